@@ -1,0 +1,51 @@
+"""One Settings object, read from the environment (prefix ``COACH_``) and passed in.
+
+Nothing reads the environment elsewhere: the CLI and the app build Settings once and
+hand it to the services that need it, so tests can build their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".narrative-coach"
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with defaults that work offline on a fresh machine."""
+
+    model_config = SettingsConfigDict(env_prefix="COACH_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    rubric_path: Path | None = None  # None: the packaged default rubric
+
+    speaking_rate_wpm: int = Field(default=135, ge=60, le=250)
+    default_story_type: str = "narrative"
+    max_words: int = Field(default=150_000, ge=1)
+
+    # Optional services; empty means "use the embedded default".
+    chroma_url: str = ""
+    database_url: str = ""
+
+    # Optional OpenAI-compatible LLM. The key is never written to the database or logs.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout_s: float = 60.0
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
