@@ -1,0 +1,258 @@
+"""``coach ingest``, ``coach sources``, ``coach ask`` and ``coach eval-retrieval``.
+
+Thin commands over :mod:`coach.ingest` and :mod:`coach.retrieve`: parse, call, print.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from coach.errors import CoachError, InputError
+from coach.settings import PROJECT_ROOT, Settings
+
+DEFAULT_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "retrieval_questions.jsonl"
+
+
+def register(subparsers) -> None:
+    ingest = subparsers.add_parser(
+        "ingest",
+        help="add documents (PDF, Markdown, text, HTML, DOCX) to the source library",
+        description=(
+            "Add files or folders to the source library. Unchanged files are skipped, "
+            "changed files replace their old passages. One unreadable file is reported "
+            "and the others still go in; the exit code is 1 if any failed."
+        ),
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    ingest.add_argument(
+        "--id", dest="source_id", help="source id to use (one file only; default: file name)"
+    )
+    ingest.add_argument("--format", choices=("text", "json"), default="text")
+    ingest.set_defaults(func=cmd_ingest)
+
+    sources = subparsers.add_parser(
+        "sources",
+        help="list the sources in the library, or remove one",
+        description="List ingested sources (the built-in guidance cards are summarised).",
+    )
+    sources.add_argument("--remove", metavar="ID", help="remove the source with this id")
+    sources.add_argument("--format", choices=("text", "json"), default="text")
+    sources.set_defaults(func=cmd_sources)
+
+    ask = subparsers.add_parser(
+        "ask",
+        help="search the library and print the best passages with citations",
+        description="Hybrid (BM25 + vector) search over the guidance cards and your sources.",
+    )
+    ask.add_argument("question")
+    ask.add_argument("--k", type=_positive, default=5, help="passages to show (default 5)")
+    ask.add_argument("--criterion", metavar="ID", help="only passages serving this criterion")
+    ask.add_argument("--source", metavar="ID", help="only passages from this source id")
+    ask.add_argument("--method", choices=("hybrid", "bm25", "vector"), default="hybrid")
+    ask.add_argument("--format", choices=("text", "json"), default="text")
+    ask.set_defaults(func=cmd_ask)
+
+    evaluate = subparsers.add_parser(
+        "eval-retrieval",
+        help="recall@k and MRR of bm25, vector and hybrid retrieval on a question set",
+        description=(
+            "Each line of FILE is {\"question\": ..., \"relevant\": [card ids]}. "
+            "Searches the built-in cards only."
+        ),
+    )
+    evaluate.add_argument("file", nargs="?", type=Path, default=DEFAULT_QUESTIONS)
+    evaluate.add_argument("--k", type=_positive, default=5)
+    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate.set_defaults(func=cmd_eval_retrieval)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return number
+
+
+def _retriever(settings: Settings | None = None):
+    from coach.retrieve import Retriever
+
+    retriever = Retriever.from_settings(settings or Settings())
+    sync = retriever.sync_corpus()
+    for problem in sync.errors:
+        print(f"coach: warning: built-in card skipped: {problem}", file=sys.stderr)
+    return retriever
+
+
+# ---------------------------------------------------------------- ingest
+
+
+def _expand(paths: list[str]) -> Iterator[tuple[Path, str | None, str | None]]:
+    """(file, source id, problem) for each argument; folders give the supported files inside.
+
+    A file named directly gets its name as id; a file found in folder ``docs/`` gets
+    ``docs/relative/path``, so two ``notes.md`` in different folders do not collide.
+    """
+    from coach.sources import kind_of
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.parts[-1:])
+            )
+            for file in found:
+                if kind_of(file) is None:
+                    continue  # folders often hold images etc.; only named files must be readable
+                yield file, f"{path.resolve().name}/{file.relative_to(path).as_posix()}", None
+        elif path.exists():
+            yield path, None, None
+        else:
+            yield path, None, f"{raw}: no such file or folder"
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from coach.ingest import Ingester
+
+    items = list(_expand(args.paths))
+    if args.source_id and len(items) != 1:
+        raise InputError("--id can only be used with exactly one file")
+    retriever = _retriever()
+    ingester = Ingester(retriever.store, retriever.embedder)
+    results, failures = [], 0
+    for path, source_id, problem in items:
+        try:
+            if problem:
+                raise InputError(problem)
+            with _progress_bar(path.name) as progress:
+                result = ingester.ingest(path, args.source_id or source_id, progress=progress)
+        except CoachError as exc:
+            failures += 1
+            print(f"coach: error: {exc}", file=sys.stderr)
+            results.append({"path": str(path), "status": "failed", "error": str(exc)})
+            continue
+        results.append({"path": str(path), **result.__dict__})
+        if args.format == "text":
+            print(_describe(result))
+    if args.format == "json":
+        print(json.dumps({"results": results, "failed": failures}, indent=2))
+    elif len(items) > 1:
+        done = len(items) - failures
+        print(f"{done} of {len(items)} files ingested" + (f", {failures} failed" if failures else ""))
+    return 1 if failures else 0
+
+
+def _describe(result) -> str:
+    if result.status == "duplicate":
+        return f"{result.source_id}: same content as {result.duplicate_of}, skipped"
+    if result.status == "unchanged":
+        return f"{result.source_id}: unchanged ({result.chunks} passages)"
+    pages = f", {result.pages} pages" if result.pages else ""
+    extra = f", {result.removed} old passages removed" if result.removed else ""
+    return f"{result.source_id}: {result.status}, {result.chunks} passages{pages}{extra}"
+
+
+class _progress_bar:
+    """A tqdm bar on a terminal (pages for PDF, passages otherwise); silent when piped."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.bar = None
+
+    def __enter__(self):
+        return self if sys.stderr.isatty() else None
+
+    def __call__(self, event) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            unit = "page" if event.pages_total else "passage"
+            self.bar = tqdm(total=event.pages_total, desc=self.name, unit=unit, leave=False)
+        done = event.pages_done if event.pages_total else event.chunks_done
+        self.bar.update(done - self.bar.n)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ---------------------------------------------------------------- sources
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from coach.ingest import Ingester
+
+    retriever = _retriever()
+    if args.remove:
+        record = Ingester(retriever.store, retriever.embedder).remove(args.remove)
+        if args.format == "json":
+            print(json.dumps({"removed": record.to_dict()}, indent=2))
+        else:
+            print(f"removed {record.source_id} ({record.chunks} passages)")
+        return 0
+    records = retriever.store.sources()
+    if args.format == "json":
+        print(json.dumps({"sources": [r.to_dict() for r in records]}, indent=2))
+        return 0
+    users = [r for r in records if not r.builtin]
+    cards = [r for r in records if r.builtin]
+    if users:
+        width = max(len(r.source_id) for r in users)
+        for r in users:
+            size = f"{r.pages} pages, " if r.pages else ""
+            print(
+                f"{r.source_id:<{width}}  {r.kind:<8}  {size}{r.chunks} passages  "
+                f"added {r.added_at}  {r.title}"
+            )
+    else:
+        print("no sources ingested yet (add some with 'coach ingest PATH')")
+    print(f"built-in guidance: {len(cards)} cards ({sum(r.chunks for r in cards)} passages)")
+    return 0
+
+
+# ---------------------------------------------------------------- ask
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    retriever = _retriever()
+    passages = retriever.search(
+        args.question, args.k, source=args.source, criterion=args.criterion, method=args.method
+    )
+    if args.format == "json":
+        payload = {"question": args.question, "passages": [p.to_dict() for p in passages]}
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    if not passages:
+        print("no passages found")
+    for number, passage in enumerate(passages, start=1):
+        print(f"[{number}] {passage.citation}  (score {passage.score:.4f})")
+        print(_indent(passage.text))
+        print()
+    return 0
+
+
+def _indent(text: str, width: int = 600) -> str:
+    short = text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
+    return "\n".join("    " + line for line in short.splitlines())
+
+
+# ---------------------------------------------------------------- eval
+
+
+def cmd_eval_retrieval(args: argparse.Namespace) -> int:
+    from coach.retrieval_eval import evaluate, load_questions
+
+    questions = load_questions(args.file)
+    report = evaluate(_retriever(), questions, k=args.k)
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"{report['n']} questions from {args.file}, k={args.k}")
+    print(f"{'method':<8} {'recall@' + str(args.k):>9} {'hit@' + str(args.k):>7} {'MRR':>6}")
+    for method, row in report["methods"].items():
+        print(f"{method:<8} {row['recall']:>9.3f} {row['hit']:>7.3f} {row['mrr']:>6.3f}")
+    return 0

@@ -1,0 +1,189 @@
+"""``coach workshop create|list|export|rotate-code``, ``coach backup`` and ``coach restore``.
+
+Workshop commands act as a trainer: they ask for the trainer's password (or read it from
+standard input with ``--password-stdin``), so the command line follows the same access rules
+as the app. ``workshop create`` makes the trainer account on first use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from coach.errors import InputError
+from coach.settings import Settings
+
+if TYPE_CHECKING:  # imported lazily below so that 'coach --help' stays fast
+    from coach.storage import Access, Actor, Database
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    workshop = subparsers.add_parser(
+        "workshop",
+        help="create, list and export workshops (trainer)",
+        description="Manage workshops as a trainer. Participants join in the app with the code.",
+    )
+    commands = workshop.add_subparsers(dest="workshop_command", metavar="ACTION", required=True)
+
+    create = commands.add_parser("create", help="create a workshop and print its join code")
+    create.add_argument("name", metavar="NAME", help="the workshop's name")
+    _trainer_options(create)
+    create.set_defaults(func=_create)
+
+    listing = commands.add_parser("list", help="list the workshops you own")
+    _trainer_options(listing)
+    listing.set_defaults(func=_list)
+
+    export = commands.add_parser("export", help="all drafts and scores of a workshop")
+    export.add_argument("workshop_id", metavar="ID", type=int)
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--out", type=Path, help="write to FILE instead of standard output")
+    export.add_argument(
+        "--all-versions", action="store_true", help="one row per version, not only the latest"
+    )
+    _trainer_options(export)
+    export.set_defaults(func=_export)
+
+    rotate = commands.add_parser("rotate-code", help="replace a workshop's join code")
+    rotate.add_argument("workshop_id", metavar="ID", type=int)
+    _trainer_options(rotate)
+    rotate.set_defaults(func=_rotate)
+
+    backup = subparsers.add_parser(
+        "backup",
+        help="archive the data directory (.tar.gz)",
+        description="Archive the data directory; SQLite databases are copied consistently "
+        "even while the app runs. A PostgreSQL database is not included: use pg_dump.",
+    )
+    backup.add_argument("--out", type=Path, help="archive path (default: ./coach-backup-*.tar.gz)")
+    backup.set_defaults(func=_backup)
+
+    restore = subparsers.add_parser(
+        "restore",
+        help="restore the data directory from a backup",
+        description="Unpack a backup as the data directory. The current directory is kept, "
+        "renamed to <dir>.before-restore-<time>. Stop the app first.",
+    )
+    restore.add_argument("archive", metavar="FILE", type=Path)
+    restore.set_defaults(func=_restore)
+
+
+def _trainer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--trainer", metavar="EMAIL", required=True, help="trainer's e-mail")
+    parser.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+
+
+def _open() -> tuple[Database, Access]:
+    from coach.storage import Access, Database
+
+    db = Database.from_settings(Settings())
+    return db, Access(db)
+
+
+def _password(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Password for {args.trainer}: ")
+        if confirm and getpass.getpass("Repeat the password: ") != password:
+            raise InputError("the two passwords differ")
+    if not password:
+        raise InputError("no password given")
+    return password
+
+
+def _trainer(access: Access, args: argparse.Namespace, *, create: bool = False) -> Actor:
+    if create and not access.trainer_exists(args.trainer):
+        actor = access.create_trainer(args.trainer, _password(args, confirm=True))
+        print(f"Created trainer account {args.trainer}.", file=sys.stderr)
+        return actor
+    return access.login(args.trainer, _password(args), client="cli").actor
+
+
+def _create(args: argparse.Namespace) -> int:
+    db, access = _open()
+    with db:
+        actor = _trainer(access, args, create=True)
+        new = access.create_workshop(actor, args.name)
+    print(f"Workshop {new.workshop.id}: {new.workshop.name}")
+    print(f"Join code: {new.join_code}")
+    print(
+        "The code is shown only now; 'coach workshop rotate-code "
+        f"{new.workshop.id}' makes a new one.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    db, access = _open()
+    with db:
+        actor = _trainer(access, args)
+        workshops = access.list_workshops(actor)
+    if not workshops:
+        print("No workshops yet. Create one with: coach workshop create NAME --trainer EMAIL")
+        return 0
+    print(f"{'ID':>5}  {'PARTICIPANTS':>12}  {'DRAFTS':>6}  {'CREATED':<10}  NAME")
+    for w in workshops:
+        created = w.created_at.date().isoformat()
+        print(f"{w.id:>5}  {w.participants:>12}  {w.drafts:>6}  {created:<10}  {w.name}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from coach.storage.export import workshop_rows, write_csv, write_json
+
+    db, access = _open()
+    with db:
+        actor = _trainer(access, args)
+        rows = workshop_rows(db, actor, args.workshop_id, all_versions=args.all_versions)
+    writer = write_csv if args.format == "csv" else write_json
+    if args.out:
+        with args.out.open("w", encoding="utf-8", newline="") as fh:
+            writer(rows, fh)
+        print(f"Wrote {len(rows)} rows to {args.out}", file=sys.stderr)
+    else:
+        out: IO[str] = sys.stdout
+        writer(rows, out)
+    return 0
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    db, access = _open()
+    with db:
+        actor = _trainer(access, args)
+        code = access.rotate_join_code(actor, args.workshop_id)
+    print(f"New join code for workshop {args.workshop_id}: {code}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from coach.storage.backup import backup, default_backup_name
+
+    settings = Settings()
+    out = args.out or Path.cwd() / default_backup_name()
+    result = backup(settings.data_dir, out)
+    print(f"Backed up {result.files} files ({len(result.databases)} databases) to {result.path}")
+    if settings.database_url:
+        print(
+            "Note: drafts live in PostgreSQL (COACH_DATABASE_URL) and are not in this archive; "
+            "back them up with pg_dump.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from coach.storage.backup import restore
+
+    settings = Settings()
+    result = restore(args.archive, settings.data_dir)
+    print(f"Restored {result.files} files into {result.data_dir}")
+    if result.moved_aside:
+        print(f"The previous data directory was kept as {result.moved_aside}")
+    return 0

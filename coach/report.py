@@ -1,0 +1,110 @@
+"""One result shape: the Report every consumer reads (CLI, app, exports, storage).
+
+Frozen dataclasses with character offsets into the draft. The JSON form is versioned
+(``narrative-coach/report/v1``); add keys, never rename them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA = "narrative-coach/report/v1"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: int
+    end: int
+    text: str
+    signal: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text, "signal": self.signal}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A guidance passage and where it came from; filled in by the coaching step."""
+
+    text: str
+    source: str
+    locator: str
+    chunk_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "source": self.source, "locator": self.locator,
+                "chunk_id": self.chunk_id}
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    id: str
+    name: str
+    score: int
+    max: int
+    confidence: float
+    reason: str
+    evidence: tuple[Evidence, ...]
+    weight: float
+    feedback: str = ""
+    guidance: tuple[Citation, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "score": self.score,
+            "max": self.max,
+            "confidence": self.confidence,
+            "reason": self.reason,
+            "weight": self.weight,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "feedback": self.feedback,
+            "guidance": [g.to_dict() for g in self.guidance],
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    story_type: str
+    detected_story_type: str
+    language: str
+    word_count: int
+    speaking_time_s: int
+    overall: int
+    components: dict[str, bool]
+    criteria: tuple[CriterionScore, ...]
+    rubric_id: str
+    rubric_version: str
+    notes: tuple[str, ...] = ()
+    nothing_to_score: bool = False
+    prompt_version: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def criterion(self, criterion_id: str) -> CriterionScore:
+        for item in self.criteria:
+            if item.id == criterion_id:
+                return item
+        raise KeyError(criterion_id)
+
+    def scores(self) -> dict[str, int]:
+        return {c.id: c.score for c in self.criteria}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "story_type": self.story_type,
+            "detected_story_type": self.detected_story_type,
+            "language": self.language,
+            "word_count": self.word_count,
+            "speaking_time_s": self.speaking_time_s,
+            "overall": self.overall,
+            "components": dict(self.components),
+            "nothing_to_score": self.nothing_to_score,
+            "notes": list(self.notes),
+            "rubric": {"id": self.rubric_id, "version": self.rubric_version},
+            "prompt_version": self.prompt_version,
+            "criteria": [c.to_dict() for c in self.criteria],
+            **({"extra": self.extra} if self.extra else {}),
+        }

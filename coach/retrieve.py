@@ -1,0 +1,301 @@
+"""Hybrid retrieval with citations: BM25 and vector search fused by reciprocal rank.
+
+BM25 (``bm25s``) catches exact words ("pledge", "Tuesday meeting"); the vector search
+catches paraphrase ("what should I ask people to do"). Reciprocal rank fusion adds
+``1 / (RRF_K + rank)`` from each list, so neither score scale dominates. Every result is
+a :class:`Passage` that carries its source, locator and offsets — never a bare string.
+
+The BM25 index lives in this process but is keyed on the store's fingerprint (chunk count
+plus the manifest of committed sources), so a change made by any other process is seen on
+the next query. Only committed chunks are indexed or returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coach.errors import InputError
+from coach.ingest import Ingester, SyncResult, index_text
+from coach.settings import Settings
+from coach.store import Store, StoredChunk, chunk_filter, criterion_key
+
+RRF_K = 60
+CANDIDATES = 50
+METHODS = ("hybrid", "bm25", "vector")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with everything needed to cite it."""
+
+    text: str
+    source_id: str
+    title: str
+    source: str  # the work cited: a card's source text, or the user's file name
+    locator: str  # "p. 12", "Narrative and framing", "Setup > Install", "lines 3–9"
+    chunk_id: str
+    start: int
+    end: int
+    score: float
+    criteria: tuple[str, ...] = ()
+
+    @property
+    def citation(self) -> str:
+        """How we print the reference: title — source, locator."""
+        where = ", ".join(part for part in (self.source, self.locator) if part)
+        return f"{self.title} — {where}" if where else self.title
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["criteria"] = list(self.criteria)
+        data["citation"] = self.citation
+        return data
+
+
+def passage_from(chunk: StoredChunk, score: float) -> Passage:
+    meta = chunk.meta
+    locator = str(meta.get("locator") or "")
+    if meta.get("builtin") and meta.get("section"):
+        locator = " > ".join(p for p in (str(meta["section"]), locator) if p)
+    return Passage(
+        text=chunk.text,
+        source_id=str(meta.get("source_id", "")),
+        title=str(meta.get("title", "")),
+        source=str(meta.get("cite", "")),
+        locator=locator,
+        chunk_id=chunk.chunk_id,
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        score=round(float(score), 6),
+        criteria=tuple(str(meta.get("criteria", "")).split()),
+    )
+
+
+def _stemmer():
+    """English Snowball stemmer from PyStemmer when installed; plain tokens otherwise."""
+    try:
+        import Stemmer
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+    return Stemmer.Stemmer("english").stemWords
+
+
+class _Bm25Index:
+    """BM25 over the committed chunks, built once per store fingerprint."""
+
+    def __init__(self, chunks: list[StoredChunk], stem):
+        import bm25s
+
+        self.chunks = chunks
+        self._stem = stem
+        self.model = bm25s.BM25()
+        corpus = [self.tokens(_indexed(c)) for c in chunks]
+        self.model.index(corpus or [["empty"]], show_progress=False)
+
+    def tokens(self, text: str) -> list[str]:
+        import bm25s
+
+        tokens = bm25s.tokenize(
+            [text], stopwords="en", stemmer=self._stem, return_ids=False, show_progress=False
+        )
+        return list(tokens[0]) if tokens else []
+
+    def rank(self, query: str, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        """(chunk index, score) best first; ties broken by chunk id for determinism."""
+        if not self.chunks:
+            return []
+        known = [t for t in self.tokens(query) if t in self.model.vocab_dict]
+        if not known:
+            return []
+        scores = np.asarray(self.model.get_scores(known), dtype=np.float64)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        hits = [int(i) for i in np.flatnonzero(scores > 0)]
+        hits.sort(key=lambda i: (-scores[i], self.chunks[i].chunk_id))
+        return [(i, float(scores[i])) for i in hits]
+
+
+def _indexed(chunk: StoredChunk) -> str:
+    meta = chunk.meta
+    return index_text(
+        chunk.text,
+        str(meta.get("title", "")),
+        str(meta.get("locator", "")),
+        str(meta.get("criteria", "")),
+    )
+
+
+@dataclass(frozen=True)
+class _Filters:
+    source: str | Sequence[str] | None = None
+    criterion: str | None = None
+    builtin: bool | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.source or self.criterion or self.builtin is not None)
+
+    def where(self) -> dict[str, Any] | None:
+        return chunk_filter(self.source, self.criterion, self.builtin)
+
+    def matches(self, meta: dict[str, Any]) -> bool:
+        sources = [self.source] if isinstance(self.source, str) else self.source
+        if sources and meta.get("source_id") not in sources:
+            return False
+        if self.criterion and not meta.get(criterion_key(self.criterion)):
+            return False
+        return self.builtin is None or bool(meta.get("builtin")) == self.builtin
+
+
+def fuse(
+    rankings: Sequence[tuple[Sequence[str], float]], k: int = RRF_K
+) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of (ids best first, weight) lists; ties by id."""
+    scores: dict[str, float] = {}
+    for ids, weight in rankings:
+        for rank, chunk_id in enumerate(ids, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+class Retriever:
+    """Search the library. Syncs the built-in corpus on first use when given its folder."""
+
+    def __init__(self, store: Store, embedder, corpus_dir: Path | None = None):
+        self.store = store
+        self.embedder = embedder
+        self.corpus_dir = corpus_dir
+        self.last_sync: SyncResult | None = None
+        self._synced = corpus_dir is None
+        self._bm25: tuple[str, _Bm25Index] | None = None
+        self._stem = _stemmer()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder=None) -> Retriever:
+        if embedder is None:
+            from coach.embeddings import Embedder
+
+            embedder = Embedder()
+        store = Store.open(settings, embedder.model_id, embedder.dimension)
+        return cls(store, embedder, settings.corpus_dir)
+
+    def sync_corpus(self) -> SyncResult:
+        """Index new or changed built-in cards now (a hash check when nothing changed)."""
+        self._synced = True
+        if self.corpus_dir is None or not self.corpus_dir.is_dir():
+            self.last_sync = SyncResult()
+        else:
+            self.last_sync = Ingester(self.store, self.embedder).sync_corpus(self.corpus_dir)
+        return self.last_sync
+
+    # ---------------------------------------------------------------- search
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        source: str | Sequence[str] | None = None,
+        criterion: str | None = None,
+        builtin: bool | None = None,
+        method: str = "hybrid",
+    ) -> list[Passage]:
+        """Top ``k`` passages for ``query``; filters narrow by source id, criterion, built-in.
+
+        ``score`` is the fused RRF score for hybrid, the BM25 score for bm25 and the cosine
+        similarity for vector.
+        """
+        if method not in METHODS:
+            raise InputError(f"unknown retrieval method {method!r} (use {', '.join(METHODS)})")
+        if not query or not query.strip():
+            raise InputError("the question is empty")
+        if k <= 0:
+            return []
+        index, committed = self._snapshot()
+        filters = _Filters(source, criterion, builtin)
+        rankings: list[tuple[list[tuple[StoredChunk, float]], float]] = []
+        if method in ("hybrid", "bm25"):
+            rankings.append((self._bm25_rank(index, query, filters), 1.0))
+        if method in ("hybrid", "vector"):
+            vector = self.embedder.embed([query])[0]
+            rankings.append((self._vector_rank(committed, vector, filters), 1.0))
+        if method != "hybrid":
+            return [passage_from(chunk, score) for chunk, score in rankings[0][0][:k]]
+        return _fused(rankings, k)
+
+    def guidance_for(
+        self, criterion_id: str, query_text: str, draft_text: str | None = None, k: int = 2
+    ) -> list[Passage]:
+        """Cited guidance for one weak criterion, for the coaching module.
+
+        Searches passages tagged with the criterion using the rubric's guidance query;
+        the draft, when given, nudges the order towards cards close to what the writer is
+        talking about (half weight). Tops up from all sources if too few are tagged.
+        """
+        index, committed = self._snapshot()
+        filters = _Filters(None, criterion_id, None)
+        query_vector = self.embedder.embed([query_text])[0]
+        rankings = [
+            (self._bm25_rank(index, query_text, filters), 1.0),
+            (self._vector_rank(committed, query_vector, filters), 1.0),
+        ]
+        if draft_text and draft_text.strip():
+            draft_vector = self.embedder.embed([draft_text])[0]
+            rankings.append((self._vector_rank(committed, draft_vector, filters), 0.5))
+        found = _fused(rankings, k)
+        if len(found) < k:
+            seen = {p.chunk_id for p in found}
+            extra = [p for p in self.search(query_text, 2 * k) if p.chunk_id not in seen]
+            found += extra[: k - len(found)]
+        return found
+
+    # ---------------------------------------------------------------- rankers
+
+    def _snapshot(self) -> tuple[_Bm25Index, dict[str, str]]:
+        """The BM25 index and committed-source map for the store as it is now."""
+        if not self._synced:
+            self.sync_corpus()
+        key, committed = self.store.fingerprint()
+        if self._bm25 is None or self._bm25[0] != key:
+            chunks = [
+                c
+                for c in self.store.iter_chunks()
+                if committed.get(c.meta.get("source_id")) == c.meta.get("file_sha")
+            ]
+            chunks.sort(key=lambda c: c.chunk_id)
+            self._bm25 = (key, _Bm25Index(chunks, self._stem))
+        return self._bm25[1], committed
+
+    @staticmethod
+    def _bm25_rank(
+        index: _Bm25Index, query: str, filters: _Filters
+    ) -> list[tuple[StoredChunk, float]]:
+        mask = None
+        if filters.active:
+            mask = np.array([filters.matches(c.meta) for c in index.chunks], dtype=bool)
+        return [(index.chunks[i], s) for i, s in index.rank(query, mask)[:CANDIDATES]]
+
+    def _vector_rank(
+        self, committed: dict[str, str], vector, filters: _Filters
+    ) -> list[tuple[StoredChunk, float]]:
+        rows = self.store.query(vector, CANDIDATES, filters.where())
+        ranked = [
+            (chunk, 1.0 - distance)
+            for chunk, distance in rows
+            if committed.get(chunk.meta.get("source_id")) == chunk.meta.get("file_sha")
+        ]
+        ranked.sort(key=lambda row: (-round(row[1], 6), row[0].chunk_id))
+        return ranked
+
+
+def _fused(
+    rankings: Sequence[tuple[Sequence[tuple[StoredChunk, float]], float]], k: int
+) -> list[Passage]:
+    pool = {chunk.chunk_id: chunk for ranked, _ in rankings for chunk, _ in ranked}
+    fused = fuse([([c.chunk_id for c, _ in ranked], weight) for ranked, weight in rankings])
+    return [passage_from(pool[chunk_id], score) for chunk_id, score in fused[:k]]

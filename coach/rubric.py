@@ -1,0 +1,184 @@
+"""Load and validate rubric files: criteria are data, the engine is generic.
+
+A rubric file (YAML) holds named lexicons and patterns, and a list of criteria. Each
+criterion says what earns 0/1/2, which signals (``lex:``, ``re:``, ``feat:``, ``doc:``)
+count as evidence, the thresholds, caps for whole-draft properties, weights per story
+type, a guidance query for retrieval and a coaching question. Adding a criterion means
+editing a rubric file, not code. Validation errors name the file and the criterion.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from coach.errors import RubricError
+from coach.signals import compile_lexicon, compile_pattern, known_signal
+
+STORY_TYPES = ("self", "us", "now", "narrative", "message")
+DEFAULT_RUBRIC = Path(__file__).parent / "rubrics" / "public_narrative.yaml"
+FIXED_CRITERIA = (
+    "challenge", "choice", "outcome", "hope", "call_to_action", "values", "specificity", "urgency",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Signal(_Strict):
+    """Fires on a sentence when every ``all`` signal, some ``any`` signal and no ``none`` fires."""
+
+    label: str
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    near: tuple[str, ...] = ()  # each must fire within ``window`` sentences of this one
+    window: int = Field(default=1, ge=0, le=5)
+    weight: float = 1.0
+
+    @model_validator(mode="after")
+    def _needs_a_condition(self) -> Signal:
+        if not (self.all or self.any):
+            raise ValueError(f"signal '{self.label}' needs 'all' or 'any'")
+        return self
+
+    def names(self) -> tuple[str, ...]:
+        return self.all + self.any + self.none + self.near
+
+
+class Cap(_Strict):
+    """Limit a criterion's score when a whole-draft property holds (e.g. procedural text)."""
+
+    when: str
+    max: int = Field(ge=0, le=2)
+    reason: str
+
+
+class Metric(_Strict):
+    """A criterion scored from a number about the whole draft, by bands."""
+
+    name: Literal["speaking_time_fit", "readability_grade", "opening_values_first"]
+    bands: tuple[tuple[float, float, int], ...]  # (low inclusive, high exclusive, score)
+
+
+class Criterion(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    description: str
+    levels: dict[int, str]
+    signals: tuple[Signal, ...] = ()
+    metric: Metric | None = None
+    weak_at: float = 1.0
+    strong_at: float = 2.0
+    extra_evidence_bonus: float = 0.25
+    max_bonus: float = 0.5
+    caps: tuple[Cap, ...] = ()
+    inverted: bool = False  # a "no_…" check: full marks when nothing fires
+    weights: dict[Literal["self", "us", "now", "narrative", "message"], float]
+    guidance_query: str
+    coaching_question: str
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Criterion:
+        if set(self.levels) != {0, 1, 2}:
+            raise ValueError("levels must describe exactly 0, 1 and 2")
+        if not self.signals and self.metric is None:
+            raise ValueError("needs signals or a metric")
+        if self.strong_at < self.weak_at:
+            raise ValueError("strong_at must be >= weak_at")
+        missing = set(STORY_TYPES) - set(self.weights)
+        if missing:
+            raise ValueError(f"weights missing for story types: {sorted(missing)}")
+        return self
+
+
+class GenrePrototypes(_Strict):
+    """Example passages per genre; a draft nearer the non-narrative ones is flagged."""
+
+    narrative: tuple[str, ...]
+    non_narrative: tuple[str, ...]
+    margin: float = 0.0
+
+
+class Rubric(_Strict):
+    id: str
+    version: str
+    name: str
+    description: str = ""
+    action_verbs: tuple[str, ...]
+    procedural_verbs: tuple[str, ...] = ()
+    lexicons: dict[str, tuple[str, ...]]
+    patterns: dict[str, str] = {}
+    genres: GenrePrototypes | None = None
+    criteria: tuple[Criterion, ...]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Rubric:
+        ids = [c.id for c in self.criteria]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate criterion ids: {sorted(duplicates)}")
+        for name, pattern in self.patterns.items():
+            try:
+                compile_pattern(pattern)
+            except Exception as exc:  # re.error
+                raise ValueError(f"pattern '{name}' does not compile: {exc}") from exc
+        for criterion in self.criteria:
+            names = [n for s in criterion.signals for n in s.names()]
+            names += [cap.when for cap in criterion.caps]
+            for name in names:
+                if not known_signal(name, self.lexicons, self.patterns):
+                    raise ValueError(f"criterion '{criterion.id}': unknown signal '{name}'")
+        return self
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+    @cached_property
+    def compiled_lexicons(self):
+        return {name: compile_lexicon(tuple(p)) for name, p in self.lexicons.items()}
+
+    @cached_property
+    def compiled_patterns(self):
+        return {name: compile_pattern(p) for name, p in self.patterns.items()}
+
+
+def _describe(error: ValidationError, data: dict) -> str:
+    lines = []
+    for item in error.errors():
+        loc = list(item["loc"])
+        where = ".".join(str(p) for p in loc)
+        if len(loc) >= 2 and loc[0] == "criteria" and isinstance(loc[1], int):
+            try:
+                where = f"criterion '{data['criteria'][loc[1]].get('id', loc[1])}': " + ".".join(
+                    str(p) for p in loc[2:]
+                )
+            except (KeyError, IndexError, TypeError, AttributeError):
+                pass
+        lines.append(f"{where}: {item['msg']}")
+    return "; ".join(lines)
+
+
+def load_rubric(path: Path | str | None = None) -> Rubric:
+    """Read and validate a rubric file (the packaged default when ``path`` is None)."""
+    path = Path(path) if path else DEFAULT_RUBRIC
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RubricError(f"{path}: cannot read rubric file ({exc.strerror})") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise RubricError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise RubricError(f"{path}: a rubric file must be a mapping with 'criteria'")
+    try:
+        return Rubric.model_validate(data)
+    except ValidationError as exc:
+        raise RubricError(f"{path}: {_describe(exc, data)}") from exc

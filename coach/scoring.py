@@ -1,0 +1,315 @@
+"""Draft + Rubric -> Report. Deterministic: the same text always gives the same Report.
+
+The engine is generic. For each criterion it scores every sentence by the rubric's
+signals, takes the best sentence plus a small bonus for further evidence, and maps that
+onto 0/1/2 with the rubric's thresholds. Whole-draft properties (procedural text, a
+non-narrative genre, statistics only) cap scores where the rubric says so, so that
+recipes, READMEs and templates full of framework words score low.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from coach.draft import Draft
+from coach.report import CriterionScore, Evidence, Report
+from coach.rubric import Criterion, Rubric, Signal
+from coach.signals import (
+    SignalContext,
+    concrete_details,
+    episode_flags,
+    is_past_tense,
+    matches,
+    starts_imperative,
+    words,
+)
+
+MAX_EVIDENCE = 3
+ENGLISH_LEXICONS = {"en"}
+_GENRE_SAMPLE_CHARS = 1500
+
+
+@dataclass(frozen=True)
+class _SentenceHit:
+    index: int
+    score: float
+    labels: tuple[str, ...]
+
+
+class Scorer:
+    """Scores drafts against one rubric. Build once, reuse: it caches compiled signals.
+
+    ``embedder`` is optional: with it, the genre check also compares the draft with the
+    rubric's genre prototypes; without it, only lexical and structural signals are used.
+    """
+
+    def __init__(self, rubric: Rubric, embedder=None) -> None:
+        self.rubric = rubric
+        self.embedder = embedder
+        self._action_verbs = frozenset(v.lower() for v in rubric.action_verbs)
+        self._procedural_verbs = frozenset(v.lower() for v in rubric.procedural_verbs)
+        self._genre_centroids: tuple[np.ndarray, np.ndarray] | None = None
+
+    # --- whole-draft properties -----------------------------------------------------------
+
+    def _genre_margin(self, draft: Draft) -> float | None:
+        """Similarity to narrative prototypes minus similarity to non-narrative ones."""
+        genres = self.rubric.genres
+        if self.embedder is None or genres is None or draft.word_count < 12:
+            return None
+        if self._genre_centroids is None:
+            narrative = self.embedder.embed(list(genres.narrative))
+            other = self.embedder.embed(list(genres.non_narrative))
+            self._genre_centroids = (narrative, other)
+        narrative, other = self._genre_centroids
+        vector = self.embedder.embed_one(draft.text[:_GENRE_SAMPLE_CHARS])
+        return float(np.max(narrative @ vector) - np.max(other @ vector)) - genres.margin
+
+    def doc_features(self, draft: Draft, episode: tuple[bool, ...]) -> dict[str, bool]:
+        """Whole-draft properties that rubric caps refer to as ``doc:NAME``."""
+        sentences = draft.sentences
+        n = max(len(sentences), 1)
+        lexicons = self.rubric.compiled_lexicons
+        imperative = [
+            s for s in sentences
+            if starts_imperative(s.text.lstrip("•-*–—👉0123456789.) \t"), self._procedural_verbs)
+        ]
+        first_person_past = [
+            s for s in sentences
+            if is_past_tense(s.text) and {w.lower() for w in words(s.text)} & {"i", "we", "my", "our"}
+        ]
+        statistic = [s for s in sentences if sum(ch.isdigit() for ch in s.text) >= 2]
+        hedges = len(lexicons["hedges"].findall(draft.text)) if "hedges" in lexicons else 0
+        blocking = (len(lexicons["blocking_emotion"].findall(draft.text))
+                    if "blocking_emotion" in lexicons else 0)
+        solutions = (len(lexicons["solution_words"].findall(draft.text))
+                     if "solution_words" in lexicons else 0)
+        template = self.rubric.compiled_patterns.get("template_marker")
+        procedural = len(imperative) >= 3 and len(imperative) / n >= 0.2 and len(first_person_past) <= 1
+        narrative = len(first_person_past) >= 2
+        margin = self._genre_margin(draft)
+        return {
+            "procedural": procedural,
+            "non_narrative_genre": procedural or (margin is not None and margin < 0 and not narrative),
+            "narrative": narrative,
+            "statistical": len(statistic) / n >= 0.4 and len(first_person_past) <= 1,
+            "template": bool(template and template.search(draft.text)),
+            "short": draft.word_count < 60,
+            "hedged": hedges >= 5 and hedges * 100 / max(draft.word_count, 1) >= 2.0,
+            "fatalistic": blocking >= 2 or (blocking >= 1 and solutions == 0),
+            "no_story": not any(episode),
+        }
+
+    # --- one criterion ---------------------------------------------------------------------
+
+    @staticmethod
+    def _fires(signal: Signal, index: int, ctx: SignalContext) -> bool:
+        sentences = ctx.draft.sentences
+        sentence = sentences[index]
+        if not all(matches(n, sentence, ctx) for n in signal.all):
+            return False
+        if signal.any and not any(matches(n, sentence, ctx) for n in signal.any):
+            return False
+        if any(matches(n, sentence, ctx) for n in signal.none):
+            return False
+        around = sentences[max(0, index - signal.window): index + signal.window + 1]
+        return all(any(matches(n, s, ctx) for s in around) for n in signal.near)
+
+    def _sentence_hits(self, criterion: Criterion, ctx: SignalContext) -> list[_SentenceHit]:
+        hits = []
+        for sentence in ctx.draft.sentences:
+            fired = [s for s in criterion.signals if self._fires(s, sentence.index, ctx)]
+            if fired:
+                total = sum(s.weight for s in fired)
+                hits.append(_SentenceHit(sentence.index, total, tuple(s.label for s in fired)))
+        return hits
+
+    def _score_signals(self, criterion: Criterion, ctx: SignalContext):
+        """Each kind of evidence counts once (its weight), plus a bonus for more sentences.
+
+        A criterion has parts (for hope: a picture of the future, a reason to believe it);
+        the raw score is the sum of the parts found anywhere in the draft, so "2" needs
+        the parts the rubric's thresholds ask for, not one lucky sentence.
+        """
+        hits = self._sentence_hits(criterion, ctx)
+        found = {label for h in hits for label in h.labels}
+        raw = sum(s.weight for s in criterion.signals if s.label in found)
+        positive = [h for h in hits if h.score > 0]
+        extra = max(len(positive) - 1, 0)
+        raw += min(criterion.max_bonus, criterion.extra_evidence_bonus * extra) if positive else 0
+        return raw, positive, hits
+
+    def _metric(self, criterion: Criterion, draft: Draft) -> tuple[float, str]:
+        from coach import metrics
+
+        value, explanation = metrics.compute(criterion.metric.name, draft, self)
+        for low, high, score in criterion.metric.bands:
+            if low <= value < high:
+                return float(score), explanation
+        return 0.0, explanation
+
+    def score_criterion(self, criterion: Criterion, ctx: SignalContext) -> CriterionScore:
+        draft = ctx.draft
+        evidence_hits: list[_SentenceHit] = []
+        if criterion.metric is not None:
+            score_value, reason = self._metric(criterion, draft)
+            score, confidence = int(score_value), 0.9
+        else:
+            raw, positive, _ = self._score_signals(criterion, ctx)
+            if criterion.inverted:
+                score = 0 if raw >= criterion.strong_at else 1 if raw >= criterion.weak_at else 2
+            else:
+                score = 2 if raw >= criterion.strong_at else 1 if raw >= criterion.weak_at else 0
+            distance = min(abs(raw - criterion.weak_at), abs(raw - criterion.strong_at))
+            confidence = round(min(0.95, 0.55 + 0.3 * distance), 2)
+            evidence_hits = sorted(positive, key=lambda h: (-h.score, h.index))[:MAX_EVIDENCE]
+            reason = criterion.levels[score]
+            if evidence_hits:
+                labels = sorted({label for h in evidence_hits for label in h.labels})
+                reason = f"{criterion.levels[score]} (found: {', '.join(labels)})"
+        for cap in criterion.caps:
+            if ctx.doc.get(cap.when.partition(":")[2]) and score > cap.max:
+                score, reason = cap.max, f"{criterion.levels[cap.max]} ({cap.reason})"
+        if draft.language not in ENGLISH_LEXICONS:
+            confidence = round(confidence * 0.5, 2)
+        evidence = tuple(
+            Evidence(
+                start=draft.sentences[h.index].start,
+                end=draft.sentences[h.index].end,
+                text=draft.sentences[h.index].text,
+                signal=", ".join(h.labels),
+            )
+            for h in sorted(evidence_hits, key=lambda h: h.index)
+        )
+        return CriterionScore(
+            id=criterion.id,
+            name=criterion.name,
+            score=score,
+            max=2,
+            confidence=confidence,
+            reason=reason,
+            evidence=evidence,
+            weight=0.0,
+        )
+
+    # --- the whole report ------------------------------------------------------------------
+
+    def context(self, draft: Draft) -> SignalContext:
+        episode = episode_flags(draft.sentences)
+        return SignalContext(
+            draft=draft,
+            lexicons=self.rubric.compiled_lexicons,
+            patterns=self.rubric.compiled_patterns,
+            action_verbs=self._action_verbs,
+            episode=episode,
+            doc=self.doc_features(draft, episode),
+        )
+
+    def score(self, draft: Draft, story_type: str | None = None) -> Report:
+        if draft.is_empty:
+            return self._empty_report(draft, story_type)
+        ctx = self.context(draft)
+        scored = [self.score_criterion(c, ctx) for c in self.rubric.criteria]
+        by_id = {c.id: c for c in scored}
+        components = detect_components(draft, ctx, by_id)
+        detected = detect_story_type(draft, ctx, by_id, components)
+        chosen = story_type or "narrative"
+        weighted = []
+        for criterion, result in zip(self.rubric.criteria, scored, strict=True):
+            weight = criterion.weights[chosen]
+            weighted.append(_with_weight(result, weight))
+        total_weight = sum(c.weight for c in weighted) or 1.0
+        overall = round(100 * sum(c.weight * c.score / c.max for c in weighted) / total_weight)
+        notes = []
+        if draft.language not in ENGLISH_LEXICONS:
+            notes.append(
+                f"Language detected: '{draft.language}'. The signal lists are English, so scores "
+                "for this draft are less reliable (confidence halved)."
+            )
+        if ctx.doc["non_narrative_genre"]:
+            notes.append("This reads like reference or procedural text, not a public narrative.")
+        return Report(
+            story_type=chosen,
+            detected_story_type=detected,
+            language=draft.language,
+            word_count=draft.word_count,
+            speaking_time_s=draft.speaking_time_s,
+            overall=overall,
+            components=components,
+            criteria=tuple(weighted),
+            rubric_id=self.rubric.id,
+            rubric_version=self.rubric.version,
+            notes=tuple(notes),
+        )
+
+    def _empty_report(self, draft: Draft, story_type: str | None) -> Report:
+        criteria = tuple(
+            CriterionScore(c.id, c.name, 0, 2, 1.0, "Nothing to score: the draft is empty.", (),
+                           c.weights[story_type or "narrative"])
+            for c in self.rubric.criteria
+        )
+        return Report(
+            story_type=story_type or "narrative",
+            detected_story_type="empty",
+            language=draft.language,
+            word_count=0,
+            speaking_time_s=0,
+            overall=0,
+            components={"self": False, "us": False, "now": False},
+            criteria=criteria,
+            rubric_id=self.rubric.id,
+            rubric_version=self.rubric.version,
+            notes=("Nothing to score: the draft is empty. Write or paste a story to begin.",),
+            nothing_to_score=True,
+        )
+
+
+def _with_weight(result: CriterionScore, weight: float) -> CriterionScore:
+    from dataclasses import replace
+
+    return replace(result, weight=weight)
+
+
+def detect_components(draft: Draft, ctx: SignalContext, by_id: dict[str, CriterionScore]) -> dict[str, bool]:
+    """Which of the three stories are present (see the labelling guide's booleans)."""
+    lived = [
+        s for s in draft.sentences
+        if matches("feat:first_person_singular", s, ctx) and is_past_tense(s.text)
+    ]
+    lived_concrete = [s for s in lived if concrete_details(s.text) > 0 or ctx.episode[s.index]]
+    collective = [
+        s for s in draft.sentences
+        if matches("feat:first_person_plural", s, ctx) and matches("lex:collective", s, ctx)
+    ]
+    we_sentences = [s for s in draft.sentences if matches("feat:first_person_plural", s, ctx)]
+    score = {k: v.score for k, v in by_id.items()}
+    narrative_doc = not (ctx.doc["procedural"] or ctx.doc["statistical"])
+    return {
+        "self": len(lived) >= 2 and len(lived_concrete) >= 1 and narrative_doc,
+        "us": bool(collective) and len(we_sentences) >= 3 and score.get("values", 0) >= 1
+        and narrative_doc,
+        "now": score.get("challenge", 0) >= 1 and score.get("urgency", 0) >= 1
+        and score.get("call_to_action", 0) >= 1 and narrative_doc and not ctx.doc["template"],
+    }
+
+
+def detect_story_type(
+    draft: Draft, ctx: SignalContext, by_id: dict[str, CriterionScore], components: dict[str, bool]
+) -> str:
+    score = {k: v.score for k, v in by_id.items()}
+    if ctx.doc["non_narrative_genre"] or ctx.doc["template"]:
+        return "non-narrative"
+    if all(components.values()):
+        return "narrative"
+    narrative_strength = score.get("challenge", 0) + score.get("choice", 0) + score.get("outcome", 0)
+    if score.get("call_to_action", 0) >= 1 and narrative_strength <= 2 and not components["self"]:
+        return "message"
+    if components["self"] and not components["us"]:
+        return "self"
+    if components["us"]:
+        return "us"
+    if components["now"]:
+        return "now"
+    return "self" if ctx.doc["narrative"] else "message"

@@ -1,0 +1,345 @@
+"""A small adapter over Chroma: chunk vectors plus a manifest of committed sources.
+
+Two collections live in one Chroma database (embedded under ``data_dir/chroma`` or a
+server given by ``settings.chroma_url``):
+
+* ``coach_chunks`` — one record per chunk: our own embedding, the display text, and
+  metadata for citations and filters. It is created with ``embedding_function=None`` so
+  Chroma never falls back to its default model (which downloads weights and fails
+  offline), and it records the embedding model id; a store built with another model is
+  refused instead of silently mixing vector spaces.
+* ``coach_sources`` — one record per source, the *commit point* of an ingest. A chunk
+  counts only when its ``(source_id, file_sha)`` matches a manifest record, so readers
+  never see a half-written source, whichever process wrote it. Chroma needs a vector per
+  record, so manifest records carry a constant one-dimensional placeholder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from coach.errors import ServiceError
+from coach.settings import Settings
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+CHUNKS = "coach_chunks"
+SOURCES = "coach_sources"
+SCHEMA = "narrative-coach/library/v1"
+_PLACEHOLDER = [1.0]
+_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A committed source as listed by ``coach sources``."""
+
+    source_id: str
+    title: str
+    kind: str
+    name: str  # file name it came from
+    file_sha: str
+    chunks: int
+    pages: int  # 0 when the format has no pages
+    added_at: str
+    updated_at: str
+    builtin: bool = False
+    chunker: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_id: str
+    text: str
+    meta: dict[str, Any]
+
+
+def _chroma_settings():
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def _probe_writable(path: Path) -> None:
+    """Fail early and clearly when the data directory cannot be written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".write-test-{uuid.uuid4().hex}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ServiceError(
+            f"the data directory {path} is not writable ({exc.strerror or exc}); "
+            "set COACH_DATA_DIR to a folder you can write to"
+        ) from exc
+
+
+def make_client(settings: Settings):
+    """PersistentClient under data_dir/chroma, or HttpClient when chroma_url is set."""
+    import chromadb
+
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ServiceError(
+                f"COACH_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}"
+            )
+        port = url.port or (443 if url.scheme == "https" else 8000)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname,
+                port=port,
+                ssl=url.scheme == "https",
+                settings=_chroma_settings(),
+            )
+            client.heartbeat()
+        except Exception as exc:  # connection errors come in many types
+            raise ServiceError(
+                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}"
+            ) from exc
+        return client
+    path = settings.data_dir / "chroma"
+    _probe_writable(path)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+    except Exception as exc:
+        raise ServiceError(f"cannot open the source library at {path}: {exc}") from exc
+
+
+def _where(conditions: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    conditions = [c for c in conditions if c]
+    if not conditions:
+        return None
+    return conditions[0] if len(conditions) == 1 else {"$and": list(conditions)}
+
+
+def chunk_filter(
+    source: str | Sequence[str] | None = None,
+    criterion: str | None = None,
+    builtin: bool | None = None,
+) -> dict[str, Any] | None:
+    """A Chroma ``where`` for the retrieval filters (source ids, criterion, built-in)."""
+    conditions: list[dict[str, Any]] = []
+    if isinstance(source, str):
+        conditions.append({"source_id": source})
+    elif source:
+        conditions.append({"source_id": {"$in": list(source)}})
+    if criterion:
+        conditions.append({criterion_key(criterion): True})
+    if builtin is not None:
+        conditions.append({"builtin": builtin})
+    return _where(conditions)
+
+
+def criterion_key(criterion: str) -> str:
+    """Criteria are stored as boolean flags so any Chroma version can filter on them."""
+    return f"c_{criterion}"
+
+
+class Store:
+    """Chunks and the source manifest in Chroma, for one embedding model."""
+
+    def __init__(self, client, model_id: str, dimension: int, where: str):
+        self.model_id = model_id
+        self.where = where
+        try:
+            self._chunks = client.get_or_create_collection(
+                CHUNKS,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embedding_model": model_id, "dimension": dimension, "schema": SCHEMA},
+            )
+            self._sources = client.get_or_create_collection(
+                SOURCES, embedding_function=None, metadata={"schema": SCHEMA}
+            )
+        except Exception as exc:
+            raise ServiceError(f"cannot open the source library at {where}: {exc}") from exc
+        built_with = (self._chunks.metadata or {}).get("embedding_model")
+        if built_with != model_id:
+            raise ServiceError(
+                f"the source library at {where} was built with embedding model "
+                f"{built_with or 'unknown'!r}, but this Narrative Coach embeds with {model_id!r}; "
+                "vectors from different models cannot be mixed. Use another data directory "
+                "(COACH_DATA_DIR) or delete the library and ingest your sources again."
+            )
+
+    @classmethod
+    def open(cls, settings: Settings, model_id: str, dimension: int) -> Store:
+        where = settings.chroma_url or str(settings.data_dir / "chroma")
+        return cls(make_client(settings), model_id, dimension, where)
+
+    # ------------------------------------------------------------ chunks
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ServiceError:
+            raise
+        except Exception as exc:
+            raise ServiceError(f"source library ({self.where}): {what} failed: {exc}") from exc
+
+    def count(self) -> int:
+        return int(self._call("count", self._chunks.count))
+
+    def existing(self, ids: Sequence[str]) -> dict[str, tuple[list[float], dict[str, Any]]]:
+        """Embedding and metadata of those ``ids`` that are already stored."""
+        if not ids:
+            return {}
+        got = self._call(
+            "read", self._chunks.get, ids=list(ids), include=["embeddings", "metadatas"]
+        )
+        return {
+            i: (list(map(float, e)), dict(m or {}))
+            for i, e, m in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True)
+        }
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        embeddings: Sequence[Sequence[float]],
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None:
+        if ids:
+            self._call(
+                "write",
+                self._chunks.upsert,
+                ids=list(ids),
+                embeddings=[list(e) for e in embeddings],
+                documents=list(documents),
+                metadatas=list(metadatas),
+            )
+
+    def restore_metadata(self, metadatas: dict[str, dict[str, Any]]) -> None:
+        """Put back the metadata of chunks an aborted ingest had overwritten."""
+        if metadatas:
+            ids = list(metadatas)
+            self._call(
+                "restore", self._chunks.update, ids=ids, metadatas=[metadatas[i] for i in ids]
+            )
+
+    def delete_ids(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for at in range(0, len(ids), _PAGE):
+            self._call("delete", self._chunks.delete, ids=ids[at : at + _PAGE])
+
+    def chunk_ids(self, source_id: str) -> set[str]:
+        found: set[str] = set()
+        offset = 0
+        while True:
+            got = self._call(
+                "read",
+                self._chunks.get,
+                where={"source_id": source_id},
+                include=[],
+                limit=_PAGE,
+                offset=offset,
+            )
+            found.update(got["ids"])
+            if len(got["ids"]) < _PAGE:
+                return found
+            offset += _PAGE
+
+    def iter_chunks(self) -> Iterator[StoredChunk]:
+        """Every stored chunk, committed or not, in pages (callers filter by manifest)."""
+        offset = 0
+        while True:
+            got = self._call(
+                "read",
+                self._chunks.get,
+                include=["documents", "metadatas"],
+                limit=_PAGE,
+                offset=offset,
+            )
+            for i, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                yield StoredChunk(i, doc or "", dict(meta or {}))
+            if len(got["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def query(
+        self, embedding: Sequence[float], n: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[StoredChunk, float]]:
+        """Nearest chunks with their cosine distance (0 = same direction)."""
+        if n <= 0:
+            return []
+        got = self._call(
+            "search",
+            self._chunks.query,
+            query_embeddings=[list(map(float, embedding))],
+            n_results=n,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        rows = zip(
+            got["ids"][0],
+            got["documents"][0],
+            got["metadatas"][0],
+            got["distances"][0],
+            strict=True,
+        )
+        return [(StoredChunk(i, d or "", dict(m or {})), float(dist)) for i, d, m, dist in rows]
+
+    # ------------------------------------------------------------ manifest
+
+    def sources(self) -> list[SourceRecord]:
+        got = self._call("list sources", self._sources.get, include=["metadatas"])
+        records = [_record(m) for m in got["metadatas"] if m]
+        return sorted(records, key=lambda r: (r.builtin, r.source_id))
+
+    def get_source(self, source_id: str) -> SourceRecord | None:
+        got = self._call("read source", self._sources.get, ids=[source_id], include=["metadatas"])
+        return _record(got["metadatas"][0]) if got["ids"] else None
+
+    def find_by_sha(self, file_sha: str) -> SourceRecord | None:
+        got = self._call(
+            "read source", self._sources.get, where={"file_sha": file_sha}, include=["metadatas"]
+        )
+        return _record(got["metadatas"][0]) if got["ids"] else None
+
+    def put_source(self, record: SourceRecord) -> None:
+        """Commit a source: from now on its chunks with this file_sha are visible."""
+        self._call(
+            "commit source",
+            self._sources.upsert,
+            ids=[record.source_id],
+            embeddings=[_PLACEHOLDER],
+            metadatas=[record.to_dict()],
+        )
+
+    def delete_source(self, source_id: str) -> None:
+        """Un-commit first (readers stop seeing it), then drop its chunks."""
+        self._call("remove source", self._sources.delete, ids=[source_id])
+        self._call("remove chunks", self._chunks.delete, where={"source_id": source_id})
+
+    def committed(self, records: Iterable[SourceRecord] | None = None) -> dict[str, str]:
+        """source_id -> file_sha of committed sources (the filter readers apply)."""
+        return {r.source_id: r.file_sha for r in (self.sources() if records is None else records)}
+
+    def fingerprint(self) -> tuple[str, dict[str, str]]:
+        """A cheap key that changes whenever any process changes the library.
+
+        Returns the key and the committed map it was computed from, so a caller can use
+        both consistently.
+        """
+        records = self.sources()
+        digest = hashlib.sha256(str(self.count()).encode())
+        for r in records:
+            digest.update(json.dumps([r.source_id, r.file_sha, r.updated_at]).encode())
+        return digest.hexdigest(), self.committed(records)
+
+
+def _record(meta: dict[str, Any]) -> SourceRecord:
+    fields = SourceRecord.__dataclass_fields__
+    return SourceRecord(**{k: v for k, v in meta.items() if k in fields})
