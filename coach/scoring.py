@@ -22,6 +22,7 @@ from coach.signals import (
     episode_flags,
     is_past_tense,
     matches,
+    narrated_past,
     starts_imperative,
     words,
 )
@@ -76,10 +77,7 @@ class Scorer:
             s for s in sentences
             if starts_imperative(s.text.lstrip("•-*–—👉0123456789.) \t"), self._procedural_verbs)
         ]
-        first_person_past = [
-            s for s in sentences
-            if is_past_tense(s.text) and {w.lower() for w in words(s.text)} & {"i", "we", "my", "our"}
-        ]
+        first_person_past = [s for s in sentences if narrated_past(s.text)]
         statistic = [s for s in sentences if sum(ch.isdigit() for ch in s.text) >= 2]
         hedges = len(lexicons["hedges"].findall(draft.text)) if "hedges" in lexicons else 0
         blocking = (len(lexicons["blocking_emotion"].findall(draft.text))

@@ -48,14 +48,14 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 
 # --- sentence features -------------------------------------------------------------------
 
+# Simple-past forms; forms identical to the present (let, set, put, cut, read…) are left out.
 _IRREGULAR_PAST = frozenset(
     """was were had did said made went came took gave got found told thought knew felt saw
-    left kept began became brought bought ran sat stood heard held met lost paid put read
-    set spent taught understood won wrote fell fought caught chose drove grew hung hit hurt
-    led let meant rode rose sent shook slept spoke stole struck swore threw woke wore broke
-    forgot froze hid quit shut sang sank sold split spread stuck stung swept swung tore
-    built burnt dealt dug fed fled flung forbade forgave lay lent lit overcame shot slid
-    understood withdrew""".split()
+    left kept began became brought bought ran sat stood heard held met lost paid taught
+    understood won wrote fell fought caught chose drove grew hung hurt led meant rode rose
+    sent shook slept spoke stole struck swore threw woke wore broke forgot froze hid quit
+    sang sank sold stuck stung swept swung tore built burnt dealt dug fed fled flung
+    forgave lay lent lit overcame shot slid withdrew""".split()
 )
 _NOT_PAST_ED = frozenset("need seed feed bed red shed speed bleed breed greed weed indeed".split())
 _FIRST_SINGULAR = re.compile(r"\b(?:i|me|my|mine|myself|i'm|i’m|i've|i’ve|i'd|i’d|i'll|i’ll)\b", re.I)
@@ -96,11 +96,36 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+_PRESENT_AUXILIARY = frozenset("has have is are am be been being will shall can".split())
+_SUBJECT_PAST = re.compile(
+    r"\b(?:i|we|he|she|they)\s+(?:(?:just|never|all|then|finally|also|even|only|still|"
+    r"almost|actually|really|quickly|quietly|\w+ly)\s+)?([a-z]+)\b",
+    re.I,
+)
+
+
+def _past_form(word: str) -> bool:
+    return word in _IRREGULAR_PAST or (
+        len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST_ED
+    )
+
+
 def is_past_tense(text: str) -> bool:
-    for word in words(text.lower()):
-        if word in _IRREGULAR_PAST:
+    """A simple-past verb: irregular forms, or '-ed' words not after has/is/will (perfect, passive)."""
+    tokens = re.findall(r"[a-z]+(?:-[a-z]+)*", text.lower())
+    for i, word in enumerate(tokens):
+        if "-" in word:
+            continue
+        if _past_form(word) and (i == 0 or tokens[i - 1] not in _PRESENT_AUXILIARY):
             return True
-        if len(word) > 4 and word.endswith("ed") and word not in _NOT_PAST_ED:
+    return False
+
+
+def narrated_past(text: str, subjects: frozenset[str] = frozenset({"i", "we"})) -> bool:
+    """A subject followed by a past verb ('I filed', 'we decided'): someone told what happened."""
+    for match in _SUBJECT_PAST.finditer(text):
+        subject = match.group(0).split()[0].lower()
+        if subject in subjects and _past_form(match.group(1).lower()):
             return True
     return False
 
@@ -119,11 +144,20 @@ def has_proper_name(text: str) -> bool:
     return bool(_CAPITALISED.search(stripped[1:]))
 
 
+_NAME_RUN = re.compile(r"[A-Z][a-z]+(?:[-'’][A-Za-z]+)?(?:\s+(?:[A-Z][a-z]+|[A-Z]\.|\d+))*")
+
+
 def concrete_details(text: str) -> int:
-    """How many concrete anchors a sentence carries: numbers, dates, times, names, quotes."""
+    """How many concrete anchors a sentence carries: numbers, dates, times, names, quotes.
+
+    A run of capitalised words ("Safe Hands Pledge") counts as one name.
+    """
     count = len(_NUMBER.findall(text)) + len(_NUMBER_WORD.findall(text))
     count += len(_WEEKDAY_MONTH.findall(text.lower())) + len(_QUOTE.findall(text))
-    count += len(_CAPITALISED.findall(text.lstrip("•-*–—# \t\"“'")[1:]))
+    body = text.lstrip("•-*–—# \t\"“'")
+    first = re.match(r"\S+\s*", body)
+    body = body[first.end():] if first else body
+    count += sum(1 for m in _NAME_RUN.finditer(body) if not _WEEKDAY_MONTH.fullmatch(m.group(0).lower()))
     return count
 
 
@@ -159,6 +193,18 @@ def _fp(s: Sentence, ctx: SignalContext) -> bool:
 @_feat("second_person")
 def _sp(s: Sentence, ctx: SignalContext) -> bool:
     return bool(_SECOND_PERSON.search(s.text))
+
+
+_THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|them|his|their|people|patients|children|kids)\b", re.I)
+
+
+@_feat("person_reference")
+def _person(s: Sentence, ctx: SignalContext) -> bool:
+    """The sentence is about people: a pronoun, a name, or people words."""
+    return bool(
+        _FIRST_SINGULAR.search(s.text) or _FIRST_PLURAL.search(s.text)
+        or _THIRD_PERSON.search(s.text) or has_proper_name(s.text)
+    )
 
 
 @_feat("past_tense")

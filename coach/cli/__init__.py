@@ -22,6 +22,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 COMMAND_MODULES = [
     "coach.cli.scoring",
     "coach.cli.workshop",
+    "coach.cli.library",
 ]
 
 

@@ -1,0 +1,84 @@
+"""Measure retrieval on a question set: recall@k, hit@k and MRR per method.
+
+A question set is JSON lines ``{"question": "...", "relevant": ["card-id", ...]}``. We
+search the built-in cards only (so a user's own sources do not change the numbers) and
+rank distinct cards: a long card cut in two chunks still counts once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from coach.errors import InputError
+from coach.ingest import CARD_PREFIX
+from coach.retrieve import METHODS, Retriever
+
+MRR_DEPTH = 20
+
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        raise InputError(f"{path}: no such question file")
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            question, relevant = str(item["question"]), [str(r) for r in item["relevant"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path}:{number}: expected {{question, relevant}}: {exc}") from exc
+        if not relevant:
+            raise InputError(f"{path}:{number}: 'relevant' is empty")
+        questions.append({"question": question, "relevant": relevant})
+    if not questions:
+        raise InputError(f"{path}: no questions")
+    return questions
+
+
+def ranked_cards(retriever: Retriever, question: str, method: str, depth: int) -> list[str]:
+    """Distinct card ids, best first."""
+    cards: list[str] = []
+    for passage in retriever.search(question, depth * 3, builtin=True, method=method):
+        card = passage.source_id.removeprefix(CARD_PREFIX)
+        if card not in cards:
+            cards.append(card)
+    return cards[:depth]
+
+
+def evaluate(
+    retriever: Retriever, questions: list[dict[str, Any]], k: int = 5
+) -> dict[str, Any]:
+    known = {r.source_id.removeprefix(CARD_PREFIX) for r in retriever.store.sources() if r.builtin}
+    unknown = sorted({c for q in questions for c in q["relevant"]} - known)
+    methods: dict[str, dict[str, float]] = {}
+    misses: list[dict[str, Any]] = []
+    for method in METHODS:
+        recall = hit = reciprocal = 0.0
+        for q in questions:
+            ranking = ranked_cards(retriever, q["question"], method, max(k, MRR_DEPTH))
+            relevant = set(q["relevant"])
+            top = ranking[:k]
+            found = relevant & set(top)
+            recall += len(found) / len(relevant)
+            hit += 1.0 if found else 0.0
+            first = next((i for i, c in enumerate(ranking, 1) if c in relevant), None)
+            reciprocal += 1.0 / first if first else 0.0
+            if method == "hybrid" and found != relevant:
+                misses.append({"question": q["question"], "relevant": q["relevant"], "top": top})
+        n = len(questions)
+        methods[method] = {
+            "recall": round(recall / n, 4),
+            "hit": round(hit / n, 4),
+            "mrr": round(reciprocal / n, 4),
+        }
+    return {
+        "n": len(questions),
+        "k": k,
+        "cards": len(known),
+        "methods": methods,
+        "unknown_card_ids": unknown,
+        "hybrid_misses": misses,
+    }
