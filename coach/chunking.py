@@ -22,8 +22,6 @@ CHUNK_SIZE = 800
 CHUNK_OVERLAP = 120
 #: A section up to this long stays one chunk when ``keep_whole`` (a corpus card).
 WHOLE_MAX = 4000
-#: Bump when chunking changes, so unchanged files are re-chunked on the next ingest.
-CHUNKER_VERSION = "1"
 
 
 @dataclass(frozen=True)

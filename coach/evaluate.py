@@ -111,7 +111,9 @@ def evaluate(items: list[LabelledText], score: Callable[[str], Report]) -> dict:
         except KeyError:
             continue
         per_criterion[cid] = {
-            "exact": round(float(np.mean([h == m for h, m in zip(human, machine, strict=True)])), 3),
+            "exact": round(
+                float(np.mean([h == m for h, m in zip(human, machine, strict=True)])), 3
+            ),
             "within_one": round(
                 float(np.mean([abs(h - m) <= 1 for h, m in zip(human, machine, strict=True)])), 3
             ),
@@ -120,21 +122,31 @@ def evaluate(items: list[LabelledText], score: Callable[[str], Report]) -> dict:
     fixed = [per_criterion[c] for c in FIXED_CRITERIA if c in per_criterion]
     components = {}
     for key in ("self", "us", "now"):
-        agree = [item.components[key] == r.components.get(key) for item, r in zip(items, reports, strict=True)]
+        agree = [
+            item.components[key] == r.components.get(key)
+            for item, r in zip(items, reports, strict=True)
+        ]
         components[key] = round(float(np.mean(agree)), 3)
     return {
         "n": len(items),
         "criteria": per_criterion,
         "mean_qwk": round(float(np.mean([c["qwk"] for c in fixed])), 3) if fixed else None,
-        "mean_within_one": round(float(np.mean([c["within_one"] for c in fixed])), 3) if fixed else None,
+        "mean_within_one": round(float(np.mean([c["within_one"] for c in fixed])), 3)
+        if fixed
+        else None,
         "mean_exact": round(float(np.mean([c["exact"] for c in fixed])), 3) if fixed else None,
         "overall_spearman": round(
             spearman([r.overall for r in reports], [item.overall for item in items]), 3
         ),
         "components_accuracy": components,
         "per_text": [
-            {"id": item.id, "overall": r.overall, "label_overall": item.overall,
-             "scores": r.scores(), "labels": item.labels}
+            {
+                "id": item.id,
+                "overall": r.overall,
+                "label_overall": item.overall,
+                "scores": r.scores(),
+                "labels": item.labels,
+            }
             for item, r in zip(items, reports, strict=True)
         ],
     }

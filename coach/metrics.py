@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 def speaking_time_fit(draft: Draft, scorer: Scorer) -> tuple[float, str]:
     seconds = draft.speaking_time_s
     return float(seconds), (
-        f"about {seconds // 60} min {seconds % 60:02d} s at {draft.speaking_rate_wpm} words per minute"
+        f"about {seconds // 60} min {seconds % 60:02d} s "
+        f"at {draft.speaking_rate_wpm} words per minute"
     )
 
 
@@ -47,7 +48,8 @@ def opening_values_first(draft: Draft, scorer: Scorer) -> tuple[float, str]:
     ctx = scorer.context(draft)
     opening = [s for s in draft.sentences if not matches("feat:heading", s, ctx)][:2]
     story = any(
-        matches("lex:values", s, ctx) or matches("feat:in_episode", s, ctx)
+        matches("lex:values", s, ctx)
+        or matches("feat:in_episode", s, ctx)
         or (matches("feat:first_person", s, ctx) and matches("feat:concrete", s, ctx))
         for s in opening
     )

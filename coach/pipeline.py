@@ -34,6 +34,8 @@ def score_text(
     if story_type is not None and story_type not in STORY_TYPES:
         from coach.errors import InputError
 
-        raise InputError(f"unknown story type '{story_type}'; choose one of {', '.join(STORY_TYPES)}")
+        raise InputError(
+            f"unknown story type '{story_type}'; choose one of {', '.join(STORY_TYPES)}"
+        )
     draft = make_draft(text, speaking_rate_wpm=speaking_rate_wpm, max_words=max_words)
     return scorer.score(draft, story_type=story_type)

@@ -33,8 +33,12 @@ class Citation:
     chunk_id: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "source": self.source, "locator": self.locator,
-                "chunk_id": self.chunk_id}
+        return {
+            "text": self.text,
+            "source": self.source,
+            "locator": self.locator,
+            "chunk_id": self.chunk_id,
+        }
 
 
 @dataclass(frozen=True)

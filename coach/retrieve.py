@@ -1,9 +1,17 @@
-"""Hybrid retrieval with citations: BM25 and vector search fused by reciprocal rank.
+"""Hybrid retrieval with citations: BM25 and vector search, fused.
 
 BM25 (``bm25s``) catches exact words ("pledge", "Tuesday meeting"); the vector search
-catches paraphrase ("what should I ask people to do"). Reciprocal rank fusion adds
-``1 / (RRF_K + rank)`` from each list, so neither score scale dominates. Every result is
-a :class:`Passage` that carries its source, locator and offsets — never a bare string.
+catches paraphrase ("what should I ask people to do"). Two fusions are available:
+
+* ``convex`` (default): each list's scores are divided by its best score and mixed,
+  ``VECTOR_WEIGHT`` for the vector list and the rest for BM25 (Bruch et al., 2023, found
+  such a convex combination beats RRF when the scores carry information).
+* ``rrf``: reciprocal rank fusion, ``1 / (RRF_K + rank)`` summed over the lists.
+
+On our retrieval check set convex fusion was clearly better (see docs/library.md); both
+stay available so the numbers can be re-measured. Ties are broken by chunk id, so the
+same query on the same library always gives the same order. Every result is a
+:class:`Passage` that carries its source, locator and offsets — never a bare string.
 
 The BM25 index lives in this process but is keyed on the store's fingerprint (chunk count
 plus the manifest of committed sources), so a change made by any other process is seen on
@@ -27,6 +35,15 @@ from coach.store import Store, StoredChunk, chunk_filter, criterion_key
 RRF_K = 60
 CANDIDATES = 50
 METHODS = ("hybrid", "bm25", "vector")
+FUSIONS = ("convex", "rrf")
+VECTOR_WEIGHT = 0.75
+#: List weights per fusion. "draft" is the similarity to the writer's draft (guidance_for).
+WEIGHTS = {
+    "convex": {"vector": VECTOR_WEIGHT, "bm25": 1 - VECTOR_WEIGHT, "draft": 0.25},
+    "rrf": {"vector": 1.0, "bm25": 1.0, "draft": 0.5},
+}
+
+Ranked = list[tuple[StoredChunk, float]]
 
 
 @dataclass(frozen=True)
@@ -152,37 +169,53 @@ class _Filters:
         return self.builtin is None or bool(meta.get("builtin")) == self.builtin
 
 
-def fuse(
-    rankings: Sequence[tuple[Sequence[str], float]], k: int = RRF_K
-) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion of (ids best first, weight) lists; ties by id."""
+def fuse_rrf(rankings: Sequence[tuple[Ranked, float]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of (ranked list, weight); best first, ties by chunk id."""
     scores: dict[str, float] = {}
-    for ids, weight in rankings:
-        for rank, chunk_id in enumerate(ids, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
+    for ranked, weight in rankings:
+        for rank, (chunk, _) in enumerate(ranked, start=1):
+            scores[chunk.chunk_id] = scores.get(chunk.chunk_id, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def fuse_convex(rankings: Sequence[tuple[Ranked, float]]) -> list[tuple[str, float]]:
+    """Weighted sum of scores scaled by each list's best (a missing entry counts 0)."""
+    scores: dict[str, float] = {}
+    for ranked, weight in rankings:
+        top = max((score for _, score in ranked), default=0.0)
+        if top <= 0:
+            continue
+        for chunk, score in ranked:
+            share = weight * max(score, 0.0) / top
+            scores[chunk.chunk_id] = scores.get(chunk.chunk_id, 0.0) + share
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
 class Retriever:
     """Search the library. Syncs the built-in corpus on first use when given its folder."""
 
-    def __init__(self, store: Store, embedder, corpus_dir: Path | None = None):
+    def __init__(
+        self, store: Store, embedder, corpus_dir: Path | None = None, fusion: str = "convex"
+    ):
+        if fusion not in FUSIONS:
+            raise InputError(f"unknown fusion {fusion!r} (use {', '.join(FUSIONS)})")
         self.store = store
         self.embedder = embedder
         self.corpus_dir = corpus_dir
+        self.fusion = fusion
         self.last_sync: SyncResult | None = None
         self._synced = corpus_dir is None
         self._bm25: tuple[str, _Bm25Index] | None = None
         self._stem = _stemmer()
 
     @classmethod
-    def from_settings(cls, settings: Settings, embedder=None) -> Retriever:
+    def from_settings(cls, settings: Settings, embedder=None, fusion: str = "convex") -> Retriever:
         if embedder is None:
             from coach.embeddings import Embedder
 
             embedder = Embedder()
         store = Store.open(settings, embedder.model_id, embedder.dimension)
-        return cls(store, embedder, settings.corpus_dir)
+        return cls(store, embedder, settings.corpus_dir, fusion)
 
     def sync_corpus(self) -> SyncResult:
         """Index new or changed built-in cards now (a hash check when nothing changed)."""
@@ -207,7 +240,7 @@ class Retriever:
     ) -> list[Passage]:
         """Top ``k`` passages for ``query``; filters narrow by source id, criterion, built-in.
 
-        ``score`` is the fused RRF score for hybrid, the BM25 score for bm25 and the cosine
+        ``score`` is the fused score for hybrid, the BM25 score for bm25 and the cosine
         similarity for vector.
         """
         if method not in METHODS:
@@ -218,15 +251,15 @@ class Retriever:
             return []
         index, committed = self._snapshot()
         filters = _Filters(source, criterion, builtin)
-        rankings: list[tuple[list[tuple[StoredChunk, float]], float]] = []
+        rankings: list[tuple[str, Ranked]] = []
         if method in ("hybrid", "bm25"):
-            rankings.append((self._bm25_rank(index, query, filters), 1.0))
+            rankings.append(("bm25", self._bm25_rank(index, query, filters)))
         if method in ("hybrid", "vector"):
             vector = self.embedder.embed([query])[0]
-            rankings.append((self._vector_rank(committed, vector, filters), 1.0))
+            rankings.append(("vector", self._vector_rank(committed, vector, filters)))
         if method != "hybrid":
-            return [passage_from(chunk, score) for chunk, score in rankings[0][0][:k]]
-        return _fused(rankings, k)
+            return [passage_from(chunk, score) for chunk, score in rankings[0][1][:k]]
+        return self._fused(rankings, k)
 
     def guidance_for(
         self, criterion_id: str, query_text: str, draft_text: str | None = None, k: int = 2
@@ -235,19 +268,20 @@ class Retriever:
 
         Searches passages tagged with the criterion using the rubric's guidance query;
         the draft, when given, nudges the order towards cards close to what the writer is
-        talking about (half weight). Tops up from all sources if too few are tagged.
+        talking about. Tops up from all sources if fewer than ``k`` are tagged.
         """
+        if not query_text or not query_text.strip():
+            raise InputError(f"criterion {criterion_id!r} has an empty guidance query")
         index, committed = self._snapshot()
         filters = _Filters(None, criterion_id, None)
-        query_vector = self.embedder.embed([query_text])[0]
         rankings = [
-            (self._bm25_rank(index, query_text, filters), 1.0),
-            (self._vector_rank(committed, query_vector, filters), 1.0),
+            ("bm25", self._bm25_rank(index, query_text, filters)),
+            ("vector", self._vector_rank(committed, self.embedder.embed([query_text])[0], filters)),
         ]
         if draft_text and draft_text.strip():
             draft_vector = self.embedder.embed([draft_text])[0]
-            rankings.append((self._vector_rank(committed, draft_vector, filters), 0.5))
-        found = _fused(rankings, k)
+            rankings.append(("draft", self._vector_rank(committed, draft_vector, filters)))
+        found = self._fused(rankings, k)
         if len(found) < k:
             seen = {p.chunk_id for p in found}
             extra = [p for p in self.search(query_text, 2 * k) if p.chunk_id not in seen]
@@ -255,6 +289,13 @@ class Retriever:
         return found
 
     # ---------------------------------------------------------------- rankers
+
+    def _fused(self, rankings: list[tuple[str, Ranked]], k: int) -> list[Passage]:
+        weights = WEIGHTS[self.fusion]
+        weighted = [(ranked, weights[role]) for role, ranked in rankings]
+        fused = fuse_convex(weighted) if self.fusion == "convex" else fuse_rrf(weighted)
+        pool = {chunk.chunk_id: chunk for _, ranked in rankings for chunk, _ in ranked}
+        return [passage_from(pool[chunk_id], score) for chunk_id, score in fused[:k]]
 
     def _snapshot(self) -> tuple[_Bm25Index, dict[str, str]]:
         """The BM25 index and committed-source map for the store as it is now."""
@@ -272,17 +313,13 @@ class Retriever:
         return self._bm25[1], committed
 
     @staticmethod
-    def _bm25_rank(
-        index: _Bm25Index, query: str, filters: _Filters
-    ) -> list[tuple[StoredChunk, float]]:
+    def _bm25_rank(index: _Bm25Index, query: str, filters: _Filters) -> Ranked:
         mask = None
         if filters.active:
             mask = np.array([filters.matches(c.meta) for c in index.chunks], dtype=bool)
         return [(index.chunks[i], s) for i, s in index.rank(query, mask)[:CANDIDATES]]
 
-    def _vector_rank(
-        self, committed: dict[str, str], vector, filters: _Filters
-    ) -> list[tuple[StoredChunk, float]]:
+    def _vector_rank(self, committed: dict[str, str], vector, filters: _Filters) -> Ranked:
         rows = self.store.query(vector, CANDIDATES, filters.where())
         ranked = [
             (chunk, 1.0 - distance)
@@ -291,11 +328,3 @@ class Retriever:
         ]
         ranked.sort(key=lambda row: (-round(row[1], 6), row[0].chunk_id))
         return ranked
-
-
-def _fused(
-    rankings: Sequence[tuple[Sequence[tuple[StoredChunk, float]], float]], k: int
-) -> list[Passage]:
-    pool = {chunk.chunk_id: chunk for ranked, _ in rankings for chunk, _ in ranked}
-    fused = fuse([([c.chunk_id for c, _ in ranked], weight) for ranked, weight in rankings])
-    return [passage_from(pool[chunk_id], score) for chunk_id, score in fused[:k]]

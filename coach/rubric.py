@@ -22,7 +22,14 @@ from coach.signals import compile_lexicon, compile_pattern, known_signal
 STORY_TYPES = ("self", "us", "now", "narrative", "message")
 DEFAULT_RUBRIC = Path(__file__).parent / "rubrics" / "public_narrative.yaml"
 FIXED_CRITERIA = (
-    "challenge", "choice", "outcome", "hope", "call_to_action", "values", "specificity", "urgency",
+    "challenge",
+    "choice",
+    "outcome",
+    "hope",
+    "call_to_action",
+    "values",
+    "specificity",
+    "urgency",
 )
 
 
@@ -79,6 +86,9 @@ class Criterion(_Strict):
     max_bonus: float = 0.5
     caps: tuple[Cap, ...] = ()
     inverted: bool = False  # a "no_…" check: full marks when nothing fires
+    # "core" criteria make up the overall score; "check" criteria (delivery, framing traps)
+    # can only pull it down a little, so a recipe cannot earn points for being short.
+    role: Literal["core", "check"] = "core"
     weights: dict[Literal["self", "us", "now", "narrative", "message"], float]
     guidance_query: str
     coaching_question: str
@@ -107,6 +117,7 @@ class GenrePrototypes(_Strict):
 
 class Rubric(_Strict):
     id: str
+    check_share: float = Field(default=0.15, ge=0, le=1)  # how much checks can move overall
     version: str
     name: str
     description: str = ""

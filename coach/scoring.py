@@ -24,7 +24,6 @@ from coach.signals import (
     matches,
     narrated_past,
     starts_imperative,
-    words,
 )
 
 MAX_EVIDENCE = 3
@@ -74,26 +73,40 @@ class Scorer:
         n = max(len(sentences), 1)
         lexicons = self.rubric.compiled_lexicons
         imperative = [
-            s for s in sentences
+            s
+            for s in sentences
             if starts_imperative(s.text.lstrip("•-*–—👉0123456789.) \t"), self._procedural_verbs)
         ]
         first_person_past = [s for s in sentences if narrated_past(s.text)]
         statistic = [s for s in sentences if sum(ch.isdigit() for ch in s.text) >= 2]
         hedges = len(lexicons["hedges"].findall(draft.text)) if "hedges" in lexicons else 0
-        blocking = (len(lexicons["blocking_emotion"].findall(draft.text))
-                    if "blocking_emotion" in lexicons else 0)
-        solutions = (len(lexicons["solution_words"].findall(draft.text))
-                     if "solution_words" in lexicons else 0)
+        blocking = (
+            len(lexicons["blocking_emotion"].findall(draft.text))
+            if "blocking_emotion" in lexicons
+            else 0
+        )
+        solutions = (
+            len(lexicons["solution_words"].findall(draft.text))
+            if "solution_words" in lexicons
+            else 0
+        )
         template = self.rubric.compiled_patterns.get("template_marker")
-        procedural = len(imperative) >= 3 and len(imperative) / n >= 0.2 and len(first_person_past) <= 1
+        procedural = (
+            len(imperative) >= 3 and len(imperative) / n >= 0.2 and len(first_person_past) <= 1
+        )
         narrative = len(first_person_past) >= 2
         margin = self._genre_margin(draft)
         return {
             "procedural": procedural,
-            "non_narrative_genre": procedural or (margin is not None and margin < 0 and not narrative),
+            "non_narrative_genre": procedural
+            or (margin is not None and margin < 0 and not narrative),
             "narrative": narrative,
             "statistical": len(statistic) / n >= 0.4 and len(first_person_past) <= 1,
-            "template": bool(template and template.search(draft.text)),
+            "template": bool(template)
+            and (
+                len(template.findall(draft.text)) >= 2
+                or (bool(template.search(draft.text)) and draft.word_count < 120)
+            ),
             "short": draft.word_count < 60,
             "hedged": hedges >= 5 and hedges * 100 / max(draft.word_count, 1) >= 2.0,
             "fatalistic": blocking >= 2 or (blocking >= 1 and solutions == 0),
@@ -112,7 +125,7 @@ class Scorer:
             return False
         if any(matches(n, sentence, ctx) for n in signal.none):
             return False
-        around = sentences[max(0, index - signal.window): index + signal.window + 1]
+        around = sentences[max(0, index - signal.window) : index + signal.window + 1]
         return all(any(matches(n, s, ctx) for s in around) for n in signal.near)
 
     def _sentence_hits(self, criterion: Criterion, ctx: SignalContext) -> list[_SentenceHit]:
@@ -218,8 +231,7 @@ class Scorer:
         for criterion, result in zip(self.rubric.criteria, scored, strict=True):
             weight = criterion.weights[chosen]
             weighted.append(_with_weight(result, weight))
-        total_weight = sum(c.weight for c in weighted) or 1.0
-        overall = round(100 * sum(c.weight * c.score / c.max for c in weighted) / total_weight)
+        overall = overall_score(self.rubric, weighted)
         notes = []
         if draft.language not in ENGLISH_LEXICONS:
             notes.append(
@@ -244,8 +256,16 @@ class Scorer:
 
     def _empty_report(self, draft: Draft, story_type: str | None) -> Report:
         criteria = tuple(
-            CriterionScore(c.id, c.name, 0, 2, 1.0, "Nothing to score: the draft is empty.", (),
-                           c.weights[story_type or "narrative"])
+            CriterionScore(
+                c.id,
+                c.name,
+                0,
+                2,
+                1.0,
+                "Nothing to score: the draft is empty.",
+                (),
+                c.weights[story_type or "narrative"],
+            )
             for c in self.rubric.criteria
         )
         return Report(
@@ -264,21 +284,39 @@ class Scorer:
         )
 
 
+def _weighted_share(pairs: list[tuple[float, CriterionScore]]) -> float:
+    total = sum(weight for weight, _ in pairs)
+    return sum(weight * c.score / c.max for weight, c in pairs) / total if total else 1.0
+
+
+def overall_score(rubric: Rubric, scored: list[CriterionScore]) -> int:
+    """0-100: the weighted share of core points, scaled down a little by failed checks."""
+    roles = {c.id: c.role for c in rubric.criteria}
+    core = [(c.weight, c) for c in scored if roles[c.id] == "core"]
+    checks = [(c.weight, c) for c in scored if roles[c.id] == "check"]
+    share = rubric.check_share
+    return round(100 * _weighted_share(core) * ((1 - share) + share * _weighted_share(checks)))
+
+
 def _with_weight(result: CriterionScore, weight: float) -> CriterionScore:
     from dataclasses import replace
 
     return replace(result, weight=weight)
 
 
-def detect_components(draft: Draft, ctx: SignalContext, by_id: dict[str, CriterionScore]) -> dict[str, bool]:
+def detect_components(
+    draft: Draft, ctx: SignalContext, by_id: dict[str, CriterionScore]
+) -> dict[str, bool]:
     """Which of the three stories are present (see the labelling guide's booleans)."""
     lived = [
-        s for s in draft.sentences
+        s
+        for s in draft.sentences
         if matches("feat:first_person_singular", s, ctx) and is_past_tense(s.text)
     ]
     lived_concrete = [s for s in lived if concrete_details(s.text) > 0 or ctx.episode[s.index]]
     collective = [
-        s for s in draft.sentences
+        s
+        for s in draft.sentences
         if matches("feat:first_person_plural", s, ctx) and matches("lex:collective", s, ctx)
     ]
     we_sentences = [s for s in draft.sentences if matches("feat:first_person_plural", s, ctx)]
@@ -286,10 +324,15 @@ def detect_components(draft: Draft, ctx: SignalContext, by_id: dict[str, Criteri
     narrative_doc = not (ctx.doc["procedural"] or ctx.doc["statistical"])
     return {
         "self": len(lived) >= 2 and len(lived_concrete) >= 1 and narrative_doc,
-        "us": bool(collective) and len(we_sentences) >= 3 and score.get("values", 0) >= 1
+        "us": bool(collective)
+        and len(we_sentences) >= 3
+        and score.get("values", 0) >= 1
         and narrative_doc,
-        "now": score.get("challenge", 0) >= 1 and score.get("urgency", 0) >= 1
-        and score.get("call_to_action", 0) >= 1 and narrative_doc and not ctx.doc["template"],
+        "now": score.get("challenge", 0) >= 1
+        and score.get("urgency", 0) >= 1
+        and score.get("call_to_action", 0) >= 1
+        and narrative_doc
+        and not ctx.doc["template"],
     }
 
 
@@ -301,7 +344,9 @@ def detect_story_type(
         return "non-narrative"
     if all(components.values()):
         return "narrative"
-    narrative_strength = score.get("challenge", 0) + score.get("choice", 0) + score.get("outcome", 0)
+    narrative_strength = (
+        score.get("challenge", 0) + score.get("choice", 0) + score.get("outcome", 0)
+    )
     if score.get("call_to_action", 0) >= 1 and narrative_strength <= 2 and not components["self"]:
         return "message"
     if components["self"] and not components["us"]:

@@ -58,8 +58,12 @@ _IRREGULAR_PAST = frozenset(
     forgave lay lent lit overcame shot slid withdrew""".split()
 )
 _NOT_PAST_ED = frozenset("need seed feed bed red shed speed bleed breed greed weed indeed".split())
-_FIRST_SINGULAR = re.compile(r"\b(?:i|me|my|mine|myself|i'm|i’m|i've|i’ve|i'd|i’d|i'll|i’ll)\b", re.I)
-_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ours|ourselves|we're|we’re|we've|we’ve|we'll|we’ll|let's|let’s)\b", re.I)
+_FIRST_SINGULAR = re.compile(
+    r"\b(?:i|me|my|mine|myself|i'm|i’m|i've|i’ve|i'd|i’d|i'll|i’ll)\b", re.I
+)
+_FIRST_PLURAL = re.compile(
+    r"\b(?:we|us|our|ours|ourselves|we're|we’re|we've|we’ve|we'll|we’ll|let's|let’s)\b", re.I
+)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you're|you’re|you'll|you’ll)\b", re.I)
 _NUMBER = re.compile(r"(?<![\w])(?:\d[\d,.:/]*\d|\d)(?:\s?(?:%|a\.m\.|p\.m\.|am|pm))?", re.I)
 _NUMBER_WORD = re.compile(
@@ -80,7 +84,9 @@ _WEEKDAY_MONTH = re.compile(
     r"may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|"
     r"sept|oct|nov|dec)\b\.?",
 )
-_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:a\.m\.|p\.m\.|am|pm|h\d{0,2})\b|\b\d{4}h\b|\b[01]\d[0-5]\d\b", re.I)
+_CLOCK = re.compile(
+    r"\b\d{1,2}(?::\d{2})?\s?(?:a\.m\.|p\.m\.|am|pm|h\d{0,2})\b|\b\d{4}h\b|\b[01]\d[0-5]\d\b", re.I
+)
 _CAPITALISED = re.compile(r"(?<![.!?:;]\s)(?<!^)\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:['’][A-Za-z]+)?")
 _IMPERATIVE_BLOCKERS = frozenset(
@@ -111,7 +117,7 @@ def _past_form(word: str) -> bool:
 
 
 def is_past_tense(text: str) -> bool:
-    """A simple-past verb: irregular forms, or '-ed' words not after has/is/will (perfect, passive)."""
+    """A simple-past verb: irregular or '-ed' forms not after has/is/will (perfect, passive)."""
     tokens = re.findall(r"[a-z]+(?:-[a-z]+)*", text.lower())
     for i, word in enumerate(tokens):
         if "-" in word:
@@ -156,8 +162,10 @@ def concrete_details(text: str) -> int:
     count += len(_WEEKDAY_MONTH.findall(text.lower())) + len(_QUOTE.findall(text))
     body = text.lstrip("•-*–—# \t\"“'")
     first = re.match(r"\S+\s*", body)
-    body = body[first.end():] if first else body
-    count += sum(1 for m in _NAME_RUN.finditer(body) if not _WEEKDAY_MONTH.fullmatch(m.group(0).lower()))
+    body = body[first.end() :] if first else body
+    count += sum(
+        1 for m in _NAME_RUN.finditer(body) if not _WEEKDAY_MONTH.fullmatch(m.group(0).lower())
+    )
     return count
 
 
@@ -195,15 +203,19 @@ def _sp(s: Sentence, ctx: SignalContext) -> bool:
     return bool(_SECOND_PERSON.search(s.text))
 
 
-_THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|them|his|their|people|patients|children|kids)\b", re.I)
+_THIRD_PERSON = re.compile(
+    r"\b(?:he|she|they|him|her|them|his|their|people|patients|children|kids)\b", re.I
+)
 
 
 @_feat("person_reference")
 def _person(s: Sentence, ctx: SignalContext) -> bool:
     """The sentence is about people: a pronoun, a name, or people words."""
     return bool(
-        _FIRST_SINGULAR.search(s.text) or _FIRST_PLURAL.search(s.text)
-        or _THIRD_PERSON.search(s.text) or has_proper_name(s.text)
+        _FIRST_SINGULAR.search(s.text)
+        or _FIRST_PLURAL.search(s.text)
+        or _THIRD_PERSON.search(s.text)
+        or has_proper_name(s.text)
     )
 
 
@@ -324,6 +336,15 @@ def known_signal(name: str, lexicons: Iterable[str], patterns: Iterable[str]) ->
 
 
 DOC_FEATURE_NAMES = frozenset(
-    {"procedural", "non_narrative_genre", "narrative", "template", "statistical", "short",
-     "hedged", "fatalistic", "no_story"}
+    {
+        "procedural",
+        "non_narrative_genre",
+        "narrative",
+        "template",
+        "statistical",
+        "short",
+        "hedged",
+        "fatalistic",
+        "no_story",
+    }
 )

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from coach.errors import ServiceError
 from coach.settings import Settings
 
@@ -52,7 +54,7 @@ class SourceRecord:
     added_at: str
     updated_at: str
     builtin: bool = False
-    chunker: str = ""
+    index_version: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -192,7 +194,7 @@ class Store:
     def count(self) -> int:
         return int(self._call("count", self._chunks.count))
 
-    def existing(self, ids: Sequence[str]) -> dict[str, tuple[list[float], dict[str, Any]]]:
+    def existing(self, ids: Sequence[str]) -> dict[str, tuple[np.ndarray, dict[str, Any]]]:
         """Embedding and metadata of those ``ids`` that are already stored."""
         if not ids:
             return {}
@@ -200,7 +202,7 @@ class Store:
             "read", self._chunks.get, ids=list(ids), include=["embeddings", "metadatas"]
         )
         return {
-            i: (list(map(float, e)), dict(m or {}))
+            i: (np.asarray(e, dtype=np.float32), dict(m or {}))
             for i, e, m in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True)
         }
 
@@ -216,17 +218,21 @@ class Store:
                 "write",
                 self._chunks.upsert,
                 ids=list(ids),
-                embeddings=[list(e) for e in embeddings],
+                embeddings=np.asarray(embeddings, dtype=np.float32).tolist(),
                 documents=list(documents),
                 metadatas=list(metadatas),
             )
 
-    def restore_metadata(self, metadatas: dict[str, dict[str, Any]]) -> None:
-        """Put back the metadata of chunks an aborted ingest had overwritten."""
-        if metadatas:
-            ids = list(metadatas)
+    def restore(self, saved: dict[str, tuple[np.ndarray, dict[str, Any]]]) -> None:
+        """Put back the vectors and metadata of chunks an aborted ingest overwrote."""
+        if saved:
+            ids = list(saved)
             self._call(
-                "restore", self._chunks.update, ids=ids, metadatas=[metadatas[i] for i in ids]
+                "restore",
+                self._chunks.update,
+                ids=ids,
+                embeddings=[saved[i][0].tolist() for i in ids],
+                metadatas=[saved[i][1] for i in ids],
             )
 
     def delete_ids(self, ids: Iterable[str]) -> None:

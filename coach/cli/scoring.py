@@ -1,0 +1,223 @@
+"""``coach score``, ``coach review`` and ``coach eval``: the scorer's stable interfaces."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from coach.errors import InputError
+from coach.rubric import STORY_TYPES
+from coach.settings import Settings
+
+_BARS = {0: "·· ", 1: "■· ", 2: "■■ "}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    score = subparsers.add_parser(
+        "score",
+        help="score one draft against the framing criteria",
+        description=(
+            "Score one draft (a file, or - for standard input) against the rubric's criteria. "
+            "Each score comes with the sentences that earned it."
+        ),
+    )
+    score.add_argument("path", help="draft file (.txt .md .html .docx .pdf) or - for stdin")
+    _common(score)
+    score.add_argument("--format", choices=["text", "json"], default="text")
+    score.add_argument(
+        "--fail-under",
+        type=int,
+        metavar="N",
+        help="exit 1 when the overall score is below N (for scripts and CI)",
+    )
+    score.set_defaults(func=run_score)
+
+    review = subparsers.add_parser(
+        "review",
+        help="score many drafts (files, folders, a CSV) into one table",
+        description=(
+            "Score many drafts: files, folders (every file inside), or a CSV with a text column "
+            "(and optionally a name column). One bad input is reported and the batch goes on; "
+            "exit 1 if any input failed."
+        ),
+    )
+    review.add_argument("paths", nargs="+", metavar="PATH")
+    _common(review)
+    review.add_argument("--format", choices=["csv", "jsonl", "html"], default="csv")
+    review.add_argument("--out", type=Path, help="write here instead of standard output")
+    review.add_argument("--text-column", help="CSV column holding the drafts (default: auto)")
+    review.add_argument("--workers", type=int, default=2, help="scoring processes (default 2)")
+    review.set_defaults(func=run_review)
+
+    evaluate = subparsers.add_parser(
+        "eval",
+        help="agreement of the scorer with human labels",
+        description=(
+            "Compare scores with human labels in DIR/labels.jsonl (texts in DIR/texts/<id>.txt): "
+            "exact and within-one agreement and quadratic-weighted kappa per criterion, and the "
+            "Spearman correlation of overall."
+        ),
+    )
+    evaluate.add_argument("directory", type=Path, metavar="DIR")
+    evaluate.add_argument("--rubric", type=Path, help="rubric file (default: built-in)")
+    evaluate.add_argument("--format", choices=["text", "json"], default="text")
+    evaluate.add_argument("--per-text", action="store_true", help="also list each text's scores")
+    evaluate.set_defaults(func=run_eval)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--type",
+        dest="story_type",
+        choices=STORY_TYPES,
+        help="story type whose weights set 'overall' (default: narrative)",
+    )
+    parser.add_argument("--rubric", type=Path, help="rubric file (default: built-in)")
+    parser.add_argument("--wpm", type=int, help="speaking rate in words per minute (default 135)")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "rubric", None):
+        settings = settings.model_copy(update={"rubric_path": args.rubric})
+    if getattr(args, "wpm", None):
+        settings = settings.model_copy(update={"speaking_rate_wpm": args.wpm})
+    return settings
+
+
+def _read_input(path: str) -> str:
+    from coach.review import read_document
+    from coach.sources import decode_text
+
+    if path == "-":
+        return decode_text(sys.stdin.buffer.read(), "standard input")
+    file = Path(path)
+    if not file.exists():
+        raise InputError(f"{path}: no such file")
+    if file.is_dir():
+        raise InputError(f"{path}: is a folder; use 'coach review' for many drafts")
+    return read_document(file)
+
+
+def run_score(args: argparse.Namespace) -> int:
+    from coach.pipeline import build_scorer, score_text
+
+    settings = _settings(args)
+    text = _read_input(args.path)
+    scorer = build_scorer(settings)
+    report = score_text(
+        text,
+        scorer,
+        story_type=args.story_type,
+        speaking_rate_wpm=settings.speaking_rate_wpm,
+        max_words=settings.max_words,
+    )
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    if args.fail_under is not None and report.overall < args.fail_under:
+        return 1
+    return 0
+
+
+def format_report(report) -> str:
+    if report.nothing_to_score:
+        return "Nothing to score: the draft is empty. Write or paste a story to begin."
+    components = " ".join(f"{k}:{'yes' if v else 'no'}" for k, v in report.components.items())
+    lines = [
+        f"Overall {report.overall}/100 · weighted as '{report.story_type}' · reads as "
+        f"'{report.detected_story_type}' · {components}",
+        f"{report.word_count} words · about {report.speaking_time_s // 60} min "
+        f"{report.speaking_time_s % 60:02d} s to say · language {report.language}",
+        *[f"note: {n}" for n in report.notes],
+        "",
+    ]
+    for c in report.criteria:
+        lines.append(f"{_BARS[c.score]}{c.score}/{c.max}  {c.name:<32} {c.reason}")
+        for e in c.evidence:
+            quote = e.text if len(e.text) <= 110 else e.text[:107] + "..."
+            lines.append(f'          [{e.start}-{e.end}] "{quote}"')
+    return "\n".join(lines)
+
+
+def _progress_bar(total: int):
+    if not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="draft", file=sys.stderr)
+    return (lambda done, _total: bar.update(done - bar.n)), bar
+
+
+def run_review(args: argparse.Namespace) -> int:
+    from coach.review import FORMATS, collect_items, review
+
+    settings = _settings(args)
+    items = list(collect_items(args.paths, args.text_column))
+    if not items:
+        raise InputError("no drafts found in the given paths")
+    progress, bar = _progress_bar(len(items))
+    try:
+        rows = review(
+            items,
+            rubric_path=str(settings.rubric_path) if settings.rubric_path else None,
+            story_type=args.story_type,
+            speaking_rate_wpm=settings.speaking_rate_wpm,
+            workers=max(1, args.workers),
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    output = FORMATS[args.format](rows)
+    if args.out:
+        try:
+            args.out.write_text(output, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{args.out}: cannot write ({exc.strerror})") from exc
+    else:
+        sys.stdout.write(output)
+    failed = [row for row in rows if row.error]
+    for row in failed:
+        print(f"coach: {row.item.source}: {row.error}", file=sys.stderr)
+    print(f"coach: scored {len(rows) - len(failed)} of {len(rows)} drafts", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from coach.evaluate import evaluate, load_labelled_dir
+    from coach.pipeline import build_scorer, score_text
+
+    settings = _settings(args)
+    items = load_labelled_dir(args.directory)
+    scorer = build_scorer(settings)
+    result = evaluate(items, lambda text: score_text(text, scorer))
+    if args.format == "json":
+        if not args.per_text:
+            result = {k: v for k, v in result.items() if k != "per_text"}
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{result['n']} labelled texts in {args.directory}\n")
+    print(f"{'criterion':<22}{'exact':>8}{'within-1':>10}{'QWK':>8}")
+    for cid, m in result["criteria"].items():
+        print(f"{cid:<22}{m['exact']:>8.2f}{m['within_one']:>10.2f}{m['qwk']:>8.2f}")
+    print(f"\nmean QWK (fixed eight)      {result['mean_qwk']:.3f}")
+    print(f"mean within-one             {result['mean_within_one']:.3f}")
+    print(f"Spearman of overall         {result['overall_spearman']:.3f}")
+    comp = result["components_accuracy"]
+    print("self/us/now accuracy        " + ", ".join(f"{k} {v:.2f}" for k, v in comp.items()))
+    if args.per_text:
+        print()
+        for row in result["per_text"]:
+            diffs = ", ".join(
+                f"{k} {row['labels'][k]}→{row['scores'].get(k)}"
+                for k in row["labels"]
+                if row["labels"][k] != row["scores"].get(k)
+            )
+            print(
+                f"{row['id']:<40} overall {row['label_overall']:.0f}→{row['overall']:>3}  {diffs}"
+            )
+    return 0
