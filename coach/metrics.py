@@ -9,10 +9,10 @@ from coach.draft import Draft
 from coach.signals import matches, words
 
 if TYPE_CHECKING:
-    from coach.scoring import Scorer
+    from coach.signals import SignalContext
 
 
-def speaking_time_fit(draft: Draft, scorer: Scorer) -> tuple[float, str]:
+def speaking_time_fit(draft: Draft, ctx: SignalContext) -> tuple[float, str]:
     seconds = draft.speaking_time_s
     return float(seconds), (
         f"about {seconds // 60} min {seconds % 60:02d} s "
@@ -32,7 +32,7 @@ def syllables(word: str, language: str = "en") -> int:
     return max(1, len(_hyphenator(language).positions(word.lower())) + 1)
 
 
-def readability_grade(draft: Draft, scorer: Scorer) -> tuple[float, str]:
+def readability_grade(draft: Draft, ctx: SignalContext) -> tuple[float, str]:
     """Flesch-Kincaid grade level; reading age is roughly grade + 5."""
     tokens = words(draft.text)
     sentences = max(len(draft.sentences), 1)
@@ -43,9 +43,8 @@ def readability_grade(draft: Draft, scorer: Scorer) -> tuple[float, str]:
     return round(grade, 1), f"reading grade about {grade:.1f} (reading age about {grade + 5:.0f})"
 
 
-def opening_values_first(draft: Draft, scorer: Scorer) -> tuple[float, str]:
+def opening_values_first(draft: Draft, ctx: SignalContext) -> tuple[float, str]:
     """2 if the opening sentences carry a value or a story, 0 if they lead with statistics."""
-    ctx = scorer.context(draft)
     opening = [s for s in draft.sentences if not matches("feat:heading", s, ctx)][:2]
     story = any(
         matches("lex:values", s, ctx)
@@ -68,5 +67,5 @@ METRICS = {
 }
 
 
-def compute(name: str, draft: Draft, scorer: Scorer) -> tuple[float, str]:
-    return METRICS[name](draft, scorer)
+def compute(name: str, ctx: SignalContext) -> tuple[float, str]:
+    return METRICS[name](ctx.draft, ctx)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coach import metrics
 from coach.draft import Draft
 from coach.report import CriterionScore, Evidence, Report
 from coach.rubric import Criterion, Rubric, Signal
@@ -152,10 +153,9 @@ class Scorer:
         raw += min(criterion.max_bonus, criterion.extra_evidence_bonus * extra) if positive else 0
         return raw, positive, hits
 
-    def _metric(self, criterion: Criterion, draft: Draft) -> tuple[float, str]:
-        from coach import metrics
-
-        value, explanation = metrics.compute(criterion.metric.name, draft, self)
+    @staticmethod
+    def _metric(criterion: Criterion, ctx: SignalContext) -> tuple[float, str]:
+        value, explanation = metrics.compute(criterion.metric.name, ctx)
         for low, high, score in criterion.metric.bands:
             if low <= value < high:
                 return float(score), explanation
@@ -165,7 +165,7 @@ class Scorer:
         draft = ctx.draft
         evidence_hits: list[_SentenceHit] = []
         if criterion.metric is not None:
-            score_value, reason = self._metric(criterion, draft)
+            score_value, reason = self._metric(criterion, ctx)
             score, confidence = int(score_value), 0.9
         else:
             raw, positive, _ = self._score_signals(criterion, ctx)

@@ -1,0 +1,156 @@
+"""Scoring benchmark: prints numbers, asserts nothing.
+
+    python benchmarks/scoring_bench.py            # human-readable
+    python benchmarks/scoring_bench.py --json     # one JSON object
+
+Measures p50/p95 latency of scoring ~100, ~400 and ~1,200-word drafts after warm-up,
+drafts/second for a batch of 200 (two worker processes), peak memory (RSS), the CLI's
+cold-start time, and a profile of where the time goes for a 400-word draft.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+PARAGRAPHS = [
+    "Three years ago, on a night shift in February, I hung the wrong bag of potassium on 4 West.",
+    "I stopped it after ninety seconds. Mr. Alvarez was fine, but I sat in the med room and shook.",
+    "I almost didn't report it. So I filed the report, and I told my manager exactly what happened.",
+    "Pharmacy moved the look-alike bags to a locked drawer within two weeks, and we learned why it "
+    "matters to speak up.",
+    "We are the nurses who cover each other's breaks, because every patient deserves a nurse with time.",
+    "Imagine a hospital where reporting a near miss gets you a thank-you. 6 North has done it since "
+    "last spring.",
+    "Administration decides this month whether to fund the program, so come to the training on "
+    "Tuesday, September 9, at 7:15 a.m. in Conference Room B.",
+]
+
+
+def make_draft(words: int) -> str:
+    """A realistic draft of about ``words`` words, built by repeating varied paragraphs."""
+    out, count, i = [], 0, 0
+    while count < words:
+        paragraph = PARAGRAPHS[i % len(PARAGRAPHS)]
+        out.append(paragraph)
+        count += len(paragraph.split())
+        i += 1
+    return "\n\n".join(out)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def latency(scorer, words: int, runs: int) -> dict:
+    from coach.pipeline import score_text
+
+    text = make_draft(words)
+    for _ in range(3):
+        score_text(text, scorer)
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        score_text(text, scorer)
+        timings.append((time.perf_counter() - start) * 1000)
+    return {
+        "words": len(text.split()),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(percentile(timings, 0.95), 1),
+    }
+
+
+def batch(n: int) -> dict:
+    from coach.review import ReviewItem, review
+
+    items = [ReviewItem(f"draft-{i}", f"draft-{i}", make_draft(150 + (i % 7) * 60)) for i in range(n)]
+    start = time.perf_counter()
+    rows = review(items, workers=2)
+    elapsed = time.perf_counter() - start
+    assert all(r.report is not None for r in rows)
+    return {"drafts": n, "seconds": round(elapsed, 2), "drafts_per_s": round(n / elapsed, 1)}
+
+
+def cli_cold_start() -> dict:
+    draft = make_draft(400)
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "coach", "score", "-", "--format", "json"],
+            input=draft.encode(),
+            check=True,
+            capture_output=True,
+        )
+        timings.append(time.perf_counter() - start)
+    help_start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "coach", "--help"], check=True, capture_output=True)
+    return {
+        "score_400_words_s": round(statistics.median(timings), 2),
+        "help_s": round(time.perf_counter() - help_start, 2),
+    }
+
+
+def profile(scorer, words: int = 400, top: int = 12) -> str:
+    from coach.pipeline import score_text
+
+    text = make_draft(words)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20):
+        score_text(text, scorer)
+    profiler.disable()
+    buffer = io.StringIO()
+    pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(top)
+    return buffer.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per draft size")
+    parser.add_argument("--batch", type=int, default=200, help="drafts in the batch test")
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args()
+
+    from coach.pipeline import build_scorer
+
+    start = time.perf_counter()
+    scorer = build_scorer()
+    results: dict = {"scorer_build_s": round(time.perf_counter() - start, 2)}
+    results["latency"] = [latency(scorer, words, args.runs) for words in (100, 400, 1200)]
+    results["batch"] = batch(args.batch)
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    results["cli_cold_start"] = cli_cold_start()
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"scorer build (rubric + embedding model): {results['scorer_build_s']} s")
+    for row in results["latency"]:
+        print(f"score {row['words']:>5} words: p50 {row['p50_ms']:>7} ms   p95 {row['p95_ms']:>7} ms")
+    b = results["batch"]
+    print(f"batch of {b['drafts']}: {b['seconds']} s ({b['drafts_per_s']} drafts/s, 2 workers)")
+    print(f"peak RSS (this process): {results['peak_rss_mb']} MB")
+    c = results["cli_cold_start"]
+    print(f"CLI cold start: score a 400-word draft {c['score_400_words_s']} s; --help {c['help_s']} s")
+    if not args.no_profile:
+        print("\nwhere the time goes (400-word draft, 20 runs, cumulative):")
+        print(profile(scorer))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
