@@ -92,6 +92,7 @@ class Criterion(_Strict):
     weights: dict[Literal["self", "us", "now", "narrative", "message"], float]
     guidance_query: str
     coaching_question: str
+    illustration: str = ""  # a short example of the pattern, in our own words (never the user's)
 
     @model_validator(mode="after")
     def _consistent(self) -> Criterion:

@@ -7,11 +7,13 @@ import json
 import sys
 from pathlib import Path
 
+from coach.coaching import attach_feedback
 from coach.errors import InputError
 from coach.rubric import STORY_TYPES
 from coach.settings import Settings
 
 _BARS = {0: "·· ", 1: "■· ", 2: "■■ "}
+MAX_DETAILED = 5
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.add_argument("path", help="draft file (.txt .md .html .docx .pdf) or - for stdin")
     _common(score)
     score.add_argument("--format", choices=["text", "json"], default="text")
+    score.add_argument(
+        "--no-guidance",
+        action="store_true",
+        help="skip the source library: feedback without cited passages (faster)",
+    )
     score.add_argument(
         "--fail-under",
         type=int,
@@ -114,13 +121,46 @@ def run_score(args: argparse.Namespace) -> int:
         speaking_rate_wpm=settings.speaking_rate_wpm,
         max_words=settings.max_words,
     )
+    feedback = coach_report(report, scorer, settings, text, with_guidance=not args.no_guidance)
+    report = attach_feedback(report, feedback)
     if args.format == "json":
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        document = {**report.to_dict(), "coaching": feedback.to_dict()}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
+        print(format_feedback(feedback))
     if args.fail_under is not None and report.overall < args.fail_under:
         return 1
     return 0
+
+
+def coach_report(report, scorer, settings: Settings, text: str, *, with_guidance: bool):
+    """Rule-based feedback, with cited passages from the library unless asked not to."""
+    from coach.coaching import build_feedback
+
+    retriever = None
+    if with_guidance and not report.nothing_to_score:
+        from coach.retrieve import Retriever
+
+        retriever = Retriever.from_settings(settings, embedder=scorer.embedder)
+    return build_feedback(report, scorer.rubric, guidance=retriever, draft_text=text)
+
+
+def format_feedback(feedback) -> str:
+    lines = ["", "Next steps:"]
+    lines += [f"  {n}. {step}" for n, step in enumerate(feedback.next_steps, 1)]
+    for item in feedback.items[:MAX_DETAILED]:
+        lines += [
+            "",
+            f"{item.name} ({item.score}/{item.max}): {item.diagnosis}",
+            f"  Ask yourself: {item.question}",
+        ]
+        if item.illustration:
+            lines.append(f"  For example: {item.illustration}")
+        for citation in item.guidance:
+            lines.append(f"  See: {citation.source} [{citation.locator}]")
+    lines += ["", f"For trainers: {feedback.trainer_summary}"]
+    return "\n".join(lines)
 
 
 def format_report(report) -> str:
