@@ -6,12 +6,21 @@ hand it to the services that need it, so tests can build their own.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def resource_dir(name: str) -> Path:
+    """A folder shipped with the app: the checkout's, else the installed copy in <prefix>/share."""
+    in_checkout = PROJECT_ROOT / name
+    if in_checkout.is_dir():
+        return in_checkout
+    return Path(sys.prefix) / "share" / "narrative-coach" / name
 
 
 def _default_data_dir() -> Path:
@@ -24,8 +33,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COACH_", extra="ignore")
 
     data_dir: Path = Field(default_factory=_default_data_dir)
-    corpus_dir: Path = PROJECT_ROOT / "corpus"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    corpus_dir: Path = Field(default_factory=lambda: resource_dir("corpus"))
+    prompts_dir: Path = Field(default_factory=lambda: resource_dir("prompts"))
     rubric_path: Path | None = None  # None: the packaged default rubric
 
     speaking_rate_wpm: int = Field(default=135, ge=60, le=250)
