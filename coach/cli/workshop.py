@@ -186,4 +186,10 @@ def _restore(args: argparse.Namespace) -> int:
     print(f"Restored {result.files} files into {result.data_dir}")
     if result.moved_aside:
         print(f"The previous data directory was kept as {result.moved_aside}")
+    if settings.database_url:
+        print(
+            "Note: drafts live in PostgreSQL (COACH_DATABASE_URL) and were not restored; "
+            "use pg_restore for them.",
+            file=sys.stderr,
+        )
     return 0

@@ -347,7 +347,9 @@ class Access:
 
     def logout(self, token: str) -> None:
         with self.db.write() as session:
-            session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))
+            session.execute(
+                delete(LoginSession).where(LoginSession.token_hash == token_hash(token))
+            )
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -357,7 +359,10 @@ class Access:
         session.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
         session.add(
             LoginSession(
-                token_hash=token_hash(token), person_id=person.id, created_at=now, expires_at=expires
+                token_hash=token_hash(token),
+                person_id=person.id,
+                created_at=now,
+                expires_at=expires,
             )
         )
         return Login(token, _actor(person), expires)

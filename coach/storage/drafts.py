@@ -13,6 +13,7 @@ draft row (``SELECT ... FOR UPDATE``), and a unique (draft, number) constraint b
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -310,7 +311,7 @@ class Drafts:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _retrying(self, work: Any) -> Version:
+    def _retrying(self, work: Callable[[Session], Version]) -> Version:
         """Run ``work`` in a write transaction, again if a concurrent save took its number."""
         for attempt in range(self.retries):
             try:

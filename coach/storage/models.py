@@ -99,9 +99,7 @@ class Workshop(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    trainer_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), index=True
-    )
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     # Only a hash: a copy of the database is not a way into the workshop.
     join_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     code_rotated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

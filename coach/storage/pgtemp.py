@@ -86,9 +86,8 @@ class TempPostgres:
         data = self.root / "data"
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run(
-            "initdb", "-D", str(data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"
-        )
+        initdb = f"-D {data} -U {SUPERUSER} --auth=trust -E UTF8 --no-locale --no-sync"
+        self._run("initdb", *initdb.split())
         options = [
             "-c listen_addresses=127.0.0.1",
             f"-c unix_socket_directories={self.root}",
@@ -132,7 +131,8 @@ class TempPostgres:
             return
         data = self.root / "data"
         if (data / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop", check=False)
+            # "immediate": no shutdown checkpoint, the cluster is deleted right after anyway.
+            self._run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop", check=False)
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
 

@@ -1,0 +1,203 @@
+"""Who sees what, and refusals: participants, trainers, join codes, passwords, sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+from storage_support import FAST_HASHER, PASSWORD
+
+from coach.storage import (
+    Access,
+    AccessDenied,
+    AccountExists,
+    Actor,
+    Database,
+    Drafts,
+    InvalidCredentials,
+    InvalidJoinCode,
+    NameTaken,
+    NotFound,
+    RateLimited,
+    SessionExpired,
+    Throttle,
+    WeakPassword,
+    workshop_rows,
+)
+from coach.storage.models import LoginSession, Person
+
+# Every library call that takes a draft or version id, tried by Ben on Ana's draft.
+ATTEMPTS: dict[str, Callable[[Drafts, Actor, int, int], object]] = {
+    "get_draft": lambda d, who, draft, version: d.get_draft(who, draft),
+    "list_versions": lambda d, who, draft, version: d.list_versions(who, draft),
+    "latest_version": lambda d, who, draft, version: d.latest_version(who, draft),
+    "get_version": lambda d, who, draft, version: d.get_version(who, version),
+    "list_comments": lambda d, who, draft, version: d.list_comments(who, draft),
+    "list_rehearsals": lambda d, who, draft, version: d.list_rehearsals(who, draft),
+    "save_draft": lambda d, who, draft, version: d.save_draft(
+        who, "x", "x", "self", draft_id=draft
+    ),
+    "restore_version": lambda d, who, draft, version: d.restore_version(who, version),
+    "attach_report": lambda d, who, draft, version: d.attach_report(
+        who, version, {"overall": 0}, rubric_version="x"
+    ),
+    "delete_draft": lambda d, who, draft, version: d.delete_draft(who, draft),
+    "add_comment": lambda d, who, draft, version: d.add_comment(who, draft, "x"),
+    "add_rehearsal": lambda d, who, draft, version: d.add_rehearsal(
+        who, draft, duration_s=1, words=1
+    ),
+}
+
+
+def test_a_participant_cannot_reach_another_participants_draft(drafts: Drafts, workshop) -> None:
+    ana_v = drafts.save_draft(workshop.ana, "Ana's story", "Ana's private words.", "self")
+    drafts.save_draft(workshop.ben, "Ben's story", "Ben's words.", "self")
+    # Ben pretending to be a trainer changes nothing: visibility is decided by person id.
+    forged = Actor(workshop.ben.person_id, "trainer", "Ben")
+
+    for who in (workshop.ben, forged):
+        assert [d.title for d in drafts.list_drafts(who)] == ["Ben's story"]
+        assert drafts.list_drafts(who, workshop_id=workshop.workshop_id)[0].title == "Ben's story"
+        for name, attempt in ATTEMPTS.items():
+            with pytest.raises(NotFound):
+                attempt(drafts, who, ana_v.draft_id, ana_v.id)
+                pytest.fail(f"{name} let Ben reach Ana's draft")
+
+        with pytest.raises(NotFound):
+            workshop_rows(drafts.db, who, workshop.workshop_id)  # the trainer's export
+
+    assert drafts.list_versions(workshop.ana, ana_v.draft_id) == [ana_v]  # untouched
+
+
+def test_a_trainer_sees_their_workshop_and_nothing_else(
+    access: Access, drafts: Drafts, workshop
+) -> None:
+    other = access.create_trainer("other@example.org", PASSWORD)
+    theirs = access.create_workshop(other, "Autumn cohort")
+    stranger = access.join(theirs.join_code, "Cleo").actor
+    ana_v = drafts.save_draft(workshop.ana, "Ana's story", "words", "self")
+    cleo_v = drafts.save_draft(stranger, "Cleo's story", "words", "self")
+
+    assert [w.name for w in access.list_workshops(workshop.trainer)] == ["Spring cohort"]
+    assert [d.id for d in drafts.list_drafts(workshop.trainer)] == [ana_v.draft_id]
+    assert drafts.get_version(workshop.trainer, ana_v.id).text == "words"
+    with pytest.raises(NotFound):
+        drafts.get_version(workshop.trainer, cleo_v.id)
+    with pytest.raises(NotFound):
+        workshop_rows(access.db, workshop.trainer, theirs.workshop.id)
+    with pytest.raises(NotFound):
+        access.rotate_join_code(workshop.trainer, theirs.workshop.id)
+    assert access.list_workshops(workshop.ana) == []
+
+
+def test_only_the_workshops_trainer_comments_and_the_participant_reads_it(
+    drafts: Drafts, workshop
+) -> None:
+    v = drafts.save_draft(workshop.ana, "t", "words", "self")
+    with pytest.raises(AccessDenied):
+        drafts.add_comment(workshop.ana, v.draft_id, "I like my own story")
+    drafts.add_comment(workshop.trainer, v.draft_id, "Name the choice you made.")
+    assert [c.body for c in drafts.list_comments(workshop.ana, v.draft_id)] == [
+        "Name the choice you made."
+    ]
+    with pytest.raises(NotFound):  # the trainer reads, but never edits, a participant's draft
+        drafts.save_draft(workshop.trainer, "t", "rewritten", "self", draft_id=v.draft_id)
+
+
+def test_wrong_code_or_password_gets_a_clear_refusal(access: Access, workshop) -> None:
+    with pytest.raises(InvalidJoinCode, match="join code"):
+        access.join("AAAA-AAAA", "Dan")
+    with pytest.raises(InvalidCredentials, match="wrong e-mail or password"):
+        access.login("trainer@example.org", "not the password")
+    with pytest.raises(InvalidCredentials, match="wrong e-mail or password"):
+        access.login("nobody@example.org", PASSWORD)
+    login = access.login("TRAINER@example.org ", PASSWORD)
+    assert login.actor == workshop.trainer
+    assert access.join(workshop.join_code.lower().replace("-", " "), "Dan").actor.name == "Dan"
+
+
+def test_password_guessing_is_rate_limited_across_processes(
+    database_url: str, access: Access, clock, workshop
+) -> None:
+    for _ in range(3):
+        with pytest.raises(InvalidCredentials):
+            access.login("trainer@example.org", "guess", client="203.0.113.9")
+    with pytest.raises(RateLimited) as refused:
+        access.login("trainer@example.org", PASSWORD, client="198.51.100.1")
+    assert 0 < refused.value.retry_after_s <= 15 * 60
+
+    # Another app process (its own engine) sees the same limit: it lives in the database.
+    with Database(database_url) as other_db:
+        replica = Access(other_db, hasher=FAST_HASHER, clock=clock, throttle=Throttle(3))
+        with pytest.raises(RateLimited):
+            replica.login("trainer@example.org", PASSWORD)
+
+    clock.advance(minutes=16)
+    assert access.login("trainer@example.org", PASSWORD).actor == workshop.trainer
+
+
+def test_join_code_guessing_is_rate_limited_per_client(access: Access, workshop) -> None:
+    for guess in ("AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC"):
+        with pytest.raises(InvalidJoinCode):
+            access.join(guess, "Mallory", client="203.0.113.9")
+    with pytest.raises(RateLimited, match="too many failed attempts"):
+        access.join(workshop.join_code, "Mallory", client="203.0.113.9")
+    assert access.join(workshop.join_code, "Dan", client="198.51.100.1").actor.name == "Dan"
+
+
+def test_sessions_expire_and_end_at_logout(access: Access, clock, workshop) -> None:
+    login = access.login("trainer@example.org", PASSWORD)
+    assert access.resume(login.token) == workshop.trainer
+    clock.advance(hours=13)
+    with pytest.raises(SessionExpired):
+        access.resume(login.token)
+
+    again = access.login("trainer@example.org", PASSWORD)
+    access.logout(again.token)
+    with pytest.raises(SessionExpired):
+        access.resume(again.token)
+    with pytest.raises(SessionExpired):
+        access.resume("made-up-token")
+
+
+def test_secrets_are_stored_only_as_hashes(db: Database, access: Access, workshop) -> None:
+    login = access.login("trainer@example.org", PASSWORD)
+    with db.read() as session:
+        stored_tokens = session.scalars(select(LoginSession.token_hash)).all()
+        trainer = session.get_one(Person, workshop.trainer.person_id)
+    assert login.token not in stored_tokens and len(stored_tokens) >= 1
+    assert trainer.password_hash and trainer.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in trainer.password_hash
+
+
+def test_rotating_the_code_locks_out_the_old_one_only(
+    access: Access, drafts: Drafts, workshop
+) -> None:
+    new_code = access.rotate_join_code(workshop.trainer, workshop.workshop_id)
+    with pytest.raises(InvalidJoinCode):
+        access.join(workshop.join_code, "Late Lucy")
+    assert access.join(new_code, "Late Lucy").actor.name == "Late Lucy"
+    drafts.save_draft(workshop.ana, "t", "still mine", "self")  # Ana is still in
+
+
+def test_a_participant_comes_back_with_code_name_and_personal_key(
+    access: Access, drafts: Drafts, workshop
+) -> None:
+    v = drafts.save_draft(workshop.ana, "t", "my words", "self")
+    with pytest.raises(NameTaken, match="personal key"):
+        access.join(workshop.join_code, " ana ")
+    with pytest.raises(InvalidJoinCode):
+        access.rejoin(workshop.join_code, "Ana", "WRONG-KEYS-HERE")
+    back = access.rejoin(workshop.join_code, "ana", workshop.ana_key)
+    assert back.actor == workshop.ana
+    assert drafts.get_version(back.actor, v.id).text == "my words"
+
+
+def test_trainer_accounts_need_a_real_password_and_a_new_email(access: Access, workshop) -> None:
+    with pytest.raises(WeakPassword):
+        access.create_trainer("new@example.org", "short")
+    with pytest.raises(AccountExists):
+        access.create_trainer("Trainer@Example.org", PASSWORD)
+    with pytest.raises(AccessDenied):
+        access.create_workshop(workshop.ana, "Ana's own workshop")

@@ -1,0 +1,155 @@
+"""``coach workshop ...``, ``coach backup`` and ``coach restore`` as a trainer would use them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sqlite3
+import tarfile
+from pathlib import Path
+
+import pytest
+from storage_support import PASSWORD
+
+from coach import cli
+from coach.storage import Access, Database, Drafts
+from coach.storage.backup import backup, restore
+from coach.storage.db import SQLITE_FILENAME
+
+TRAINER = ["--trainer", "tess@example.org", "--password-stdin"]
+
+
+@pytest.fixture
+def coach(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run ``coach ARGS`` with a password on standard input; returns (exit code, out, err)."""
+    # Only this command group: the others are built and tested by their own folders.
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ["coach.cli.workshop"])
+
+    def run(*args: str, stdin: str = PASSWORD + "\n") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> str:
+    """Point the CLI's Settings at this test's database (SQLite file or PostgreSQL)."""
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path))
+    if database_url.startswith("postgresql"):
+        monkeypatch.setenv("COACH_DATABASE_URL", database_url)
+    else:
+        monkeypatch.delenv("COACH_DATABASE_URL", raising=False)
+    return database_url
+
+
+def test_a_trainer_runs_a_workshop_from_the_command_line(
+    coach, settings_env: str, tmp_path: Path
+) -> None:
+    code, out, err = coach("workshop", "create", "Spring cohort", *TRAINER)
+    assert code == 0 and "Created trainer account" in err
+    join_code = re.search(r"Join code: (\S+)", out).group(1)
+
+    with Database(settings_env) as db:  # a participant joins and saves in the app meanwhile
+        ana = Access(db).join(join_code, "Ana").actor
+        v = Drafts(db).save_draft(ana, "Ana's story", "I chose to act.", "self")
+        Drafts(db).attach_report(
+            ana,
+            v.id,
+            {"overall": 64, "criteria": [{"id": "choice", "score": 2}]},
+            rubric_version="1",
+        )
+
+    code, out, _ = coach("workshop", "list", *TRAINER)
+    assert code == 0 and re.search(r"\s1\s+1\s+1\s+\S+\s+Spring cohort", out)
+
+    code, out, _ = coach("workshop", "export", "1", "--format", "json", *TRAINER)
+    [row] = json.loads(out)["rows"]
+    assert (row["participant"], row["overall"], row["scores"]) == ("Ana", 64, {"choice": 2})
+
+    target = tmp_path / "export.csv"
+    code, _, err = coach("workshop", "export", "1", "--out", str(target), *TRAINER)
+    assert code == 0 and "Wrote 1 rows" in err
+    assert next(csv.DictReader(target.open()))["score:choice"] == "2"
+
+    code, out, _ = coach("workshop", "rotate-code", "1", *TRAINER)
+    assert code == 0 and join_code not in out
+
+
+def test_refusals_are_messages_and_exit_code_2(coach, settings_env: str) -> None:
+    coach("workshop", "create", "Spring cohort", *TRAINER)
+    code, _, err = coach("workshop", "list", *TRAINER, stdin="wrong password\n")
+    assert (code, err.strip()) == (2, "coach: error: wrong e-mail or password")
+    code, _, err = coach("workshop", "export", "99", *TRAINER)
+    assert code == 2 and "no workshop 99" in err
+    code, _, err = coach(
+        "workshop",
+        "create",
+        "x",
+        "--trainer",
+        "new@example.org",
+        "--password-stdin",
+        stdin="short\n",
+    )
+    assert code == 2 and "at least 10 characters" in err
+
+
+# -- backup and restore (the SQLite data directory) ------------------------------------------
+
+
+def _live_data_dir(root: Path) -> tuple[Path, Database, int]:
+    """A data directory whose newest save is still only in the WAL of an open database."""
+    data = root / "data"
+    (data / "chroma").mkdir(parents=True)
+    with sqlite3.connect(data / "chroma" / "chroma.sqlite3") as other:
+        other.execute("CREATE TABLE IF NOT EXISTS t (x)")
+    (data / "notes.txt").write_text("kept as is")
+    db = Database(f"sqlite:///{data / SQLITE_FILENAME}")
+    v = Drafts(db).save_draft(Access(db).local_actor(), "t", "saved just now", "self")
+    return data, db, v.id
+
+
+def test_backup_of_a_live_database_restores_every_committed_save(tmp_path: Path) -> None:
+    data, db, version_id = _live_data_dir(tmp_path)
+    assert (data / (SQLITE_FILENAME + "-wal")).stat().st_size > 0  # not yet in coach.db itself
+
+    result = backup(data, tmp_path / "b.tar.gz")
+    db.dispose()
+
+    assert sorted(result.databases) == ["chroma/chroma.sqlite3", SQLITE_FILENAME]
+    with tarfile.open(result.path) as tar:
+        assert not any(name.endswith(("-wal", "-shm")) for name in tar.getnames())
+    (data / "notes.txt").write_text("changed after the backup")
+
+    restored = restore(result.path, data)
+
+    assert restored.moved_aside and (restored.moved_aside / "notes.txt").exists()
+    assert (data / "notes.txt").read_text() == "kept as is"
+    with Database(f"sqlite:///{data / SQLITE_FILENAME}") as again:
+        assert again.integrity_check() == "ok"
+        me = Access(again).local_actor()
+        assert Drafts(again).get_version(me, version_id).text == "saved just now"
+
+
+def test_backup_and_restore_commands(coach, tmp_path: Path, monkeypatch) -> None:
+    data, db, _ = _live_data_dir(tmp_path)
+    db.dispose()
+    monkeypatch.setenv("COACH_DATA_DIR", str(data))
+    monkeypatch.delenv("COACH_DATABASE_URL", raising=False)
+    archive = tmp_path / "nightly.tar.gz"
+
+    code, out, _ = coach("backup", "--out", str(archive))
+    assert code == 0 and "2 databases" in out
+    code, out, _ = coach("restore", str(archive))
+    assert code == 0 and "previous data directory was kept" in out
+
+    not_a_backup = tmp_path / "other.tar.gz"
+    with tarfile.open(not_a_backup, "w:gz") as tar:
+        tar.add(data / "notes.txt", arcname="notes.txt")
+    code, _, err = coach("restore", str(not_a_backup))
+    assert code == 2 and "not a Narrative Coach backup" in err
+    assert (data / SQLITE_FILENAME).exists()  # a refused restore changes nothing

@@ -1,0 +1,62 @@
+"""A trainer's export of a workshop: one row per participant's draft, scores as columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from coach.storage import Access, Drafts, workshop_rows
+from coach.storage.export import EXPORT_SCHEMA, write_csv, write_json
+
+
+def report(overall: int, challenge: int, hope: int) -> dict:
+    return {
+        "schema": "narrative-coach/report/v1",
+        "overall": overall,
+        "criteria": [{"id": "challenge", "score": challenge}, {"id": "hope", "score": hope}],
+    }
+
+
+def test_export_has_every_participant_and_the_latest_scores(
+    access: Access, drafts: Drafts, workshop
+) -> None:
+    v1 = drafts.save_draft(workshop.ana, "Ana's story", "first try", "self")
+    drafts.attach_report(workshop.ana, v1.id, report(40, 1, 0), rubric_version="default@1")
+    v2 = drafts.save_draft(
+        workshop.ana, "Ana's story", "a second try", "self", draft_id=v1.draft_id
+    )
+    drafts.attach_report(workshop.ana, v2.id, report(80, 2, 2), rubric_version="default@1")
+    access.join(workshop.join_code, "Cleo")  # joined, saved nothing yet
+
+    rows = workshop_rows(access.db, workshop.trainer, workshop.workshop_id)
+
+    by_name = {row["participant"]: row for row in rows}
+    assert sorted(by_name) == ["Ana", "Ben", "Cleo"]
+    ana = by_name["Ana"]
+    assert (ana["version"], ana["versions"], ana["overall"], ana["words"]) == (2, 2, 80, 3)
+    assert ana["scores"] == {"challenge": 2, "hope": 2}
+    assert by_name["Cleo"]["draft_id"] is None and by_name["Cleo"]["scores"] == {}
+
+    history = workshop_rows(access.db, workshop.trainer, workshop.workshop_id, all_versions=True)
+    assert [r["overall"] for r in history if r["participant"] == "Ana"] == [40, 80]
+
+
+def test_csv_and_json_exports(access: Access, drafts: Drafts, workshop) -> None:
+    v = drafts.save_draft(workshop.ana, '=HYPERLINK("http://x")', "Line one.\nLine two.", "now")
+    drafts.attach_report(workshop.ana, v.id, report(70, 2, 1), rubric_version="default@1")
+    rows = workshop_rows(access.db, workshop.trainer, workshop.workshop_id)
+
+    out = io.StringIO()
+    write_csv(rows, out)
+    parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
+    ana = next(r for r in parsed if r["participant"] == "Ana")
+    assert (ana["score:challenge"], ana["score:hope"], ana["overall"]) == ("2", "1", "70")
+    assert ana["text"] == "Line one.\nLine two."
+    assert ana["title"].startswith("'=")  # a spreadsheet shows it, never runs it
+
+    out = io.StringIO()
+    write_json(rows, out)
+    document = json.loads(out.getvalue())
+    assert document["schema"] == EXPORT_SCHEMA
+    assert next(r for r in document["rows"] if r["participant"] == "Ana")["report"]["overall"] == 70
