@@ -18,8 +18,8 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from coach.sources import Section
 
-CHUNK_SIZE = 800
-CHUNK_OVERLAP = 120
+CHUNK_SIZE = 600
+CHUNK_OVERLAP = 100
 #: A section up to this long stays one chunk when ``keep_whole`` (a corpus card).
 WHOLE_MAX = 4000
 

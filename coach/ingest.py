@@ -21,7 +21,7 @@ import numpy as np
 
 from coach.chunking import Chunk, Chunker
 from coach.errors import CoachError, InputError
-from coach.sources import LoadedSource, load_card, load_source
+from coach.sources import LoadedSource, file_sha256, load_card, load_source
 from coach.store import SourceRecord, Store, criterion_key
 
 CARD_PREFIX = "card:"
@@ -130,6 +130,12 @@ def embed_passages(embedder, items: list[tuple[str, str]]) -> np.ndarray:
     return np.asarray(out, dtype=np.float32)
 
 
+def _unchanged(record: SourceRecord) -> IngestResult:
+    return IngestResult(
+        record.source_id, "unchanged", record.title, record.kind, record.chunks, record.pages
+    )
+
+
 def default_source_id(path: Path) -> str:
     return path.name
 
@@ -166,6 +172,9 @@ class Ingester:
         source_id = source_id or default_source_id(path)
         if source_id.startswith(CARD_PREFIX):
             raise InputError(f"{source_id}: ids starting with '{CARD_PREFIX}' are reserved")
+        previous = self.store.get_source(source_id)
+        if previous is not None and path.is_file() and self._is_current(previous, path):
+            return _unchanged(previous)
         loaded = load_source(path)
         twin = self.store.find_by_sha(loaded.sha256)
         if twin is not None and twin.source_id != source_id and not twin.builtin:
@@ -179,6 +188,11 @@ class Ingester:
                 duplicate_of=twin.source_id,
             )
         return self._ingest(loaded, source_id, builtin=False, progress=progress)
+
+    @staticmethod
+    def _is_current(record: SourceRecord, path: Path) -> bool:
+        """Same bytes, indexed the current way: nothing to do (checked before parsing)."""
+        return record.index_version == INDEX_VERSION and record.file_sha == file_sha256(path)
 
     def remove(self, source_id: str) -> SourceRecord:
         record = self.store.get_source(source_id)
@@ -196,8 +210,6 @@ class Ingester:
 
         A card whose file hash matches its manifest record is skipped without parsing.
         """
-        from coach.sources import file_sha256
-
         result = SyncResult()
         folder = corpus_dir / "cards" if (corpus_dir / "cards").is_dir() else corpus_dir
         files = sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md")
@@ -243,14 +255,7 @@ class Ingester:
             and previous.file_sha == loaded.sha256
             and previous.index_version == INDEX_VERSION
         ):
-            return IngestResult(
-                source_id,
-                "unchanged",
-                previous.title,
-                previous.kind,
-                previous.chunks,
-                previous.pages,
-            )
+            return _unchanged(previous)
         old_ids = self.store.chunk_ids(source_id)
         base = self._base_meta(loaded, source_id, builtin)
         chunker = Chunker(source_id, keep_whole=builtin, line_numbers=loaded.kind == "text")

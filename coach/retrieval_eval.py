@@ -3,6 +3,10 @@
 A question set is JSON lines ``{"question": "...", "relevant": ["card-id", ...]}``. We
 search the built-in cards only (so a user's own sources do not change the numbers) and
 rank distinct cards: a long card cut in two chunks still counts once.
+
+recall@k is the share of a question's relevant cards found in the top k, averaged over
+questions; hit@k is the share of questions with at least one relevant card in the top k
+(what some evaluations call recall@k); MRR uses the first relevant card within 20.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 from coach.errors import InputError
 from coach.ingest import CARD_PREFIX
-from coach.retrieve import METHODS, Retriever
+from coach.retrieve import Retriever
 
 MRR_DEPTH = 20
 
@@ -48,17 +52,23 @@ def ranked_cards(retriever: Retriever, question: str, method: str, depth: int) -
     return cards[:depth]
 
 
-def evaluate(
-    retriever: Retriever, questions: list[dict[str, Any]], k: int = 5
-) -> dict[str, Any]:
+def evaluate(retriever: Retriever, questions: list[dict[str, Any]], k: int = 5) -> dict[str, Any]:
+    retriever.ensure_corpus()
     known = {r.source_id.removeprefix(CARD_PREFIX) for r in retriever.store.sources() if r.builtin}
     unknown = sorted({c for q in questions for c in q["relevant"]} - known)
+    rrf = Retriever(retriever.store, retriever.embedder, fusion="rrf")
+    runs = {
+        "hybrid": (retriever, "hybrid"),
+        "hybrid_rrf": (rrf, "hybrid"),
+        "bm25": (retriever, "bm25"),
+        "vector": (retriever, "vector"),
+    }
     methods: dict[str, dict[str, float]] = {}
     misses: list[dict[str, Any]] = []
-    for method in METHODS:
+    for name, (searcher, method) in runs.items():
         recall = hit = reciprocal = 0.0
         for q in questions:
-            ranking = ranked_cards(retriever, q["question"], method, max(k, MRR_DEPTH))
+            ranking = ranked_cards(searcher, q["question"], method, max(k, MRR_DEPTH))
             relevant = set(q["relevant"])
             top = ranking[:k]
             found = relevant & set(top)
@@ -66,10 +76,10 @@ def evaluate(
             hit += 1.0 if found else 0.0
             first = next((i for i, c in enumerate(ranking, 1) if c in relevant), None)
             reciprocal += 1.0 / first if first else 0.0
-            if method == "hybrid" and found != relevant:
+            if name == "hybrid" and found != relevant:
                 misses.append({"question": q["question"], "relevant": q["relevant"], "top": top})
         n = len(questions)
-        methods[method] = {
+        methods[name] = {
             "recall": round(recall / n, 4),
             "hit": round(hit / n, 4),
             "mrr": round(reciprocal / n, 4),
@@ -77,6 +87,7 @@ def evaluate(
     return {
         "n": len(questions),
         "k": k,
+        "fusion": retriever.fusion,
         "cards": len(known),
         "methods": methods,
         "unknown_card_ids": unknown,

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from coach.errors import InputError
-from coach.ingest import Ingester, SyncResult, index_text
+from coach.ingest import Ingester, SyncResult, embed_passages, index_text
 from coach.settings import Settings
 from coach.store import Store, StoredChunk, chunk_filter, criterion_key
 
@@ -206,6 +206,7 @@ class Retriever:
         self.last_sync: SyncResult | None = None
         self._synced = corpus_dir is None
         self._bm25: tuple[str, _Bm25Index] | None = None
+        self._draft: tuple[str, np.ndarray] | None = None  # guidance_for runs per criterion
         self._stem = _stemmer()
 
     @classmethod
@@ -225,6 +226,11 @@ class Retriever:
         else:
             self.last_sync = Ingester(self.store, self.embedder).sync_corpus(self.corpus_dir)
         return self.last_sync
+
+    def ensure_corpus(self) -> None:
+        """Sync the built-in cards once per Retriever (searches call this themselves)."""
+        if not self._synced:
+            self.sync_corpus()
 
     # ---------------------------------------------------------------- search
 
@@ -279,7 +285,7 @@ class Retriever:
             ("vector", self._vector_rank(committed, self.embedder.embed([query_text])[0], filters)),
         ]
         if draft_text and draft_text.strip():
-            draft_vector = self.embedder.embed([draft_text])[0]
+            draft_vector = self._draft_vector(draft_text)
             rankings.append(("draft", self._vector_rank(committed, draft_vector, filters)))
         found = self._fused(rankings, k)
         if len(found) < k:
@@ -287,6 +293,12 @@ class Retriever:
             extra = [p for p in self.search(query_text, 2 * k) if p.chunk_id not in seen]
             found += extra[: k - len(found)]
         return found
+
+    def _draft_vector(self, draft_text: str) -> np.ndarray:
+        """The whole draft as one vector (mean of windows), kept for the next criterion."""
+        if self._draft is None or self._draft[0] != draft_text:
+            self._draft = (draft_text, embed_passages(self.embedder, [("", draft_text)])[0])
+        return self._draft[1]
 
     # ---------------------------------------------------------------- rankers
 
@@ -299,8 +311,7 @@ class Retriever:
 
     def _snapshot(self) -> tuple[_Bm25Index, dict[str, str]]:
         """The BM25 index and committed-source map for the store as it is now."""
-        if not self._synced:
-            self.sync_corpus()
+        self.ensure_corpus()
         key, committed = self.store.fingerprint()
         if self._bm25 is None or self._bm25[0] != key:
             chunks = [

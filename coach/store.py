@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -30,8 +29,6 @@ import numpy as np
 
 from coach.errors import ServiceError
 from coach.settings import Settings
-
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 CHUNKS = "coach_chunks"
 SOURCES = "coach_sources"

@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 from coach.errors import CoachError, InputError
@@ -60,7 +61,7 @@ def register(subparsers) -> None:
         "eval-retrieval",
         help="recall@k and MRR of bm25, vector and hybrid retrieval on a question set",
         description=(
-            "Each line of FILE is {\"question\": ..., \"relevant\": [card ids]}. "
+            'Each line of FILE is {"question": ..., "relevant": [card ids]}. '
             "Searches the built-in cards only."
         ),
     )
@@ -102,7 +103,8 @@ def _expand(paths: list[str]) -> Iterator[tuple[Path, str | None, str | None]]:
         path = Path(raw)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*")
+                p
+                for p in path.rglob("*")
                 if p.is_file() and not any(part.startswith(".") for part in p.parts[-1:])
             )
             for file in found:
@@ -135,14 +137,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"coach: error: {exc}", file=sys.stderr)
             results.append({"path": str(path), "status": "failed", "error": str(exc)})
             continue
-        results.append({"path": str(path), **result.__dict__})
+        results.append({"path": str(path), **asdict(result)})
         if args.format == "text":
             print(_describe(result))
     if args.format == "json":
         print(json.dumps({"results": results, "failed": failures}, indent=2))
     elif len(items) > 1:
         done = len(items) - failures
-        print(f"{done} of {len(items)} files ingested" + (f", {failures} failed" if failures else ""))
+        print(
+            f"{done} of {len(items)} files ingested" + (f", {failures} failed" if failures else "")
+        )
     return 1 if failures else 0
 
 
@@ -251,8 +255,10 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(report, indent=2))
         return 0
-    print(f"{report['n']} questions from {args.file}, k={args.k}")
-    print(f"{'method':<8} {'recall@' + str(args.k):>9} {'hit@' + str(args.k):>7} {'MRR':>6}")
+    print(f"{report['n']} questions from {args.file}, k={args.k}, {report['cards']} cards")
+    print(f"{'method':<11} {'recall@' + str(args.k):>9} {'hit@' + str(args.k):>7} {'MRR':>6}")
     for method, row in report["methods"].items():
-        print(f"{method:<8} {row['recall']:>9.3f} {row['hit']:>7.3f} {row['mrr']:>6.3f}")
+        print(f"{method:<11} {row['recall']:>9.3f} {row['hit']:>7.3f} {row['mrr']:>6.3f}")
+    if report["unknown_card_ids"]:
+        print(f"warning: unknown card ids: {', '.join(report['unknown_card_ids'])}")
     return 0

@@ -1,0 +1,51 @@
+"""Fixtures for checking the built-in guidance corpus (corpus/cards) and its retrieval check set."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CARDS_DIR = ROOT / "corpus" / "cards"
+QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.jsonl"
+
+
+@dataclass(frozen=True)
+class Card:
+    path: Path
+    meta: dict
+    body: str
+
+
+def parse_card(path: Path) -> Card:
+    """Split a card into YAML front matter and Markdown body; fail loudly on a bad header."""
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        raise ValueError(f"{path.name}: must start with '---' front matter")
+    header, sep, body = text[4:].partition("\n---\n")
+    if not sep:
+        raise ValueError(f"{path.name}: front matter is not closed with '---'")
+    meta = yaml.safe_load(header)
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path.name}: front matter is not a mapping")
+    return Card(path=path, meta=meta, body=body.strip())
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def cards() -> list[Card]:
+    return [parse_card(p) for p in sorted(CARDS_DIR.glob("*.md"))]
+
+
+@pytest.fixture(scope="session")
+def questions() -> list[dict]:
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]

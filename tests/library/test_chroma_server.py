@@ -1,0 +1,104 @@
+"""The same library against a real Chroma server (``chroma run``), chosen by chroma_url."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from coach.errors import ServiceError
+from coach.ingest import Ingester
+from coach.retrieve import Retriever
+from coach.settings import Settings
+from coach.store import Store
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory):
+    if not CHROMA.exists():
+        pytest.skip(f"the chroma command is not installed next to {sys.executable}")
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = (path / "server.log").open("wb")
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    server = subprocess.Popen(
+        [
+            str(CHROMA),
+            "run",
+            "--path",
+            str(path / "db"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"chroma server did not start: {(path / 'server.log').read_text()}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def test_ingest_and_ask_through_a_chroma_server(chroma_url, tmp_path, embedder, card_dir, write):
+    data_dir = tmp_path / "unused-local-dir"
+    settings = Settings(data_dir=data_dir, corpus_dir=card_dir.parent, chroma_url=chroma_url)
+    retriever = Retriever.from_settings(settings, embedder)
+    ingester = Ingester(retriever.store, embedder)
+    result = ingester.ingest(write("brief.md", "# Brief\n\nThe council votes on 3 June.\n"))
+    assert result.status == "added"
+    (top, *_) = retriever.search("when is the council vote?", k=2)
+    assert (top.source_id, top.locator) == ("brief.md", "Brief")
+    (card, *_) = retriever.search("what should I ask people to do?", k=1, builtin=True)
+    assert card.source_id == "card:ask-one-thing"
+    assert not data_dir.exists()  # nothing was written locally
+
+    # a second client (another replica) sees the same library
+    other = Retriever.from_settings(settings, embedder)
+    assert {r.source_id for r in other.store.sources() if not r.builtin} == {"brief.md"}
+    assert ingester.ingest(
+        write("brief.md", "# Brief\n\nThe council votes on 3 June.\n")
+    ).status == ("unchanged")
+
+
+def test_unreachable_server_is_a_service_error(embedder):
+    settings = Settings(chroma_url=f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(ServiceError, match="cannot reach the Chroma server"):
+        Store.open(settings, embedder.model_id, embedder.dimension)
+
+
+def test_malformed_url_is_a_service_error(embedder):
+    with pytest.raises(ServiceError, match="must look like"):
+        Store.open(Settings(chroma_url="localhost:8000"), embedder.model_id, embedder.dimension)

@@ -1,0 +1,90 @@
+"""The library commands, run through ``coach.cli.main`` as a user would."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from coach import cli
+
+
+@pytest.fixture
+def coach(monkeypatch, tmp_path, card_dir, capsys):
+    """Run ``coach ...`` with a fresh data dir; returns (exit code, stdout, stderr)."""
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ["coach.cli.library"])
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COACH_CORPUS_DIR", str(card_dir.parent))
+    monkeypatch.delenv("COACH_CHROMA_URL", raising=False)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_ingest_a_folder_with_one_bad_file(coach, write, tmp_path):
+    write("docs/guide.md", "# Guide\n\nListen first, then ask.\n")
+    write("docs/sub/notes.txt", "Meeting on Tuesday at 7 pm.")
+    write("docs/empty.txt", b"")
+    write("docs/picture.png", b"\x89PNG not a document")  # unsupported in a folder: skipped
+    code, out, err = coach("ingest", str(tmp_path / "docs"))
+    assert code == 1
+    assert "docs/guide.md: added, 1 passages" in out
+    assert "docs/sub/notes.txt: added" in out
+    assert "empty.txt: the file is empty" in err
+    assert "2 of 3 files ingested, 1 failed" in out
+
+    code, out, _ = coach("sources", "--format", "json")
+    ids = [s["source_id"] for s in json.loads(out)["sources"] if not s["builtin"]]
+    assert code == 0 and ids == ["docs/guide.md", "docs/sub/notes.txt"]
+
+
+def test_ingest_json_and_reingest(coach, write):
+    path = write("plan.md", "# Plan\n\nKnock on ten doors on Saturday.\n")
+    code, out, _ = coach("ingest", str(path), "--format", "json")
+    assert code == 0 and json.loads(out)["results"][0]["status"] == "added"
+    code, out, _ = coach("ingest", str(path))
+    assert code == 0 and "plan.md: unchanged" in out
+
+
+def test_sources_text_and_remove(coach, write):
+    coach("ingest", str(write("plan.md", "# Plan\n\nKnock on ten doors.\n")))
+    code, out, _ = coach("sources")
+    assert code == 0 and "plan.md" in out and "built-in guidance: 3 cards" in out
+    code, out, _ = coach("sources", "--remove", "plan.md")
+    assert code == 0 and "removed plan.md" in out
+    code, _, err = coach("sources", "--remove", "plan.md")
+    assert code == 2 and "no source with id 'plan.md'" in err
+
+
+def test_ask_prints_cited_passages(coach):
+    code, out, _ = coach("ask", "what should my ask be?", "--k", "2")
+    assert code == 0
+    assert out.startswith("[1] Ask for one specific thing — Test source — workshop notes, The ask")
+    code, out, _ = coach("ask", "hope", "--criterion", "hope", "--format", "json")
+    payload = json.loads(out)
+    assert [p["source_id"] for p in payload["passages"]] == ["card:hope-with-a-path"]
+    assert payload["passages"][0]["citation"].endswith("Hope")
+
+
+def test_eval_retrieval_on_a_small_question_file(coach, write):
+    questions = write(
+        "q.jsonl",
+        '{"question": "how do I make my ask specific?", "relevant": ["ask-one-thing"]}\n'
+        '{"question": "where does hope come from?", "relevant": ["hope-with-a-path"]}\n',
+    )
+    code, out, _ = coach("eval-retrieval", str(questions), "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["n"] == 2
+    assert set(report["methods"]) == {"hybrid", "hybrid_rrf", "bm25", "vector"}
+    assert report["methods"]["hybrid"]["hit"] == 1.0
+    code, out, _ = coach("eval-retrieval", str(questions))
+    assert "recall@5" in out and "hybrid" in out
+
+
+def test_missing_file_is_a_failure_not_a_crash(coach, tmp_path):
+    code, _, err = coach("ingest", str(tmp_path / "nope.pdf"))
+    assert code == 1 and "no such file or folder" in err
