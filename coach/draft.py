@@ -17,7 +17,6 @@ from coach.errors import InputError
 DEFAULT_WPM = 135
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
-_SUPPORTED_SEGMENTER_LANGS = {"en", "fr", "de", "es", "it", "nl", "pl", "ru", "da", "el", "pt"}
 
 
 @dataclass(frozen=True)
@@ -79,8 +78,9 @@ def detect_language(text: str) -> str:
 @lru_cache(maxsize=16)
 def _segmenter(language: str):
     import pysbd
+    from pysbd.languages import LANGUAGE_CODES
 
-    lang = language if language in _SUPPORTED_SEGMENTER_LANGS else "en"
+    lang = language if language in LANGUAGE_CODES else "en"
     return pysbd.Segmenter(language=lang, clean=False, char_span=False)
 
 

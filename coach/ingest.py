@@ -87,10 +87,18 @@ def index_head(title: str, locator: str, criteria: str) -> str:
     return ". ".join(part for part in (title, names, locator) if part)
 
 
-def index_text(text: str, title: str, locator: str, criteria: str) -> str:
-    """What BM25 indexes: the head, then the text."""
+def index_text(text: str, title: str, locator: str, criteria: str, questions: str = "") -> str:
+    """What BM25 indexes: the head, the text, then any questions the card says it answers.
+
+    A card's ``questions`` (written by hand, in the words users type: "my first line is a
+    percentage…") bridge the gap between how people ask and how guidance is written.
+    They count for BM25 only: as extra vectors (max similarity per card) they made the
+    vector ranking worse, since short questions look alike to the embedder whatever
+    their topic (measured on tests/data/retrieval_dev_questions.jsonl, docs/library.md).
+    """
     head = index_head(title, locator, criteria)
-    return f"{head}.\n{text}" if head else text
+    body = f"{head}.\n{text}" if head else text
+    return f"{body}\n{questions}" if questions else body
 
 
 def windows(text: str, max_words: int = WINDOW_WORDS) -> list[str]:
@@ -364,6 +372,8 @@ class Ingester:
             base["source_ref"] = str(meta["source_ref"])
         if builtin and meta.get("id"):
             base["card_id"] = str(meta["id"])
+        if builtin and meta.get("questions"):
+            base["questions"] = "\n".join(str(q) for q in meta["questions"])
         base.update({criterion_key(c): True for c in criteria})
         return base
 

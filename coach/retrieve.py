@@ -144,6 +144,7 @@ def _indexed(chunk: StoredChunk) -> str:
         str(meta.get("title", "")),
         str(meta.get("locator", "")),
         str(meta.get("criteria", "")),
+        str(meta.get("questions", "")),
     )
 
 

@@ -80,7 +80,7 @@ def read_csv(path: Path, text_column: str | None = None) -> Iterator[ReviewItem]
         dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(content), dialect=dialect)
+    reader = csv.DictReader(io.StringIO(content), dialect=dialect, strict=True)
     fields = reader.fieldnames or []
     column = text_column or _pick_column(fields, TEXT_COLUMNS, path)
     if not column or column not in fields:
@@ -166,6 +166,8 @@ def score_item(
         )
     except CoachError as exc:
         return ReviewRow(item, None, str(exc))
+    except Exception as exc:  # noqa: BLE001 — one draft must never end a workshop's batch
+        return ReviewRow(item, None, f"internal error while scoring ({type(exc).__name__}: {exc})")
     if report.nothing_to_score:
         return ReviewRow(item, report, "empty draft: nothing to score")
     return ReviewRow(item, report, None)

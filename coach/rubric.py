@@ -139,7 +139,15 @@ class Rubric(_Strict):
             try:
                 compile_pattern(pattern)
             except Exception as exc:  # re.error
-                raise ValueError(f"pattern '{name}' does not compile: {exc}") from exc
+                users = [
+                    c.id
+                    for c in self.criteria
+                    if f"re:{name}" in [n for s in c.signals for n in s.names()]
+                ]
+                used_by = (
+                    f" (used by criterion {', '.join(repr(u) for u in users)})" if users else ""
+                )
+                raise ValueError(f"pattern '{name}'{used_by} does not compile: {exc}") from exc
         for criterion in self.criteria:
             names = [n for s in criterion.signals for n in s.names()]
             names += [cap.when for cap in criterion.caps]
@@ -175,7 +183,8 @@ def _describe(error: ValidationError, data: dict) -> str:
                 )
             except (KeyError, IndexError, TypeError, AttributeError):
                 pass
-        lines.append(f"{where}: {item['msg']}")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        lines.append(f"{where}: {message}" if where else message)
     return "; ".join(lines)
 
 

@@ -23,6 +23,7 @@ from coach.signals import (
     episode_flags,
     is_past_tense,
     matches,
+    is_statistic,
     narrated_past,
     starts_imperative,
 )
@@ -79,7 +80,7 @@ class Scorer:
             if starts_imperative(s.text.lstrip("•-*–—👉0123456789.) \t"), self._procedural_verbs)
         ]
         first_person_past = [s for s in sentences if narrated_past(s.text)]
-        statistic = [s for s in sentences if sum(ch.isdigit() for ch in s.text) >= 2]
+        statistic = [s for s in sentences if is_statistic(s.text)]
         hedges = len(lexicons["hedges"].findall(draft.text)) if "hedges" in lexicons else 0
         blocking = (
             len(lexicons["blocking_emotion"].findall(draft.text))
@@ -102,7 +103,9 @@ class Scorer:
             "non_narrative_genre": procedural
             or (margin is not None and margin < 0 and not narrative),
             "narrative": narrative,
-            "statistical": len(statistic) / n >= 0.4 and len(first_person_past) <= 1,
+            "statistical": len(statistic) >= 3
+            and len(statistic) / n >= 0.3
+            and len(first_person_past) <= 1,
             "template": bool(template)
             and (
                 len(template.findall(draft.text)) >= 2
@@ -317,7 +320,8 @@ def detect_components(
     collective = [
         s
         for s in draft.sentences
-        if matches("feat:first_person_plural", s, ctx) and matches("lex:collective", s, ctx)
+        if matches("feat:first_person_plural", s, ctx)
+        and (matches("lex:collective", s, ctx) or matches("re:named_we", s, ctx))
     ]
     we_sentences = [s for s in draft.sentences if matches("feat:first_person_plural", s, ctx)]
     score = {k: v.score for k, v in by_id.items()}
@@ -336,12 +340,18 @@ def detect_components(
     }
 
 
+_SUBSTANCE = ("challenge", "choice", "outcome", "hope", "call_to_action", "values", "urgency")
+
+
 def detect_story_type(
     draft: Draft, ctx: SignalContext, by_id: dict[str, CriterionScore], components: dict[str, bool]
 ) -> str:
     score = {k: v.score for k, v in by_id.items()}
     if ctx.doc["non_narrative_genre"] or ctx.doc["template"]:
         return "non-narrative"
+    substance = sum(score.get(c, 0) for c in _SUBSTANCE)
+    if substance <= 1 and not ctx.doc["narrative"]:
+        return "non-narrative"  # a list or a note: no story, no ask, nothing at stake
     if all(components.values()):
         return "narrative"
     narrative_strength = (

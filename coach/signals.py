@@ -38,7 +38,10 @@ def compile_lexicon(phrases: tuple[str, ...]) -> re.Pattern[str]:
     if not phrases:
         return re.compile(r"(?!x)x")
     alternatives = sorted((_phrase_to_regex(p) for p in phrases), key=len, reverse=True)
-    return re.compile(r"(?<![\w'’])(?:" + "|".join(alternatives) + r")(?![\w'’])", re.IGNORECASE)
+    # a trailing possessive apostrophe ("the tenants' committee") still ends the word
+    return re.compile(
+        r"(?<![\w'’])(?:" + "|".join(alternatives) + r")(?!\w)(?!['’]\w)", re.IGNORECASE
+    )
 
 
 @lru_cache(maxsize=512)
@@ -234,6 +237,11 @@ def _num(s: Sentence, ctx: SignalContext) -> bool:
     return bool(_NUMBER.search(s.text) or _NUMBER_WORD.search(s.text))
 
 
+def is_statistic(text: str) -> bool:
+    """A sentence that reports figures: a percentage, money, a rate, or three or more numbers."""
+    return bool(_STAT.search(text)) or len(_NUMBER.findall(text)) >= 3
+
+
 @_feat("statistic")
 def _stat(s: Sentence, ctx: SignalContext) -> bool:
     return bool(_STAT.search(s.text))
@@ -314,10 +322,14 @@ def episode_flags(sentences: Iterable[Sentence]) -> tuple[bool, ...]:
 def matches(name: str, sentence: Sentence, ctx: SignalContext) -> list[tuple[int, int]] | bool:
     """Whether a ``kind:name`` signal fires on a sentence; lexicons/patterns return their spans."""
     kind, _, key = name.partition(":")
+    # Rubric references are validated on load; a lexicon the *code* asks for (story-type
+    # detection) may be absent from a custom rubric, and then simply does not fire.
     if kind == "lex":
-        return [m.span() for m in ctx.lexicons[key].finditer(sentence.text)]
+        pattern = ctx.lexicons.get(key)
+        return [m.span() for m in pattern.finditer(sentence.text)] if pattern else []
     if kind == "re":
-        return [m.span() for m in ctx.patterns[key].finditer(sentence.text)]
+        pattern = ctx.patterns.get(key)
+        return [m.span() for m in pattern.finditer(sentence.text)] if pattern else []
     if kind == "feat":
         return SENTENCE_FEATURES[key](sentence, ctx)
     if kind == "doc":

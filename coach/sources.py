@@ -109,11 +109,21 @@ def load_source(path: Path | str) -> LoadedSource:
 
 
 def load_card(path: Path | str) -> LoadedSource:
-    """Load a corpus card: Markdown whose front matter names its id, criteria and source."""
+    """Load a corpus card: Markdown whose front matter names its id, criteria and source.
+
+    A card may also list ``questions`` it answers, in a user's words; they are searched
+    with the card (see :func:`coach.ingest.index_text`) but never shown as its text.
+    """
     source = _load_markdown(Path(path), Path(path).stat().st_size)
     missing = [key for key in ("id", "title", "criteria") if not source.meta.get(key)]
     if missing:
         raise InputError(f"{Path(path).name}: card front matter lacks {', '.join(missing)}")
+    questions = source.meta.get("questions", [])
+    if not isinstance(questions, list) or not all(
+        isinstance(q, str) and q.strip() for q in questions
+    ):
+        raise InputError(f"{Path(path).name}: 'questions' must be a list of non-empty strings")
+    source.meta["questions"] = [q.strip() for q in questions]
     source.kind = "card"
     return source
 

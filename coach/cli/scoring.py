@@ -129,6 +129,9 @@ def run_score(args: argparse.Namespace) -> int:
     else:
         print(format_report(report))
         print(format_feedback(feedback))
+    if report.nothing_to_score:
+        print("coach: error: nothing to score: the draft is empty", file=sys.stderr)
+        return 2
     if args.fail_under is not None and report.overall < args.fail_under:
         return 1
     return 0

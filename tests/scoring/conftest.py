@@ -1,0 +1,82 @@
+"""Fixtures for the scorer's tests: one Scorer for the session, and a way to run `coach`.
+
+Building a Scorer loads the rubric and the offline embedding model, so it is built once
+and shared; scoring is pure, so sharing it cannot leak state between tests. CLI tests run
+`python -m coach` in a subprocess with no COACH_* settings from the caller's shell and
+their own data directory, so results do not depend on who runs them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from scoring_support import REPO_ROOT
+
+from coach.pipeline import build_scorer, score_text
+from coach.report import Report
+from coach.scoring import Scorer
+from coach.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def scorer() -> Scorer:
+    """The default scorer (packaged rubric + offline embedder), as the CLI builds it."""
+    return build_scorer(Settings(rubric_path=None))
+
+
+@pytest.fixture(scope="session")
+def score(scorer: Scorer) -> Callable[..., Report]:
+    """score(text, **options) -> Report, through the same pipeline the CLI uses."""
+
+    def _score(text: str, **options) -> Report:
+        return score_text(text, scorer, **options)
+
+    return _score
+
+
+@pytest.fixture(scope="session")
+def coach_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
+    env["COACH_DATA_DIR"] = str(tmp_path_factory.mktemp("coach-data"))
+    env["ORT_DISABLE_TELEMETRY"] = "1"
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+@pytest.fixture(scope="session")
+def run_coach(coach_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """run_coach(*args, input=None, env=None) runs `python -m coach ARGS`; never a traceback."""
+
+    def _run(
+        *args: str | Path,
+        input: str | bytes | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ):
+        binary = isinstance(input, bytes)
+        proc = subprocess.run(
+            [sys.executable, "-m", "coach", *map(str, args)],
+            input=input,
+            capture_output=True,
+            text=not binary,
+            encoding=None if binary else "utf-8",
+            cwd=REPO_ROOT,
+            env={**coach_env, **(env or {})},
+            timeout=timeout,
+        )
+        if binary:
+            proc = subprocess.CompletedProcess(
+                proc.args,
+                proc.returncode,
+                proc.stdout.decode("utf-8", "replace"),
+                proc.stderr.decode("utf-8", "replace"),
+            )
+        assert "Traceback" not in proc.stderr, proc.stderr
+        return proc
+
+    return _run
