@@ -22,8 +22,8 @@ from coach.signals import (
     concrete_details,
     episode_flags,
     is_past_tense,
-    matches,
     is_statistic,
+    matches,
     narrated_past,
     starts_imperative,
 )

@@ -11,7 +11,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 CARDS_DIR = ROOT / "corpus" / "cards"
-QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.jsonl"
+QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.jsonl"  # held out: never tune on it
+DEV_QUESTIONS = ROOT / "tests" / "data" / "retrieval_dev_questions.jsonl"  # for tuning
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,29 @@ def cards() -> list[Card]:
     return [parse_card(p) for p in sorted(CARDS_DIR.glob("*.md"))]
 
 
+def read_questions(path: Path) -> list[dict]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 @pytest.fixture(scope="session")
 def questions() -> list[dict]:
-    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_questions(QUESTIONS)
+
+
+@pytest.fixture(scope="session")
+def dev_questions() -> list[dict]:
+    return read_questions(DEV_QUESTIONS)
+
+
+@pytest.fixture(scope="session")
+def question_paths() -> dict[str, Path]:
+    """The held-out check set (never tune on it) and the dev set (for tuning)."""
+    return {"check": QUESTIONS, "dev": DEV_QUESTIONS}
+
+
+@pytest.fixture(scope="session", params=["check", "dev"])
+def question_set(request) -> tuple[str, list[dict]]:
+    """Each retrieval question set in turn: the held-out check set and the dev set."""
+    path = QUESTIONS if request.param == "check" else DEV_QUESTIONS
+    return path.name, read_questions(path)

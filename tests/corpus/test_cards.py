@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-KNOWN_CRITERIA = {
-    "challenge",
-    "choice",
-    "outcome",
-    "hope",
-    "call_to_action",
-    "values",
-    "specificity",
-    "urgency",
-    "emotion",
-    "link_self_us",
-    "values_first_framing",
-    "no_crisis_fatalism",
-    "no_myth_busting",
-    "length_delivery",
-    "readability",
-}
+from coach.rubric import load_rubric  # noqa: E402
+
+#: The criteria of the default rubric: every card must serve some of these.
+KNOWN_CRITERIA = {criterion.id for criterion in load_rubric().criteria}
 REQUIRED_FIELDS = ("id", "title", "criteria", "source", "section", "source_ref")
+#: Questions the card answers, in a user's words; searched with the card (BM25 only).
+OPTIONAL_FIELDS = ("questions",)
 #: The only sources the built-in cards may cite, with the reference each one must use.
 SIGN_UP_TO_SAFETY = "How do we build a movement? — Sign up to Safety"
 RNAO = "Individual and collective action — RNAO Social Movement Action Framework"
@@ -47,7 +38,8 @@ def test_every_card_has_the_required_fields(cards):
     for card in cards:
         missing = [f for f in REQUIRED_FIELDS if not card.meta.get(f)]
         assert not missing, f"{card.path.name}: missing {missing}"
-        assert set(card.meta) == set(REQUIRED_FIELDS), f"{card.path.name}: unexpected fields"
+        unexpected = set(card.meta) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)
+        assert not unexpected, f"{card.path.name}: unexpected fields {unexpected}"
         for field in ("id", "title", "source", "section", "source_ref"):
             assert isinstance(card.meta[field], str), f"{card.path.name}: {field} must be text"
 
@@ -103,21 +95,55 @@ def test_seed_sections_are_real_headings(cards, repo_root, ref):
             assert card.meta["section"] in lines, f"{card.path.name}: {card.meta['section']!r}"
 
 
-def test_retrieval_questions_are_well_formed(questions):
-    assert len(questions) >= 40
+def test_every_card_lists_the_questions_it_answers(cards):
+    """3–5 questions in a user's words, written from the card (doc2query by hand)."""
+    seen: dict[str, str] = {}
+    for card in cards:
+        questions = card.meta.get("questions")
+        assert isinstance(questions, list), f"{card.path.name}: questions must be a list"
+        assert 3 <= len(questions) <= 5, f"{card.path.name}: {len(questions)} questions"
+        for question in questions:
+            assert isinstance(question, str) and question.strip().endswith("?"), question
+            assert question not in card.body, f"{card.path.name}: copied from the body"
+            assert seen.setdefault(question, card.path.name) == card.path.name, question
+
+
+def _asked(path: Path) -> set[str]:
+    """A question set as lower-cased strings, read here so a failure never prints it."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {json.loads(line)["question"].strip().lower() for line in lines if line.strip()}
+
+
+def test_card_questions_are_not_taken_from_the_question_sets(cards, question_paths):
+    """Card questions are written from the cards, never copied from an evaluation set."""
+    asked = _asked(question_paths["check"]) | _asked(question_paths["dev"])
+    mine = [q for card in cards for q in card.meta.get("questions", [])]
+    assert [q for q in mine if q.strip().lower() in asked] == []
+
+
+def test_the_dev_set_does_not_overlap_the_held_out_check_set(question_paths):
+    held_out = _asked(question_paths["check"])
+    assert sorted(_asked(question_paths["dev"]) & held_out) == []
+
+
+def test_retrieval_questions_are_well_formed(question_set):
+    name, questions = question_set
+    assert len(questions) >= 40, name
     for q in questions:
         assert set(q) == {"question", "relevant"}
         assert q["question"].strip()
         assert 1 <= len(q["relevant"]) <= 3, q["question"]
 
 
-def test_retrieval_questions_point_at_existing_cards(cards, questions):
+def test_retrieval_questions_point_at_existing_cards(cards, question_set):
+    name, questions = question_set
     ids = {c.meta["id"] for c in cards}
     missing = {cid for q in questions for cid in q["relevant"]} - ids
-    assert not missing, f"unknown card ids in retrieval_questions.jsonl: {missing}"
+    assert not missing, f"unknown card ids in {name}: {missing}"
 
 
-def test_retrieval_questions_cover_every_criterion(cards, questions):
+def test_retrieval_questions_cover_every_criterion(cards, question_set):
+    name, questions = question_set
     by_id = {c.meta["id"]: c.meta["criteria"] for c in cards}
     covered = {crit for q in questions for cid in q["relevant"] for crit in by_id.get(cid, [])}
-    assert KNOWN_CRITERIA <= covered, f"not covered: {KNOWN_CRITERIA - covered}"
+    assert KNOWN_CRITERIA <= covered, f"{name} does not cover {KNOWN_CRITERIA - covered}"

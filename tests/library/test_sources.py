@@ -85,14 +85,24 @@ def test_card_front_matter_becomes_metadata(card_dir):
     assert card.meta["id"] == "ask-one-thing"
     assert card.meta["criteria"] == ["call_to_action", "specificity"]
     assert card.meta["section"] == "The ask"
+    assert card.meta["questions"][1] == "Should I give people a list of options?"
     body = "".join(s.text for s in card.sections())
     assert "---" not in body and "End with one ask" in body
+    assert "closing line" not in body  # questions are front matter, not the card's text
 
 
 def test_card_without_criteria_is_refused(write):
     path = write("bad-card.md", "---\nid: bad-card\ntitle: Bad\n---\nBody.\n")
     with pytest.raises(InputError, match="criteria"):
         load_card(path)
+
+
+def test_card_questions_must_be_a_list_of_strings(write):
+    head = "---\nid: q-card\ntitle: Q\ncriteria: [hope]\n"
+    path = write("q-card.md", head + "questions: what now?\n---\nBody.\n")
+    with pytest.raises(InputError, match="'questions' must be a list"):
+        load_card(path)
+    assert load_card(write("plain.md", head + "---\nBody.\n")).meta["questions"] == []
 
 
 # ---------------------------------------------------------------- HTML and DOCX
