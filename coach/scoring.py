@@ -1,10 +1,12 @@
 """Draft + Rubric -> Report. Deterministic: the same text always gives the same Report.
 
-The engine is generic. For each criterion it scores every sentence by the rubric's
-signals, takes the best sentence plus a small bonus for further evidence, and maps that
-onto 0/1/2 with the rubric's thresholds. Whole-draft properties (procedural text, a
-non-narrative genre, statistics only) cap scores where the rubric says so, so that
-recipes, READMEs and templates full of framework words score low.
+The engine is generic. For each criterion it checks every sentence against the rubric's
+signals; each kind of evidence found anywhere adds its weight once (a criterion's parts:
+for hope, a picture of the future *and* a reason to believe it), more evidence sentences
+add a small bonus, and the rubric's thresholds map the sum onto 0/1/2. Whole-draft
+properties (procedural text, a non-narrative genre, statistics only, heavy hedging, a
+template) cap scores where the rubric says so, so that recipes, READMEs and templates
+full of framework words score low.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class Scorer:
         self.embedder = embedder
         self._action_verbs = frozenset(v.lower() for v in rubric.action_verbs)
         self._procedural_verbs = frozenset(v.lower() for v in rubric.procedural_verbs)
-        self._genre_centroids: tuple[np.ndarray, np.ndarray] | None = None
+        self._genre_prototypes: tuple[np.ndarray, np.ndarray] | None = None
 
     # --- whole-draft properties -----------------------------------------------------------
 
@@ -61,11 +63,11 @@ class Scorer:
         genres = self.rubric.genres
         if self.embedder is None or genres is None or draft.word_count < 12:
             return None
-        if self._genre_centroids is None:
+        if self._genre_prototypes is None:
             narrative = self.embedder.embed(list(genres.narrative))
             other = self.embedder.embed(list(genres.non_narrative))
-            self._genre_centroids = (narrative, other)
-        narrative, other = self._genre_centroids
+            self._genre_prototypes = (narrative, other)
+        narrative, other = self._genre_prototypes
         vector = self.embedder.embed_one(draft.text[:_GENRE_SAMPLE_CHARS])
         return float(np.max(narrative @ vector) - np.max(other @ vector)) - genres.margin
 
