@@ -21,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
@@ -73,12 +72,14 @@ def latency(scorer, words: int, runs: int) -> dict:
     }
 
 
-def batch(n: int) -> dict:
+def batch(scorer, n: int) -> dict:
     from coach.review import ReviewItem, review
 
-    items = [ReviewItem(f"draft-{i}", f"draft-{i}", make_draft(150 + (i % 7) * 60)) for i in range(n)]
+    items = [
+        ReviewItem(f"draft-{i}", f"draft-{i}", make_draft(150 + (i % 7) * 60)) for i in range(n)
+    ]
     start = time.perf_counter()
-    rows = review(items, workers=2)
+    rows = review(items, scorer, workers=2)
     elapsed = time.perf_counter() - start
     assert all(r.report is not None for r in rows)
     return {"drafts": n, "seconds": round(elapsed, 2), "drafts_per_s": round(n / elapsed, 1)}
@@ -119,7 +120,9 @@ def profile(scorer, words: int = 400, top: int = 12) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per draft size")
     parser.add_argument("--batch", type=int, default=200, help="drafts in the batch test")
@@ -132,7 +135,7 @@ def main() -> int:
     scorer = build_scorer()
     results: dict = {"scorer_build_s": round(time.perf_counter() - start, 2)}
     results["latency"] = [latency(scorer, words, args.runs) for words in (100, 400, 1200)]
-    results["batch"] = batch(args.batch)
+    results["batch"] = batch(scorer, args.batch)
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     results["cli_cold_start"] = cli_cold_start()
     if args.json:
@@ -140,12 +143,16 @@ def main() -> int:
         return 0
     print(f"scorer build (rubric + embedding model): {results['scorer_build_s']} s")
     for row in results["latency"]:
-        print(f"score {row['words']:>5} words: p50 {row['p50_ms']:>7} ms   p95 {row['p95_ms']:>7} ms")
+        print(
+            f"score {row['words']:>5} words: p50 {row['p50_ms']:>7} ms   p95 {row['p95_ms']:>7} ms"
+        )
     b = results["batch"]
     print(f"batch of {b['drafts']}: {b['seconds']} s ({b['drafts_per_s']} drafts/s, 2 workers)")
     print(f"peak RSS (this process): {results['peak_rss_mb']} MB")
     c = results["cli_cold_start"]
-    print(f"CLI cold start: score a 400-word draft {c['score_400_words_s']} s; --help {c['help_s']} s")
+    print(
+        f"CLI cold start: score a 400-word draft {c['score_400_words_s']} s; --help {c['help_s']} s"
+    )
     if not args.no_profile:
         print("\nwhere the time goes (400-word draft, 20 runs, cumulative):")
         print(profile(scorer))

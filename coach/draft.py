@@ -17,6 +17,8 @@ from coach.errors import InputError
 DEFAULT_WPM = 135
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*\s+")
+MAX_BLOCK = 2000
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ class Draft:
         return self.word_count == 0
 
 
+def word_tokens(text: str) -> list[str]:
+    """Words in any script (letters and digits, with inner apostrophes or hyphens)."""
+    return _WORD.findall(text)
+
+
 def count_words(text: str) -> int:
     return sum(1 for _ in _WORD.finditer(text))
 
@@ -75,8 +82,9 @@ def detect_language(text: str) -> str:
     return code
 
 
-@lru_cache(maxsize=16)
 def _segmenter(language: str):
+    """A fresh segmenter: pysbd keeps the text being split on the object, so sharing one
+    between threads (Streamlit sessions) mixes their drafts. Building one costs microseconds."""
     import pysbd
     from pysbd.languages import LANGUAGE_CODES
 
@@ -104,9 +112,34 @@ def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _sentence_spans(text: str, start: int, end: int, language: str) -> list[tuple[int, int]]:
+def _blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a very long line at sentence ends into pieces of about MAX_BLOCK characters.
+
+    pysbd's cost grows with the square of a line's length; drafts pasted as one line
+    (or generated text) would otherwise take minutes.
+    """
+    blocks, cursor = [], start
+    while end - cursor > MAX_BLOCK:
+        cut = None
+        for match in _SENTENCE_END.finditer(text, cursor + MAX_BLOCK // 2, cursor + MAX_BLOCK):
+            cut = match.end()
+        cut = cut or cursor + MAX_BLOCK
+        blocks.append((cursor, cut))
+        cursor = cut
+    blocks.append((cursor, end))
+    return blocks
+
+
+def _sentence_spans(text: str, start: int, end: int, segmenter) -> list[tuple[int, int]]:
     """Split one line into sentence spans, trimmed of surrounding whitespace."""
-    pieces = _segmenter(language).segment(text[start:end])
+    spans = []
+    for block_start, block_end in _blocks(text, start, end):
+        spans += _split_block(text, block_start, block_end, segmenter)
+    return spans
+
+
+def _split_block(text: str, start: int, end: int, segmenter) -> list[tuple[int, int]]:
+    pieces = segmenter.segment(text[start:end])
     spans, cursor = [], start
     for piece in pieces:
         stripped = piece.strip()
@@ -135,7 +168,7 @@ def make_draft(
     """
     if not isinstance(text, str):
         raise InputError("draft text must be a string")
-    text = text.replace("\x00", "")
+    text = text.replace("\x00", " ")  # same length: offsets still index the user's text
     words = count_words(text)
     if max_words is not None and words > max_words:
         raise InputError(
@@ -143,12 +176,13 @@ def make_draft(
             "Split it into separate drafts or raise COACH_MAX_WORDS."
         )
     lang = language or detect_language(text)
+    segmenter = _segmenter(lang)
     sentences: list[Sentence] = []
     paragraphs: list[Paragraph] = []
     for p_index, (p_start, p_end) in enumerate(_paragraph_spans(text)):
         paragraphs.append(Paragraph(p_index, p_start, p_end))
         for l_start, l_end in _line_spans(text, p_start, p_end):
-            for s_start, s_end in _sentence_spans(text, l_start, l_end, lang):
+            for s_start, s_end in _sentence_spans(text, l_start, l_end, segmenter):
                 sentences.append(
                     Sentence(len(sentences), s_start, s_end, text[s_start:s_end], p_index)
                 )

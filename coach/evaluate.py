@@ -23,6 +23,8 @@ def quadratic_weighted_kappa(a: list[int], b: list[int], categories: int = 3) ->
     """Cohen's kappa with quadratic weights; 1.0 when both raters agree perfectly."""
     if len(a) != len(b) or not a:
         raise ValueError("need two equally long, non-empty rating lists")
+    if any(not 0 <= x < categories for x in (*a, *b)):
+        raise ValueError(f"ratings must be whole numbers from 0 to {categories - 1}")
     observed = np.zeros((categories, categories))
     for x, y in zip(a, b, strict=True):
         observed[x, y] += 1
@@ -79,21 +81,27 @@ def load_labelled_dir(directory: Path) -> list[LabelledText]:
         try:
             record = json.loads(line)
             text_file = directory / "texts" / f"{record['id']}.txt"
+            labels = record["labels"]
+            if not isinstance(labels, dict) or not all(
+                isinstance(v, int) and not isinstance(v, bool) and v in (0, 1, 2)
+                for v in labels.values()
+            ):
+                raise ValueError("'labels' must map criterion ids to 0, 1 or 2")
             items.append(
                 LabelledText(
                     id=record["id"],
                     text=text_file.read_text(encoding="utf-8"),
-                    labels={k: int(v) for k, v in record["labels"].items()},
+                    labels=dict(labels),
                     overall=float(record.get("overall", 0)),
                     components={k: bool(record.get(k)) for k in ("self", "us", "now")},
                 )
             )
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"{labels_file}:{number}: malformed record ({exc})") from exc
         except OSError as exc:
             raise InputError(f"{labels_file}:{number}: cannot read text ({exc.strerror})") from exc
-    if not items:
-        raise InputError(f"{labels_file}: no records")
+    if len(items) < 2:
+        raise InputError(f"{labels_file}: need at least two labelled texts to measure agreement")
     return items
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from coach.draft import Draft
-from coach.signals import matches, words
+from coach.draft import Draft, word_tokens
+from coach.signals import matches
 
 if TYPE_CHECKING:
     from coach.signals import SignalContext
@@ -34,7 +34,7 @@ def syllables(word: str, language: str = "en") -> int:
 
 def readability_grade(draft: Draft, ctx: SignalContext) -> tuple[float, str]:
     """Flesch-Kincaid grade level; reading age is roughly grade + 5."""
-    tokens = words(draft.text)
+    tokens = word_tokens(draft.text)
     sentences = max(len(draft.sentences), 1)
     if not tokens:
         return 0.0, "nothing to read"

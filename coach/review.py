@@ -12,6 +12,8 @@ import csv
 import html
 import io
 import json
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -58,7 +60,7 @@ def read_document(path: Path) -> str:
     return "\n\n".join(section.text for section in source.sections())
 
 
-def _pick_column(fieldnames: list[str], wanted: tuple[str, ...], path: Path) -> str | None:
+def _pick_column(fieldnames: list[str], wanted: tuple[str, ...]) -> str | None:
     lowered = {name.strip().lower(): name for name in fieldnames if name}
     for candidate in wanted:
         if candidate in lowered:
@@ -82,15 +84,17 @@ def read_csv(path: Path, text_column: str | None = None) -> Iterator[ReviewItem]
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(content), dialect=dialect, strict=True)
     fields = reader.fieldnames or []
-    column = text_column or _pick_column(fields, TEXT_COLUMNS, path)
+    column = text_column or _pick_column(fields, TEXT_COLUMNS)
     if not column or column not in fields:
         raise InputError(
             f"{path.name}: no text column found (columns: {', '.join(fields) or 'none'}); "
             f"name one of {', '.join(TEXT_COLUMNS)} or pass --text-column"
         )
-    name_column = _pick_column(fields, NAME_COLUMNS, path)
+    name_column = _pick_column(fields, NAME_COLUMNS)
+    rows_seen = 0
     try:
         for number, row in enumerate(reader, start=2):
+            rows_seen += 1
             name = (row.get(name_column) or "").strip() if name_column else ""
             text = row.get(column)
             label = name or f"row {number}"
@@ -102,6 +106,9 @@ def read_csv(path: Path, text_column: str | None = None) -> Iterator[ReviewItem]
                 yield ReviewItem(f"{path}:{number}", label, text)
     except csv.Error as exc:
         yield ReviewItem(str(path), path.name, None, f"malformed CSV: {exc}")
+        return
+    if rows_seen == 0:
+        yield ReviewItem(str(path), path.name, None, "the CSV has a header but no rows")
 
 
 def collect_items(paths: Iterable[str], text_column: str | None = None) -> Iterator[ReviewItem]:
@@ -110,7 +117,10 @@ def collect_items(paths: Iterable[str], text_column: str | None = None) -> Itera
         path = Path(raw)
         if path.is_dir():
             children = sorted(
-                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not children:
                 yield ReviewItem(str(path), path.name, None, "folder has no files")
@@ -131,38 +141,36 @@ def collect_items(paths: Iterable[str], text_column: str | None = None) -> Itera
             yield ReviewItem(str(path), path.stem, None, str(exc))
         except OSError as exc:
             yield ReviewItem(str(path), path.stem, None, f"cannot read ({exc.strerror})")
+        except Exception as exc:  # noqa: BLE001 — one unreadable file must not end the batch
+            yield ReviewItem(str(path), path.stem, None, f"cannot read ({type(exc).__name__})")
 
 
-# --- scoring in worker processes ----------------------------------------------------------
-
-_worker_scorer = None
-_worker_options: dict = {}
+# --- scoring ----------------------------------------------------------------------------------
 
 
-def _init_worker(rubric_path: str | None, story_type: str | None, wpm: int) -> None:
-    global _worker_scorer, _worker_options  # one Scorer per worker process, built once
-    from coach.pipeline import build_scorer
-    from coach.settings import Settings
+@dataclass(frozen=True)
+class ReviewOptions:
+    """How to score a batch; plain data, so it can be sent to worker processes."""
 
-    settings = Settings(rubric_path=rubric_path) if rubric_path else Settings()
-    _worker_scorer = build_scorer(settings)
-    _worker_options = {"story_type": story_type, "speaking_rate_wpm": wpm}
-
-
-def _score_in_worker(item: ReviewItem) -> ReviewRow:
-    return score_item(item, _worker_scorer, **_worker_options)
+    story_type: str | None = None
+    speaking_rate_wpm: int = 135
+    max_words: int | None = 150_000
+    rubric_path: str | None = None
 
 
-def score_item(
-    item: ReviewItem, scorer, *, story_type: str | None = None, speaking_rate_wpm: int = 135
-) -> ReviewRow:
+def score_item(item: ReviewItem, scorer, options: ReviewOptions) -> ReviewRow:
+    """Score one item; any failure becomes an error row, so the batch always goes on."""
     from coach.pipeline import score_text
 
     if item.error is not None or item.text is None:
         return ReviewRow(item, None, item.error or "no text")
     try:
         report = score_text(
-            item.text, scorer, story_type=story_type, speaking_rate_wpm=speaking_rate_wpm
+            item.text,
+            scorer,
+            story_type=options.story_type,
+            speaking_rate_wpm=options.speaking_rate_wpm,
+            max_words=options.max_words,
         )
     except CoachError as exc:
         return ReviewRow(item, None, str(exc))
@@ -173,35 +181,55 @@ def score_item(
     return ReviewRow(item, report, None)
 
 
+# Worker processes build their Scorer once, in the worker, from the options they are sent.
+_worker_state: dict = {}
+
+
+def _init_worker(options: ReviewOptions) -> None:
+    from coach.pipeline import build_scorer
+    from coach.settings import Settings
+
+    settings = Settings(rubric_path=options.rubric_path) if options.rubric_path else Settings()
+    _worker_state["scorer"] = build_scorer(settings)
+    _worker_state["options"] = options
+
+
+def _score_in_worker(item: ReviewItem) -> ReviewRow:
+    return score_item(item, _worker_state["scorer"], _worker_state["options"])
+
+
 def review(
     items: list[ReviewItem],
+    scorer,
+    options: ReviewOptions | None = None,
     *,
-    rubric_path: str | None = None,
-    story_type: str | None = None,
-    speaking_rate_wpm: int = 135,
     workers: int = 2,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[ReviewRow]:
-    """Score every item, in input order. ``progress(done, total)`` is called as rows finish."""
-    if workers <= 1 or len(items) < 4:
-        _init_worker(rubric_path, story_type, speaking_rate_wpm)
-        rows = []
+    """Score every item, in input order. ``progress(done, total)`` is called as rows finish.
+
+    Small batches (or ``workers=1``) run here with the caller's ``scorer``; larger ones use
+    up to ``workers`` processes (never more than the CPUs), started with "spawn" so that a
+    multi-threaded caller such as the app is safe, each building its own scorer once.
+    """
+    options = options or ReviewOptions()
+    workers = max(1, min(workers, os.cpu_count() or 1))
+    rows: list[ReviewRow] = []
+    if workers == 1 or len(items) < 4 * workers:
         for done, item in enumerate(items, 1):
-            rows.append(_score_in_worker(item))
+            rows.append(score_item(item, scorer, options))
             if progress:
                 progress(done, len(items))
         return rows
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=workers,
-        initializer=_init_worker,
-        initargs=(rubric_path, story_type, speaking_rate_wpm),
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(options,)
     ) as pool:
-        rows = []
         for done, row in enumerate(pool.map(_score_in_worker, items, chunksize=4), 1):
             rows.append(row)
             if progress:
                 progress(done, len(items))
-        return rows
+    return rows
 
 
 # --- output formats ---------------------------------------------------------------------------
@@ -214,56 +242,51 @@ def _criteria_ids(rows: list[ReviewRow]) -> list[str]:
     return []
 
 
+def spreadsheet_safe(value):
+    """Neutralise text a spreadsheet would run as a formula (=, +, -, @ at the start)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+CSV_HEADER = (
+    "name",
+    "source",
+    "detected_story_type",
+    "words",
+    "speaking_time_s",
+    "overall",
+    "self",
+    "us",
+    "now",
+)
+
+
 def to_csv(rows: list[ReviewRow]) -> str:
+    """One row per draft; user-supplied cells are made safe to open in a spreadsheet."""
     ids = _criteria_ids(rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "name",
-            "source",
-            "story_type",
-            "words",
-            "speaking_time_s",
-            "overall",
-            "self",
-            "us",
-            "now",
-            *ids,
-            "error",
-        ]
-    )
+    writer.writerow([*CSV_HEADER, *ids, "error"])
     for row in rows:
         r = row.report
+        identity = [spreadsheet_safe(row.item.name), spreadsheet_safe(row.item.source)]
         if r is None or r.nothing_to_score:
-            writer.writerow(
-                [
-                    row.item.name,
-                    row.item.source,
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    *[""] * len(ids),
-                    row.error,
-                ]
-            )
+            blanks = [""] * (len(CSV_HEADER) - 2 + len(ids))
+            writer.writerow([*identity, *blanks, spreadsheet_safe(row.error or "")])
             continue
         scores = r.scores()
+        components = (int(r.components[k]) for k in ("self", "us", "now"))
         writer.writerow(
             [
-                row.item.name,
-                row.item.source,
+                *identity,
                 r.detected_story_type,
                 r.word_count,
                 r.speaking_time_s,
                 r.overall,
-                *(int(r.components[k]) for k in ("self", "us", "now")),
+                *components,
                 *(scores.get(i, "") for i in ids),
-                row.error or "",
+                spreadsheet_safe(row.error or ""),
             ]
         )
     return buffer.getvalue()

@@ -61,7 +61,7 @@ class Signal(_Strict):
 class Cap(_Strict):
     """Limit a criterion's score when a whole-draft property holds (e.g. procedural text)."""
 
-    when: str
+    when: str = Field(pattern=r"^doc:[a-z_]+$")
     max: int = Field(ge=0, le=2)
     reason: str
 
@@ -90,8 +90,8 @@ class Criterion(_Strict):
     # can only pull it down a little, so a recipe cannot earn points for being short.
     role: Literal["core", "check"] = "core"
     weights: dict[Literal["self", "us", "now", "narrative", "message"], float]
-    guidance_query: str
-    coaching_question: str
+    guidance_query: str = Field(min_length=3)
+    coaching_question: str = Field(min_length=3)
     illustration: str = ""  # a short example of the pattern, in our own words (never the user's)
 
     @model_validator(mode="after")

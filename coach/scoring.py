@@ -28,6 +28,7 @@ from coach.signals import (
     matches,
     narrated_past,
     starts_imperative,
+    strip_list_marker,
 )
 
 MAX_EVIDENCE = 3
@@ -79,7 +80,7 @@ class Scorer:
         imperative = [
             s
             for s in sentences
-            if starts_imperative(s.text.lstrip("•-*–—👉0123456789.) \t"), self._procedural_verbs)
+            if starts_imperative(strip_list_marker(s.text), self._procedural_verbs)
         ]
         first_person_past = [s for s in sentences if narrated_past(s.text)]
         statistic = [s for s in sentences if is_statistic(s.text)]

@@ -98,7 +98,14 @@ _IMPERATIVE_BLOCKERS = frozenset(
     no not yes thank thanks hi hello dear sincerely best with to in on at for from of by
     together today tomorrow now then just please""".split()
 )
-_BASE_VERB_HINT = re.compile(r"^(?:[a-z]+)$")
+
+
+_LIST_MARKER = re.compile(r"^[\s•*\-–—👉#>\"“']*(?:\d{1,3}[.)]\s+)?")
+
+
+def strip_list_marker(text: str) -> str:
+    """The sentence without a leading bullet, numbering, heading mark or opening quote."""
+    return text[_LIST_MARKER.match(text).end() :]
 
 
 def words(text: str) -> list[str]:
@@ -149,7 +156,7 @@ def starts_imperative(text: str, verbs: frozenset[str]) -> bool:
 
 def has_proper_name(text: str) -> bool:
     """A capitalised word that is not the first word of the sentence and not 'I'."""
-    stripped = text.lstrip("•-*–—# \t\"“'")
+    stripped = strip_list_marker(text)
     return bool(_CAPITALISED.search(stripped[1:]))
 
 
@@ -163,7 +170,7 @@ def concrete_details(text: str) -> int:
     """
     count = len(_NUMBER.findall(text)) + len(_NUMBER_WORD.findall(text))
     count += len(_WEEKDAY_MONTH.findall(text.lower())) + len(_QUOTE.findall(text))
-    body = text.lstrip("•-*–—# \t\"“'")
+    body = strip_list_marker(text)
     first = re.match(r"\S+\s*", body)
     body = body[first.end() :] if first else body
     count += sum(
@@ -229,7 +236,7 @@ def _past(s: Sentence, ctx: SignalContext) -> bool:
 
 @_feat("imperative")
 def _imp(s: Sentence, ctx: SignalContext) -> bool:
-    return starts_imperative(s.text.lstrip("•-*–—👉 \t"), ctx.action_verbs)
+    return starts_imperative(strip_list_marker(s.text), ctx.action_verbs)
 
 
 @_feat("number")

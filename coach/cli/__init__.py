@@ -12,6 +12,8 @@ import importlib
 import os
 import sys
 
+from pydantic import ValidationError
+
 from coach import __version__
 from coach.errors import CoachError
 
@@ -52,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except CoachError as exc:
         print(f"coach: error: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # a COACH_* setting or an option out of range
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        print(f"coach: error: invalid setting ({problems})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("coach: interrupted", file=sys.stderr)

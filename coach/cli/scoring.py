@@ -7,8 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from coach.coaching import attach_feedback
-from coach.errors import InputError
+from coach.errors import CoachError, InputError
 from coach.rubric import STORY_TYPES
 from coach.settings import Settings
 
@@ -86,12 +85,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    if getattr(args, "rubric", None):
-        settings = settings.model_copy(update={"rubric_path": args.rubric})
-    if getattr(args, "wpm", None):
-        settings = settings.model_copy(update={"speaking_rate_wpm": args.wpm})
-    return settings
+    """Settings from the environment, with command-line overrides validated the same way."""
+    overrides = {}
+    if getattr(args, "rubric", None) is not None:
+        overrides["rubric_path"] = args.rubric
+    if getattr(args, "wpm", None) is not None:
+        overrides["speaking_rate_wpm"] = args.wpm
+    return Settings(**overrides)
 
 
 def _read_input(path: str) -> str:
@@ -105,11 +105,14 @@ def _read_input(path: str) -> str:
         raise InputError(f"{path}: no such file")
     if file.is_dir():
         raise InputError(f"{path}: is a folder; use 'coach review' for many drafts")
-    return read_document(file)
+    try:
+        return read_document(file)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from coach.pipeline import build_scorer, score_text
+    from coach.pipeline import build_scorer, coach_text, score_text
 
     settings = _settings(args)
     text = _read_input(args.path)
@@ -121,14 +124,17 @@ def run_score(args: argparse.Namespace) -> int:
         speaking_rate_wpm=settings.speaking_rate_wpm,
         max_words=settings.max_words,
     )
-    feedback = coach_report(report, scorer, settings, text, with_guidance=not args.no_guidance)
-    report = attach_feedback(report, feedback)
+    wants_guidance = not args.no_guidance and not report.nothing_to_score
+    retriever = _retriever(settings, scorer) if wants_guidance else None
+    coached = coach_text(report, scorer, text, retriever)
+    if coached.guidance_note:
+        print(f"coach: warning: {coached.guidance_note}", file=sys.stderr)
+    report = coached.report
     if args.format == "json":
-        document = {**report.to_dict(), "coaching": feedback.to_dict()}
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        print(json.dumps(coached.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
-        print(format_feedback(feedback))
+        print(format_feedback(coached.feedback))
     if report.nothing_to_score:
         print("coach: error: nothing to score: the draft is empty", file=sys.stderr)
         return 2
@@ -137,16 +143,15 @@ def run_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def coach_report(report, scorer, settings: Settings, text: str, *, with_guidance: bool):
-    """Rule-based feedback, with cited passages from the library unless asked not to."""
-    from coach.coaching import build_feedback
+def _retriever(settings: Settings, scorer):
+    """The source library, or None (with a warning) when it cannot be opened."""
+    from coach.retrieve import Retriever
 
-    retriever = None
-    if with_guidance and not report.nothing_to_score:
-        from coach.retrieve import Retriever
-
-        retriever = Retriever.from_settings(settings, embedder=scorer.embedder)
-    return build_feedback(report, scorer.rubric, guidance=retriever, draft_text=text)
+    try:
+        return Retriever.from_settings(settings, embedder=scorer.embedder)
+    except CoachError as exc:
+        print(f"coach: warning: no cited guidance ({exc})", file=sys.stderr)
+        return None
 
 
 def format_feedback(feedback) -> str:
@@ -196,7 +201,8 @@ def _progress_bar(total: int):
 
 
 def run_review(args: argparse.Namespace) -> int:
-    from coach.review import FORMATS, collect_items, review
+    from coach.pipeline import build_scorer
+    from coach.review import FORMATS, ReviewOptions, collect_items, review
 
     settings = _settings(args)
     items = list(collect_items(args.paths, args.text_column))
@@ -204,13 +210,14 @@ def run_review(args: argparse.Namespace) -> int:
         raise InputError("no drafts found in the given paths")
     progress, bar = _progress_bar(len(items))
     try:
-        rows = review(
-            items,
-            rubric_path=str(settings.rubric_path) if settings.rubric_path else None,
+        options = ReviewOptions(
             story_type=args.story_type,
             speaking_rate_wpm=settings.speaking_rate_wpm,
-            workers=max(1, args.workers),
-            progress=progress,
+            max_words=settings.max_words,
+            rubric_path=str(settings.rubric_path) if settings.rubric_path else None,
+        )
+        rows = review(
+            items, build_scorer(settings), options, workers=args.workers, progress=progress
         )
     finally:
         if bar is not None:
@@ -237,7 +244,9 @@ def run_eval(args: argparse.Namespace) -> int:
     settings = _settings(args)
     items = load_labelled_dir(args.directory)
     scorer = build_scorer(settings)
-    result = evaluate(items, lambda text: score_text(text, scorer))
+    result = evaluate(
+        items, lambda text: score_text(text, scorer, speaking_rate_wpm=settings.speaking_rate_wpm)
+    )
     if args.format == "json":
         if not args.per_text:
             result = {k: v for k, v in result.items() if k != "per_text"}

@@ -92,10 +92,12 @@ def test_a_draft_over_the_word_limit_is_refused(score) -> None:
         score(text, max_words=10)
 
 
-def test_nul_characters_are_dropped_and_offsets_index_the_cleaned_text() -> None:
-    draft = make_draft("We\x00 won the vote.")
-    assert draft.text == "We won the vote."
-    assert [s.text for s in draft.sentences] == ["We won the vote."]
+def test_nul_characters_become_spaces_so_offsets_still_index_the_original() -> None:
+    original = "\x00\x00We won the vote."
+    draft = make_draft(original)
+    assert len(draft.text) == len(original)
+    (sentence,) = draft.sentences
+    assert original[sentence.start : sentence.end] == sentence.text == "We won the vote."
 
 
 def test_text_must_be_a_string() -> None:

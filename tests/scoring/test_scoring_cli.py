@@ -278,19 +278,37 @@ def test_review_flags_a_csv_with_an_unclosed_quote(run_coach, tmp_path: Path) ->
     result = run_coach("review", path, "--format", "jsonl")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 1 and "unclosed.csv" in result.stderr
-    assert len(rows) == 3 or any(r["error"] for r in rows)
+    assert any(r["error"] and "malformed CSV" in r["error"] for r in rows)
 
 
-def test_review_goes_on_when_one_draft_crashes_the_scorer(run_coach, tmp_path: Path) -> None:
-    (tmp_path / "a-portuguese.txt").write_text(
-        "Nós decidimos lutar pela escola dos nossos filhos. A prefeitura fechou a creche.\n",
-        encoding="utf-8",
-    )
+def test_review_goes_on_when_one_file_is_unreadable(run_coach, tmp_path: Path) -> None:
+    (tmp_path / "a-broken.docx").write_bytes(b"PK\x03\x04 this is not really a zip archive")
     (tmp_path / "b-english.txt").write_text(ACCENTED, encoding="utf-8")
     result = run_coach("review", tmp_path, "--format", "jsonl", "--workers", "1")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["name"] for r in rows] == ["a-portuguese", "b-english"]
-    assert rows[1]["error"] is None
+    assert [r["name"] for r in rows] == ["a-broken", "b-english"]
+    assert rows[0]["error"] and rows[1]["error"] is None
+    assert result.returncode == 1 and "a-broken.docx" in result.stderr
+
+
+def test_a_draft_that_crashes_the_scorer_becomes_an_error_row(scorer) -> None:
+    """Any failure inside scoring is contained to its row; the rest of the batch is scored."""
+    from coach.review import ReviewItem, review
+
+    class ExplodesOnOneDraft:
+        """The real scorer, except that one draft triggers an unexpected exception."""
+
+        rubric = scorer.rubric
+
+        def score(self, draft, story_type=None):
+            if "EXPLODE" in draft.text:
+                raise RuntimeError("boom")
+            return scorer.score(draft, story_type=story_type)
+
+    items = [ReviewItem("a", "a", "EXPLODE " + ACCENTED), ReviewItem("b", "b", ACCENTED)]
+    rows = review(items, ExplodesOnOneDraft(), workers=1)
+    assert "internal error" in rows[0].error and "boom" in rows[0].error
+    assert rows[1].error is None and rows[1].report is not None
 
 
 def test_review_explains_a_csv_without_a_text_column(run_coach, tmp_path: Path) -> None:
