@@ -47,7 +47,7 @@ def opening_values_first(draft: Draft, ctx: SignalContext) -> tuple[float, str]:
     """2 if the opening sentences carry a value or a story, 0 if they lead with statistics."""
     opening = [s for s in draft.sentences if not matches("feat:heading", s, ctx)][:2]
     story = any(
-        matches("lex:values", s, ctx)
+        any(matches(name, s, ctx) for name in ctx.value_signals)
         or matches("feat:in_episode", s, ctx)
         or (matches("feat:first_person", s, ctx) and matches("feat:concrete", s, ctx))
         for s in opening

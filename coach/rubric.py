@@ -116,6 +116,31 @@ class GenrePrototypes(_Strict):
     margin: float = 0.0
 
 
+class Detection(_Strict):
+    """Which signals and criteria decide the self/us/now components, the story type and the
+    whole-draft checks. Data, so a custom rubric can name its own lexicons and criteria."""
+
+    collective: tuple[str, ...] = ("lex:collective", "re:named_we")
+    us_needs: tuple[str, ...] = ("values",)
+    now_needs: tuple[str, ...] = ("challenge", "urgency", "call_to_action")
+    arc: tuple[str, ...] = ("challenge", "choice", "outcome")
+    ask: str = "call_to_action"
+    substance: tuple[str, ...] = (
+        "challenge",
+        "choice",
+        "outcome",
+        "hope",
+        "call_to_action",
+        "values",
+        "urgency",
+    )
+    hedges: str = "lex:hedges"
+    blocking_emotion: str = "lex:blocking_emotion"
+    solutions: str = "lex:solution_words"
+    template: str = "re:template_marker"
+    opening_value: tuple[str, ...] = ("lex:values", "re:deserve_clause")
+
+
 class Rubric(_Strict):
     id: str
     check_share: float = Field(default=0.15, ge=0, le=1)  # how much checks can move overall
@@ -127,6 +152,7 @@ class Rubric(_Strict):
     lexicons: dict[str, tuple[str, ...]]
     patterns: dict[str, str] = {}
     genres: GenrePrototypes | None = None
+    detection: Detection = Detection()
     criteria: tuple[Criterion, ...]
 
     @model_validator(mode="after")
@@ -161,6 +187,13 @@ class Rubric(_Strict):
             if criterion.id == criterion_id:
                 return criterion
         raise KeyError(criterion_id)
+
+    def count(self, signal: str, text: str) -> int:
+        """How often a ``lex:`` or ``re:`` signal occurs in a text (0 if the rubric lacks it)."""
+        kind, _, key = signal.partition(":")
+        table = self.compiled_lexicons if kind == "lex" else self.compiled_patterns
+        pattern = table.get(key)
+        return sum(1 for _ in pattern.finditer(text)) if pattern else 0
 
     @cached_property
     def compiled_lexicons(self):

@@ -18,7 +18,7 @@ import numpy as np
 from coach import metrics
 from coach.draft import Draft
 from coach.report import CriterionScore, Evidence, Report
-from coach.rubric import Criterion, Rubric, Signal
+from coach.rubric import Criterion, Detection, Rubric, Signal
 from coach.signals import (
     SignalContext,
     concrete_details,
@@ -76,7 +76,7 @@ class Scorer:
         """Whole-draft properties that rubric caps refer to as ``doc:NAME``."""
         sentences = draft.sentences
         n = max(len(sentences), 1)
-        lexicons = self.rubric.compiled_lexicons
+        detection, count = self.rubric.detection, self.rubric.count
         imperative = [
             s
             for s in sentences
@@ -84,18 +84,10 @@ class Scorer:
         ]
         first_person_past = [s for s in sentences if narrated_past(s.text)]
         statistic = [s for s in sentences if is_statistic(s.text)]
-        hedges = len(lexicons["hedges"].findall(draft.text)) if "hedges" in lexicons else 0
-        blocking = (
-            len(lexicons["blocking_emotion"].findall(draft.text))
-            if "blocking_emotion" in lexicons
-            else 0
-        )
-        solutions = (
-            len(lexicons["solution_words"].findall(draft.text))
-            if "solution_words" in lexicons
-            else 0
-        )
-        template = self.rubric.compiled_patterns.get("template_marker")
+        hedges = count(detection.hedges, draft.text)
+        blocking = count(detection.blocking_emotion, draft.text)
+        solutions = count(detection.solutions, draft.text)
+        templates = count(detection.template, draft.text)
         procedural = (
             len(imperative) >= 3 and len(imperative) / n >= 0.2 and len(first_person_past) <= 1
         )
@@ -109,11 +101,7 @@ class Scorer:
             "statistical": len(statistic) >= 3
             and len(statistic) / n >= 0.3
             and len(first_person_past) <= 1,
-            "template": bool(template)
-            and (
-                len(template.findall(draft.text)) >= 2
-                or (bool(template.search(draft.text)) and draft.word_count < 120)
-            ),
+            "template": templates >= 2 or (templates == 1 and draft.word_count < 120),
             "short": draft.word_count < 60,
             "hedged": hedges >= 5 and hedges * 100 / max(draft.word_count, 1) >= 2.0,
             "fatalistic": blocking >= 2 or (blocking >= 1 and solutions == 0),
@@ -222,6 +210,7 @@ class Scorer:
             action_verbs=self._action_verbs,
             episode=episode,
             doc=self.doc_features(draft, episode),
+            value_signals=self.rubric.detection.opening_value,
         )
 
     def score(self, draft: Draft, story_type: str | None = None) -> Report:
@@ -230,8 +219,9 @@ class Scorer:
         ctx = self.context(draft)
         scored = [self.score_criterion(c, ctx) for c in self.rubric.criteria]
         by_id = {c.id: c for c in scored}
-        components = detect_components(draft, ctx, by_id)
-        detected = detect_story_type(draft, ctx, by_id, components)
+        detection = self.rubric.detection
+        components = detect_components(draft, ctx, by_id, detection)
+        detected = detect_story_type(ctx, by_id, components, detection)
         chosen = story_type or "narrative"
         weighted = []
         for criterion, result in zip(self.rubric.criteria, scored, strict=True):
@@ -311,7 +301,7 @@ def _with_weight(result: CriterionScore, weight: float) -> CriterionScore:
 
 
 def detect_components(
-    draft: Draft, ctx: SignalContext, by_id: dict[str, CriterionScore]
+    draft: Draft, ctx: SignalContext, by_id: dict[str, CriterionScore], detection: Detection
 ) -> dict[str, bool]:
     """Which of the three stories are present (see the labelling guide's booleans)."""
     lived = [
@@ -320,47 +310,38 @@ def detect_components(
         if matches("feat:first_person_singular", s, ctx) and is_past_tense(s.text)
     ]
     lived_concrete = [s for s in lived if concrete_details(s.text) > 0 or ctx.episode[s.index]]
-    collective = [
-        s
-        for s in draft.sentences
-        if matches("feat:first_person_plural", s, ctx)
-        and (matches("lex:collective", s, ctx) or matches("re:named_we", s, ctx))
-    ]
     we_sentences = [s for s in draft.sentences if matches("feat:first_person_plural", s, ctx)]
+    named_us = any(matches(name, s, ctx) for s in we_sentences for name in detection.collective)
     score = {k: v.score for k, v in by_id.items()}
     narrative_doc = not (ctx.doc["procedural"] or ctx.doc["statistical"])
     return {
         "self": len(lived) >= 2 and len(lived_concrete) >= 1 and narrative_doc,
-        "us": bool(collective)
+        "us": named_us
         and len(we_sentences) >= 3
-        and score.get("values", 0) >= 1
+        and all(score.get(c, 0) >= 1 for c in detection.us_needs)
         and narrative_doc,
-        "now": score.get("challenge", 0) >= 1
-        and score.get("urgency", 0) >= 1
-        and score.get("call_to_action", 0) >= 1
+        "now": all(score.get(c, 0) >= 1 for c in detection.now_needs)
         and narrative_doc
         and not ctx.doc["template"],
     }
 
 
-_SUBSTANCE = ("challenge", "choice", "outcome", "hope", "call_to_action", "values", "urgency")
-
-
 def detect_story_type(
-    draft: Draft, ctx: SignalContext, by_id: dict[str, CriterionScore], components: dict[str, bool]
+    ctx: SignalContext,
+    by_id: dict[str, CriterionScore],
+    components: dict[str, bool],
+    detection: Detection,
 ) -> str:
     score = {k: v.score for k, v in by_id.items()}
     if ctx.doc["non_narrative_genre"] or ctx.doc["template"]:
         return "non-narrative"
-    substance = sum(score.get(c, 0) for c in _SUBSTANCE)
+    substance = sum(score.get(c, 0) for c in detection.substance)
     if substance <= 1 and not ctx.doc["narrative"]:
         return "non-narrative"  # a list or a note: no story, no ask, nothing at stake
     if all(components.values()):
         return "narrative"
-    narrative_strength = (
-        score.get("challenge", 0) + score.get("choice", 0) + score.get("outcome", 0)
-    )
-    if score.get("call_to_action", 0) >= 1 and narrative_strength <= 2 and not components["self"]:
+    arc = sum(score.get(c, 0) for c in detection.arc)
+    if score.get(detection.ask, 0) >= 1 and arc <= 2 and not components["self"]:
         return "message"
     if components["self"] and not components["us"]:
         return "self"

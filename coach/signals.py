@@ -314,6 +314,7 @@ class SignalContext:
     action_verbs: frozenset[str]
     episode: tuple[bool, ...]
     doc: dict[str, bool]
+    value_signals: tuple[str, ...] = ()  # what counts as a value in the opening sentences
 
 
 def episode_flags(sentences: Iterable[Sentence]) -> tuple[bool, ...]:
