@@ -107,7 +107,7 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "app":
         args = ["-m", "streamlit", "run", str(ROOT / "app.py"), "--browser.gatherUsageStats=false"]
-        return subprocess.call([str(python), *args, *rest], env=env)
+        return subprocess.call([str(python), *args, *rest], cwd=ROOT, env=env)
     ensure_test_extras(python)
     ensure_system_packages()
     return subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT, env=env)

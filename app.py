@@ -1,0 +1,37 @@
+"""Narrative Coach: the Streamlit router. Every page lives in ``ui/``; nothing else is here.
+
+streamlit run app.py        (or: python3 dev.py app)
+"""
+
+import streamlit as st
+
+st.set_page_config(
+    page_title="Narrative Coach", page_icon=":material/record_voice_over:", layout="wide"
+)
+
+pages = {
+    "Write": [
+        st.Page(
+            "ui/write_score.py", title="Write & score", icon=":material/edit_note:", default=True
+        ),
+        st.Page(
+            "ui/build.py", title="Build my story", icon=":material/construction:", url_path="build"
+        ),
+        st.Page("ui/rehearse.py", title="Rehearse", icon=":material/mic:", url_path="rehearse"),
+    ],
+    "Train": [
+        st.Page(
+            "ui/review.py", title="Workshop review", icon=":material/groups:", url_path="review"
+        ),
+    ],
+    "Set up": [
+        st.Page(
+            "ui/library.py", title="Library", icon=":material/local_library:", url_path="library"
+        ),
+        st.Page(
+            "ui/settings_page.py", title="Settings", icon=":material/settings:", url_path="settings"
+        ),
+        st.Page("ui/account.py", title="Account", icon=":material/person:", url_path="account"),
+    ],
+}
+st.navigation(pages).run()

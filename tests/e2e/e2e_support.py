@@ -1,0 +1,146 @@
+"""Start the real app (``streamlit run``) and a real headless Chromium for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app.py"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ISOLATE = (
+    "COACH_DATABASE_URL",
+    "COACH_CHROMA_URL",
+    "COACH_RUBRIC_PATH",
+    "COACH_LLM_BASE_URL",
+    "COACH_LLM_MODEL",
+    "COACH_LLM_API_KEY",
+)
+
+
+def why_no_browser() -> str | None:
+    if not CHROMIUM.exists():
+        return (
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; "
+            "'python3 dev.py test' does it when run as root)"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed (pip install playwright)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def app_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ISOLATE}
+    env.update(
+        COACH_DATA_DIR=str(data_dir),
+        ORT_DISABLE_TELEMETRY="1",
+        ANONYMIZED_TELEMETRY="False",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def seed_library(folder: Path) -> None:
+    """Index the built-in cards into ``folder`` once (what the first app run would do)."""
+    subprocess.run(
+        [sys.executable, "-m", "coach", "sources"],
+        env=app_env(folder),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+class AppServer:
+    """``streamlit run app.py`` on 127.0.0.1 and a free port, stopped by ``stop()``."""
+
+    def __init__(self, data_dir: Path, log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = log.open("wb")
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(APP),
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=app_env(data_dir),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_healthy(self, timeout_s: float = 90) -> float:
+        """Seconds from start until /_stcore/health answers ok."""
+        deadline = self.started + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.process.returncode}; see log")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
+                    if answer.read().strip() == b"ok":
+                        return time.monotonic() - self.started
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"streamlit did not become healthy in {timeout_s} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self._log.close()
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+
+
+def copy_tree(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target

@@ -1,0 +1,68 @@
+"""Rehearse: teleprompter, timer and the offline analysis of a recording."""
+
+from __future__ import annotations
+
+from ui_support import assert_ok, by_label, html_bodies, open_page, texts, wav_bytes
+
+PAGE = "ui/rehearse.py"
+#: 3 s of "speech", a 2 s pause, 3 s more: one long pause, 9 s in all.
+RECORDING = wav_bytes([(0.5, False), (3, True), (2, False), (3, True), (0.5, False)])
+
+
+def start_with_example(app):
+    at = open_page(app, PAGE)
+    assert "Nothing to rehearse yet" in texts(at)
+    by_label(at.button, "Rehearse the example draft").click().run()
+    assert_ok(at)
+    return at
+
+
+def test_teleprompter_steps_through_paragraphs_at_the_chosen_size(app):
+    at = start_with_example(app)
+    prompter = html_bodies(at)[0]
+    assert 'class="nc-prompter"' in prompter and "font-size:40px" in prompter
+    assert "Paragraph 1 of 6" in texts(at)
+    by_label(at.button, "Next").click().run()
+    assert "Paragraph 2 of 6" in texts(at)
+    by_label(at.slider, "Text size").set_value(60).run()
+    assert "font-size:60px" in html_bodies(at)[0]
+    by_label(at.toggle, "Show the whole text").set_value(True).run()
+    assert html_bodies(at)[0].count("<p") == 6
+
+
+def test_target_and_estimate(app):
+    at = start_with_example(app)
+    assert by_label(at.number_input, "Target (minutes)").value == 3.0  # a full narrative
+    assert by_label(at.metric, "Estimated time").value.startswith("2 min")
+
+
+def test_a_recording_is_analysed_offline_and_kept_in_the_history(app, reload):
+    at = start_with_example(app)
+    at.audio_input[0].set_value(("take.wav", RECORDING, "audio/wav")).run()
+    assert_ok(at)
+    assert by_label(at.metric, "Length").value == "9 s"
+    assert by_label(at.metric, "Long pauses").value == "1"
+    assert "Under time" in texts(at)
+    at.run()  # the same recording again is not a second rehearsal
+    history = at.dataframe[-1].value
+    assert len(history) == 1 and history["seconds"].iloc[0] == 9
+    later = reload(PAGE)
+    assert len(later.dataframe[-1].value) == 1
+
+
+def test_an_unreadable_recording_gets_a_clear_message(app):
+    at = start_with_example(app)
+    at.audio_input[0].set_value(("take.wav", wav_bytes([(0.4, True)]), "audio/wav")).run()
+    assert_ok(at)
+    assert "shorter than a second" in " ".join(e.value for e in at.error)
+
+
+def test_a_timed_run_can_be_saved(app):
+    at = start_with_example(app)
+    by_label(at.button, "Start").click().run()
+    assert by_label(at.button, "Stop")
+    by_label(at.button, "Stop").click().run()
+    assert_ok(at)
+    assert by_label(at.button, "Save run").disabled  # under a second: nothing to save
+    by_label(at.button, "Reset").click().run()
+    assert "0 s of 3 min 00 s" in at.get("progress")[0].proto.text

@@ -1,0 +1,156 @@
+"""Write & score, driven like a person would: paste, read the scores, edit, come back later."""
+
+from __future__ import annotations
+
+import socket
+
+from ui_support import assert_ok, by_label, html_bodies, open_page, texts
+
+from ui.examples import EXAMPLE_DRAFT
+
+DRAFT = (
+    "Last winter our building's heating failed for three weeks. I knocked on every door on "
+    "the fourth floor, and twelve neighbours signed a letter to the landlord. Two weeks later "
+    "the boiler was replaced. We believe every family deserves a warm home. The housing board "
+    "meets on 3 March: come with us to the meeting at 6 pm and bring one neighbour."
+)
+
+
+def metric(at, label: str) -> str:
+    return by_label(at.metric, label).value
+
+
+def test_an_empty_page_teaches_and_the_example_is_one_click_away(app):
+    at = open_page(app, "ui/write_score.py")
+    assert "Start with one moment" in texts(at)
+    by_label(at.button, "Example").click().run()
+    assert_ok(at)
+    assert at.text_area[0].value == EXAMPLE_DRAFT
+    assert metric(at, "Overall").endswith("/100")
+    assert int(metric(at, "Words")) > 250
+    assert 'class="nc-evidence"' in html_bodies(at)[0]
+    assert at.get("vega_lite_chart"), "the scores chart is drawn"
+
+
+def test_pasted_draft_is_scored_with_evidence_and_cited_coaching(app):
+    at = open_page(app, "ui/write_score.py")
+    at.text_area[0].input(DRAFT).run()
+    assert_ok(at)
+    assert metric(at, "Words") == str(len(DRAFT.split()))
+    highlighted = html_bodies(at)[0]
+    assert highlighted.count('class="nc-evidence"') >= 3
+    coaching = at.tabs[0]
+    assert "Next steps" in "".join(m.value for m in coaching.markdown)
+    citations = [e.label for e in coaching.expander]
+    assert citations and all(":material/menu_book:" in label for label in citations)
+
+
+def test_one_criterion_at_a_time(app):
+    at = open_page(app, "ui/write_score.py")
+    at.text_area[0].input(DRAFT).run()
+    picker = by_label(at.selectbox, "Show the evidence for")
+    picker.select("call_to_action").run()
+    marks = html_bodies(at)[0]
+    assert 'title="Call to action (2/2)"' in marks
+    assert 'title="Values (' not in marks
+    assert "what earned **Call to action** 2/2" in texts(at)
+    by_label(at.selectbox, "Show the evidence for").select("choice").run()
+    assert "nc-evidence" not in html_bodies(at)[0]
+    assert "No sentence earned **Choice** yet" in texts(at)
+
+
+def test_the_draft_survives_a_reload(app, reload):
+    at = open_page(app, "ui/write_score.py")
+    at.text_input[0].input("Heating story").run()
+    at.text_area[0].input(DRAFT).run()
+    assert_ok(at)
+    again = reload()
+    assert again.text_area[0].value == DRAFT
+    assert again.text_input[0].value == "Heating story"
+    assert metric(again, "Overall") == metric(at, "Overall")
+
+
+def test_each_edit_is_a_version_and_the_chart_shows_the_change(app):
+    at = open_page(app, "ui/write_score.py")
+    at.text_area[0].input("I was worried about the rent.").run()
+    at.text_area[0].input(DRAFT).run()
+    assert_ok(at)
+    versions = at.tabs[2]
+    assert len(versions.get("vega_lite_chart")) == 2  # overall line + criteria heatmap
+    table = versions.dataframe[0].value
+    assert list(table["version"]) == [2, 1]
+    assert table["overall"][0] > table["overall"][1]
+    by_label(at.metric, "Overall")  # the change since the previous version is its delta
+
+
+def test_restoring_an_old_version_makes_it_the_newest(app):
+    at = open_page(app, "ui/write_score.py")
+    at.text_area[0].input("First try at my story.").run()
+    at.text_area[0].input(DRAFT).run()
+    by_label(at.selectbox, "Go back to a version").select(1).run()
+    by_label(at.button, "Restore as newest").click().run()
+    assert_ok(at)
+    assert at.text_area[0].value == "First try at my story."
+    assert list(at.tabs[2].dataframe[0].value["version"]) == [3, 2, 1]
+
+
+def test_story_type_changes_the_weighting(app):
+    at = open_page(app, "ui/write_score.py")
+    at.text_area[0].input(DRAFT).run()
+    by_label(at.selectbox, "Story type").select("self").run()
+    assert_ok(at)
+    assert "weighted as story of self" in texts(at)
+
+
+def test_switching_between_drafts(app):
+    at = open_page(app, "ui/write_score.py")
+    at.text_input[0].input("Heating").run()
+    at.text_area[0].input(DRAFT).run()
+    by_label(at.button, "New draft").click().run()
+    assert at.text_area[0].value == ""
+    assert "A new draft" in texts(at)
+    at.text_area[0].input("Another story about the bus that never came.").run()
+    drafts = [b for b in at.button if b.key and b.key.startswith("editor.draft_pick.")]
+    assert len(drafts) == 2
+    heating = next(b for b in drafts if b.label.startswith("Heating · v1"))
+    heating.click().run()
+    assert_ok(at)
+    assert at.text_area[0].value == DRAFT
+    assert "Editing **Heating** · version 1" in texts(at)
+
+
+def test_hostile_draft_is_shown_as_text_never_as_markup(app):
+    hostile = (
+        "<script>window.__pwned=1</script> My story. "
+        '<img src=x onerror="window.__pwned=1"> We meet on Friday at 6 pm.'
+    )
+    at = open_page(app, "ui/write_score.py")
+    at.text_area[0].input(hostile).run()
+    assert_ok(at)
+    body = html_bodies(at)[0]
+    assert "<script" not in body and "<img" not in body
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in body
+    assert "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in body
+
+
+def test_without_an_llm_the_offline_coach_says_so(app):
+    at = open_page(app, "ui/write_score.py")
+    at.text_area[0].input(DRAFT).run()
+    coach_me = at.tabs[1]
+    assert "offline coach is in use" in coach_me.info[0].value
+
+
+def test_an_unreachable_llm_falls_back_to_the_offline_coach(app, monkeypatch):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("COACH_LLM_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("COACH_LLM_MODEL", "local")
+    monkeypatch.setenv("COACH_LLM_TIMEOUT_S", "3")
+    at = open_page(app, "ui/write_score.py")
+    at.text_area[0].input(DRAFT).run()
+    at.chat_input[0].set_value("How do I make the ask stronger?").run()
+    assert_ok(at)
+    warning = " ".join(w.value for w in at.warning)
+    assert "The LLM did not answer" in warning and "Cannot reach" in warning
+    assert "Next steps:" in " ".join(t.value for t in at.text)  # the rule-based answer

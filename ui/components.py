@@ -1,0 +1,326 @@
+"""Shared render helpers: the highlighted draft, score charts, coaching cards, citations.
+
+User text is data, never markup. The only HTML we build is here, and every piece of user
+text in it goes through ``html.escape`` first; the colours and class names are ours. Text
+shown through Markdown (labels, coaching) is escaped with ``escape_markdown``; passages and
+LLM answers are shown with ``st.text`` or escaped Markdown, never as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from coach.coaching import Feedback
+from coach.errors import CoachError
+from coach.report import Citation, Report
+
+SHORT_LABELS = {
+    "self": "Self",
+    "us": "Us",
+    "now": "Now",
+    "narrative": "Narrative",
+    "message": "Message",
+    "non-narrative": "Not a story",  # the scorer's word for notes, lists, reference text
+}
+STORY_LABELS = {
+    "self": "Story of self",
+    "us": "Story of us",
+    "now": "Story of now",
+    "narrative": "Full public narrative",
+    "message": "Campaign message",
+    "non-narrative": "Text that is not a story yet",
+}
+#: Speaking-time targets per story type (a story of self gets about two minutes).
+TARGET_S = {"self": 120, "us": 60, "now": 60, "narrative": 180, "message": 60}
+SCORE_COLOURS = {0: "#d9534f", 1: "#f0ad4e", 2: "#2e8b57"}
+SCORE_TINTS = {0: "#f8d7da", 1: "#fff3cd", 2: "#d1e7dd"}
+MIXED_TINT = "#ffe08a"
+
+
+def esc(text: object) -> str:
+    """Text that will be shown literally inside Markdown (labels, captions, markdown)."""
+    from coach.llm_coach import escape_markdown  # here: its module loads the LLM client (~1 s)
+
+    return escape_markdown(str(text))
+
+
+def story_label(story_type: str) -> str:
+    return STORY_LABELS.get(story_type, story_type)
+
+
+def clock(seconds: float) -> str:
+    """``125`` -> ``"2:05"``: short enough for a metric's delta."""
+    minutes, rest = divmod(int(round(abs(seconds))), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
+def show_error(exc: Exception, doing: str = "") -> None:
+    """A library error as a message a person can act on (never a traceback)."""
+    prefix = f"Could not {doing}: " if doing else ""
+    if isinstance(exc, CoachError):
+        st.error(f"{prefix}{esc(exc)}", icon=":material/error:")
+    else:  # pragma: no cover - unexpected errors still get a short message
+        st.error(f"{prefix}unexpected {type(exc).__name__}: {esc(exc)}", icon=":material/error:")
+
+
+# -- the draft with its evidence highlighted ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    start: int
+    end: int
+    label: str  # shown as a tooltip
+    tint: str  # one of our colours, never user input
+
+
+def evidence_marks(report: Report, criterion_id: str | None = None) -> list[Mark]:
+    """Marks for one criterion's evidence, or every criterion's when ``criterion_id`` is None."""
+    marks = []
+    for result in report.criteria:
+        if criterion_id is not None and result.id != criterion_id:
+            continue
+        for ev in result.evidence:
+            label = f"{result.name} ({result.score}/{result.max})"
+            tint = SCORE_TINTS[result.score] if criterion_id else MIXED_TINT
+            marks.append(Mark(ev.start, ev.end, label, tint))
+    return marks
+
+
+def highlighted_html(text: str, marks: Sequence[Mark]) -> str:
+    """The draft as HTML with ``<mark>`` around evidence; every character of text escaped."""
+    size = len(text)
+    spans = [(max(0, min(m.start, size)), max(0, min(m.end, size)), m) for m in marks]
+    cuts = sorted({0, size, *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    pieces = []
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        piece = html.escape(text[left:right])
+        covering = [m for s, e, m in spans if s <= left and right <= e and s < e]
+        if not covering:
+            pieces.append(piece)
+            continue
+        labels = "; ".join(dict.fromkeys(m.label for m in covering))
+        tint = covering[0].tint if len({m.tint for m in covering}) == 1 else MIXED_TINT
+        pieces.append(
+            f'<mark class="nc-evidence" title="{html.escape(labels, quote=True)}" '
+            f'style="background:{tint};color:inherit;padding:0 2px;border-radius:3px">'
+            f"{piece}</mark>"
+        )
+    return (
+        '<div class="nc-draft" style="white-space:pre-wrap;line-height:1.7;font-size:1rem;'
+        "border:1px solid rgba(128,128,128,.35);border-radius:8px;padding:12px 16px;"
+        f'max-height:480px;overflow:auto">{"".join(pieces)}</div>'
+    )
+
+
+def render_highlighted(text: str, report: Report, criterion_id: str | None) -> None:
+    marks = evidence_marks(report, criterion_id)
+    st.html(highlighted_html(text, marks))
+    if criterion_id is None:
+        st.caption("Highlighted: every sentence that earned a score. Hover to see which criterion.")
+        return
+    result = report.criterion(criterion_id)
+    if marks:
+        st.caption(f"Highlighted: what earned **{esc(result.name)}** {result.score}/{result.max}.")
+    else:
+        st.caption(f"No sentence earned **{esc(result.name)}** yet. {esc(result.reason)}")
+
+
+# -- charts ------------------------------------------------------------------------------
+
+
+def scores_frame(report: Report) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "criterion": c.name,
+                "score": c.score,
+                "max": c.max,
+                "order": i,
+                "reason": c.reason,
+                "confidence": round(c.confidence, 2),
+            }
+            for i, c in enumerate(report.criteria)
+        ]
+    )
+
+
+def scores_chart(report: Report) -> alt.LayerChart:
+    """One compact bar per criterion: the score over a grey bar of the maximum."""
+    frame = scores_frame(report)
+    y = alt.Y(
+        "criterion:N",
+        sort=alt.SortField("order"),
+        title=None,
+        scale=alt.Scale(paddingInner=0.3),
+        axis=alt.Axis(labelOverlap=False, labelLimit=220, labelFontSize=12),
+    )
+    colour = alt.Color(
+        "score:O",
+        scale=alt.Scale(domain=[0, 1, 2], range=[SCORE_COLOURS[i] for i in (0, 1, 2)]),
+        legend=None,
+    )
+    tooltip = ["criterion", "score", "max", "confidence", "reason"]
+    back = alt.Chart(frame).mark_bar(color="#e6e6e6").encode(x="max:Q", y=y, tooltip=tooltip)
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "score:Q",
+                title="score (0–2)",
+                scale=alt.Scale(domain=[0, 2]),
+                axis=alt.Axis(values=[0, 1, 2], format="d"),
+            ),
+            y=y,
+            color=colour,
+            tooltip=tooltip,
+        )
+    )
+    return (back + bars).properties(height=max(120, 26 * len(frame)))
+
+
+def versions_frame(versions: Sequence[tuple[int, dict]]) -> pd.DataFrame:
+    """(version number, stored report dict) -> one row per version and criterion."""
+    rows = []
+    for number, report in versions:
+        for order, criterion in enumerate(report.get("criteria") or ()):
+            rows.append(
+                {
+                    "version": number,
+                    "overall": report.get("overall"),
+                    "criterion": criterion.get("name") or criterion.get("id"),
+                    "order": order,
+                    "score": criterion.get("score"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def versions_charts(frame: pd.DataFrame) -> tuple[alt.Chart, alt.Chart]:
+    """Overall across versions, and a criteria × versions heatmap."""
+    x = alt.X("version:O", title="version", axis=alt.Axis(labelAngle=0))
+    overall = (
+        alt.Chart(frame.drop_duplicates("version"))
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("overall:Q", scale=alt.Scale(domain=[0, 100]), title="overall"),
+            tooltip=["version", "overall"],
+        )
+        .properties(height=180)
+    )
+    heat = (
+        alt.Chart(frame)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=x,
+            y=alt.Y(
+                "criterion:N",
+                sort=alt.SortField("order"),
+                title=None,
+                axis=alt.Axis(labelLimit=220, labelOverlap=False),
+            ),
+            color=alt.Color(
+                "score:O",
+                scale=alt.Scale(domain=[0, 1, 2], range=[SCORE_COLOURS[i] for i in (0, 1, 2)]),
+                legend=alt.Legend(title="score", orient="bottom"),
+            ),
+            tooltip=["version", "criterion", "score"],
+        )
+        .properties(height=18 * frame["criterion"].nunique())
+    )
+    return overall, heat
+
+
+def heat_css(value: object) -> str:
+    """Dataframe cell style for a 0/1/2 score (the workshop heatmap)."""
+    if isinstance(value, int | float) and not pd.isna(value) and int(value) in SCORE_TINTS:
+        return f"background-color: {SCORE_TINTS[int(value)]}; color: #1b1b1b"
+    return ""
+
+
+# -- coaching ----------------------------------------------------------------------------
+
+
+def render_citation(citation: Citation) -> None:
+    """A cited passage: the source in the label; expanding shows the passage and locator."""
+    where = f" — {citation.locator}" if citation.locator else ""
+    with st.expander(f":material/menu_book: {esc(citation.source)}{esc(where)}"):
+        st.text(citation.text, width="stretch")
+        st.caption(f"Source: {esc(citation.source)}{esc(where)}")
+
+
+def render_coaching(feedback: Feedback, *, trainer: bool = False) -> None:
+    if trainer:
+        st.info(feedback.trainer_summary, icon=":material/school:")
+    if feedback.next_steps:
+        st.markdown("**Next steps**")
+        st.markdown("\n".join(f"{i}. {esc(s)}" for i, s in enumerate(feedback.next_steps, 1)))
+    if feedback.strengths:
+        st.success(
+            "Already strong: " + esc(", ".join(feedback.strengths)), icon=":material/thumb_up:"
+        )
+    for item in feedback.items:
+        with st.container(border=True):
+            st.markdown(f"**{esc(item.name)}** · {item.score}/{item.max}")
+            st.markdown(esc(item.diagnosis))
+            for ev in item.evidence[:2]:
+                st.text(f"“{ev.text.strip()}”", width="stretch")
+            st.markdown(f"**Ask yourself:** {esc(item.question)}")
+            if item.illustration:
+                st.markdown(f"**The pattern, in our words:** {esc(item.illustration)}")
+            for citation in item.guidance:
+                render_citation(citation)
+
+
+def feedback_text(feedback: Feedback) -> str:
+    """The rule-based coaching as plain text (what "coach me" answers when the LLM cannot)."""
+    lines = ["Next steps:"]
+    lines += [f"{i}. {step}" for i, step in enumerate(feedback.next_steps, 1)]
+    for item in feedback.items[:3]:
+        lines += ["", f"{item.name} ({item.score}/{item.max}): {item.diagnosis}"]
+        lines.append(f"Ask yourself: {item.question}")
+        for citation in item.guidance[:1]:
+            lines.append(f"See: {citation.source} ({citation.locator})")
+    return "\n".join(lines)
+
+
+# -- rehearsal ---------------------------------------------------------------------------
+
+
+def teleprompter_html(
+    paragraphs: Sequence[str], current: int, font_px: int, show_all: bool = False
+) -> str:
+    """Large text for reading aloud; the current paragraph bright, the others dimmed."""
+    if not paragraphs:
+        return ""
+    current = max(0, min(current, len(paragraphs) - 1))
+    shown = (
+        range(len(paragraphs)) if show_all else range(current, min(current + 2, len(paragraphs)))
+    )
+    blocks = []
+    for i in shown:
+        opacity = "1" if i == current else "0.35"
+        marker = ' class="nc-current"' if i == current else ""
+        blocks.append(
+            f'<p{marker} style="opacity:{opacity};margin:0 0 .8em 0">'
+            f"{html.escape(paragraphs[i])}</p>"
+        )
+    return (
+        f'<div class="nc-prompter" style="font-size:{int(font_px)}px;line-height:1.45;'
+        "background:#111418;color:#f4f4f4;padding:24px 28px;border-radius:10px;"
+        f'max-height:65vh;overflow:auto;white-space:pre-wrap">{"".join(blocks)}</div>'
+    )

@@ -1,0 +1,97 @@
+"""Everything a page needs, assembled in one call at the top of the page.
+
+``ctx = context.load()`` gives the effective Settings (environment, then the person's saved
+preferences, then the API key typed in this session), who is using the app, and their
+workspace in the database. A broken setting or an unreachable database stops the page with
+a message that says what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+from pydantic import SecretStr, ValidationError
+
+from coach.errors import CoachError
+from coach.rubric import STORY_TYPES
+from coach.settings import Settings
+from coach.storage import Access, Actor, SessionExpired
+from ui import resources, state
+from ui.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    workspace: Workspace
+    access: Access
+    prefs: dict[str, Any]
+
+    @property
+    def actor(self) -> Actor:
+        return self.workspace.actor
+
+    def save_prefs(self, **changes: Any) -> None:
+        """Store preferences (never a key) and use them from the next run on."""
+        prefs = {**self.prefs, **changes}
+        prefs = {k: v for k, v in prefs.items() if v is not None}
+        self.workspace.save_preferences(prefs)
+        state.set("prefs", prefs)
+
+
+def load() -> AppContext:
+    try:
+        base = resources.base_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"COACH_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        st.error(f"A setting in the environment is not valid — {problems}")
+        st.stop()
+    try:
+        access = resources.access(base)
+        workspace = Workspace(resources.drafts(base), _actor(access))
+        prefs = state.get("prefs")
+        if prefs is None:
+            prefs = workspace.preferences()
+            state.set("prefs", prefs)
+        settings = effective_settings(base, prefs, state.get("llm_api_key"))
+    except CoachError as exc:
+        st.error(f"The app cannot open its data: {exc}")
+        st.stop()
+    return AppContext(settings, workspace, access, prefs)
+
+
+def effective_settings(base: Settings, prefs: dict[str, Any], api_key: str = "") -> Settings:
+    """The environment's settings with the person's preferences and session key on top."""
+    update: dict[str, Any] = {}
+    if isinstance(prefs.get("speaking_rate_wpm"), int):
+        update["speaking_rate_wpm"] = min(250, max(60, prefs["speaking_rate_wpm"]))
+    if prefs.get("default_story_type") in STORY_TYPES:
+        update["default_story_type"] = prefs["default_story_type"]
+    for name in ("llm_base_url", "llm_model"):
+        if isinstance(prefs.get(name), str):
+            update[name] = prefs[name].strip()
+    if api_key:
+        update["llm_api_key"] = SecretStr(api_key)
+    if isinstance(prefs.get("rubric_yaml"), str) and prefs["rubric_yaml"].strip():
+        update["rubric_path"] = resources.rubric_file(base, prefs["rubric_yaml"])
+    return base.model_copy(update=update)
+
+
+def _actor(access: Access) -> Actor:
+    actor = state.get("actor")
+    if actor is not None:
+        return actor
+    token = state.get("login_token")
+    if token:
+        try:
+            actor = access.resume(token)
+        except SessionExpired:
+            state.reset("login_token")
+    if actor is None:
+        actor = access.local_actor()
+    state.set("actor", actor)
+    return actor

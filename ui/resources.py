@@ -1,0 +1,90 @@
+"""Things built once per process and shared by every session: database, scorer, library.
+
+Each cache is keyed by plain values (a URL, a path), never by a Settings object, so two
+configurations in one process (tests with their own data directories, a custom rubric)
+get their own resources. Nothing here holds a person's data: that is in the database, so
+several app processes behind a load balancer see the same state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from coach.settings import Settings
+from coach.storage import Access, Database, Drafts, database_url
+
+if TYPE_CHECKING:  # imported when first used, so the first page paints sooner
+    from coach.retrieve import Retriever
+    from coach.scoring import Scorer
+
+
+def base_settings() -> Settings:
+    """Settings from the environment (COACH_*); cheap, so read on every run."""
+    return Settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _database(url: str) -> Database:
+    return Database(url)
+
+
+def database(settings: Settings) -> Database:
+    if not settings.database_url:
+        settings.ensure_data_dir()
+    return _database(database_url(settings))
+
+
+def drafts(settings: Settings) -> Drafts:
+    return Drafts(database(settings))
+
+
+def access(settings: Settings) -> Access:
+    return Access(database(settings))
+
+
+@st.cache_resource(show_spinner="Loading the scorer (first time only)…")
+def _scorer(rubric_path: str) -> Scorer:
+    from coach.pipeline import build_scorer
+
+    return build_scorer(Settings(rubric_path=rubric_path or None))
+
+
+def scorer(settings: Settings) -> Scorer:
+    return _scorer(str(settings.rubric_path or ""))
+
+
+@st.cache_resource(
+    show_spinner="Preparing the guidance library (first run only, about 10 seconds)…"
+)
+def _retriever(data_dir: str, chroma_url: str, corpus_dir: str) -> Retriever:
+    from coach.retrieve import Retriever
+
+    settings = Settings(data_dir=Path(data_dir), chroma_url=chroma_url, corpus_dir=Path(corpus_dir))
+    retriever = Retriever.from_settings(settings, embedder=_scorer("").embedder)
+    retriever.sync_corpus()
+    return retriever
+
+
+def retriever(settings: Settings) -> Retriever:
+    return _retriever(str(settings.data_dir), settings.chroma_url, str(settings.corpus_dir))
+
+
+def rubric_file(settings: Settings, yaml_text: str) -> Path:
+    """A custom rubric's text as a file under the data directory, named by its hash.
+
+    The text itself is kept in the person's preferences (in the database), so any app
+    process can recreate the file.
+    """
+    digest = hashlib.sha256(yaml_text.encode("utf-8")).hexdigest()[:16]
+    folder = settings.ensure_data_dir() / "rubrics"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"custom-{digest}.yaml"
+    if not path.exists():
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(yaml_text, encoding="utf-8")
+        temporary.replace(path)
+    return path
