@@ -13,13 +13,13 @@ model output can echo the draft, and rendered Markdown links or images could lea
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from coach.errors import InputError, ServiceError
 from coach.llm import ChatLLM
+from coach.markup import escape_markdown  # noqa: F401 — re-exported for callers
 from coach.prompts import ChatMessage, PromptLibrary, RenderedPrompt
 from coach.settings import Settings
 
@@ -269,14 +269,6 @@ def history_messages(history: Sequence[Any]) -> tuple[ChatMessage, ...]:
             raise InputError(f"conversation turns must be user or assistant text, not {role!r}")
         messages.append(ChatMessage(role, content))
     return tuple(messages)
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape Markdown and HTML characters so the text shows literally, chunk by chunk."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _overall(value: Any) -> str:

@@ -95,6 +95,50 @@ class Report:
     def scores(self) -> dict[str, int]:
         return {c.id: c.score for c in self.criteria}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """Read back a stored ``to_dict()`` (schema v1), e.g. from a saved draft version."""
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"not a {SCHEMA} report: schema {data.get('schema')!r}")
+        criteria = tuple(
+            CriterionScore(
+                id=c["id"],
+                name=c["name"],
+                score=int(c["score"]),
+                max=int(c["max"]),
+                confidence=float(c["confidence"]),
+                reason=c.get("reason", ""),
+                evidence=tuple(
+                    Evidence(e["start"], e["end"], e["text"], e.get("signal", ""))
+                    for e in c.get("evidence", ())
+                ),
+                weight=float(c.get("weight", 0.0)),
+                feedback=c.get("feedback", ""),
+                guidance=tuple(
+                    Citation(g["text"], g["source"], g["locator"], g.get("chunk_id", ""))
+                    for g in c.get("guidance", ())
+                ),
+            )
+            for c in data["criteria"]
+        )
+        rubric = data.get("rubric") or {}
+        return cls(
+            story_type=data["story_type"],
+            detected_story_type=data.get("detected_story_type", data["story_type"]),
+            language=data["language"],
+            word_count=int(data["word_count"]),
+            speaking_time_s=int(data["speaking_time_s"]),
+            overall=int(data["overall"]),
+            components=dict(data["components"]),
+            criteria=criteria,
+            rubric_id=rubric.get("id", ""),
+            rubric_version=rubric.get("version", ""),
+            notes=tuple(data.get("notes", ())),
+            nothing_to_score=bool(data.get("nothing_to_score", False)),
+            prompt_version=data.get("prompt_version"),
+            extra=dict(data.get("extra", {})),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,

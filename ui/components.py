@@ -45,7 +45,7 @@ MIXED_TINT = "#ffe08a"
 
 def esc(text: object) -> str:
     """Text that will be shown literally inside Markdown (labels, captions, markdown)."""
-    from coach.llm_coach import escape_markdown  # here: its module loads the LLM client (~1 s)
+    from coach.markup import escape_markdown
 
     return escape_markdown(str(text))
 

@@ -57,3 +57,10 @@ def test_golden_evidence_quotes_the_draft(name: str) -> None:
     assert spans
     for evidence in spans:
         assert text[evidence["start"] : evidence["end"]] == evidence["text"]
+
+
+def test_a_stored_report_reads_back_to_the_same_report(score) -> None:
+    from coach.report import Report
+
+    report = score((GOLDEN / "strong_narrative.txt").read_text(encoding="utf-8"))
+    assert Report.from_dict(report.to_dict()) == report
