@@ -21,13 +21,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "storage"))  # pgtemp: test tooling, not shipped
 
 from argon2 import PasswordHasher, profiles  # noqa: E402
+from pgtemp import TempPostgres, why_unavailable  # noqa: E402
 
 from coach.storage import Access, Database, Drafts  # noqa: E402
 from coach.storage.export import workshop_rows, write_csv, write_json  # noqa: E402
-from coach.storage.pgtemp import TempPostgres, why_unavailable  # noqa: E402
 
 CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)  # setup speed; not what we measure
 CRITERIA = ["challenge", "choice", "outcome", "hope", "call_to_action", "values", "specificity"]

@@ -113,10 +113,6 @@ class Chunker:
             locator = lines.locate(local, local + len(text)) if lines else section.locator
             yield self._make(text, section.start + local, locator, section.page)
 
-    def all_chunks(self, sections: Iterable[Section]) -> Iterator[Chunk]:
-        for section in sections:
-            yield from self.chunks(section)
-
 
 class _LineIndex:
     """Maps character offsets of one text to 1-based line numbers (for plain-text citations)."""

@@ -10,6 +10,7 @@ chunks it added are deleted and the metadata it overwrote is put back.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -148,6 +149,28 @@ def default_source_id(path: Path) -> str:
     return path.name
 
 
+def location(path: Path) -> str:
+    """How a record remembers where its file was: the absolute path."""
+    return str(path.resolve())
+
+
+def _refuse_another_file(record: SourceRecord, path: Path) -> None:
+    """Refuse to let ``path`` silently take over ``record``'s id from a different file.
+
+    The old file counts as different only while it still exists elsewhere: a file that was
+    moved, or an upload saved to a fresh temporary folder each time, is the same source.
+    """
+    if record.builtin or not record.path or record.path == location(path):
+        return
+    if not Path(record.path).is_file():
+        return
+    raise InputError(
+        f"a different file named {record.name} is already in the library as "
+        f"{record.source_id!r} (from {record.path}); rename this one, ingest it with "
+        f"--replace, or remove the old one: coach sources --remove {record.source_id}"
+    )
+
+
 @dataclass
 class _Job:
     """Book-keeping of one ingest, enough to roll it back."""
@@ -174,15 +197,25 @@ class Ingester:
         path: Path | str,
         source_id: str | None = None,
         progress: ProgressCallback | None = None,
+        *,
+        replace: bool = False,
     ) -> IngestResult:
-        """Ingest one user file. Unchanged files and exact duplicates are left alone."""
+        """Ingest one user file. Unchanged files and exact duplicates are left alone.
+
+        Ingesting the same file again updates it. A *different* file whose id is taken
+        (``a/notes.md`` after ``b/notes.md``) is refused unless ``replace`` is true; a
+        file moved from its old place (nothing is there any more) counts as the same.
+        """
         path = Path(path)
         source_id = source_id or default_source_id(path)
         if source_id.startswith(CARD_PREFIX):
             raise InputError(f"{source_id}: ids starting with '{CARD_PREFIX}' are reserved")
         previous = self.store.get_source(source_id)
-        if previous is not None and path.is_file() and self._is_current(previous, path):
-            return _unchanged(previous)
+        if previous is not None:
+            if not replace:
+                _refuse_another_file(previous, path)
+            if path.is_file() and self._is_current(previous, path):
+                return self._keep(previous, path)
         loaded = load_source(path)
         twin = self.store.find_by_sha(loaded.sha256)
         if twin is not None and twin.source_id != source_id and not twin.builtin:
@@ -196,6 +229,13 @@ class Ingester:
                 duplicate_of=twin.source_id,
             )
         return self._ingest(loaded, source_id, builtin=False, progress=progress)
+
+    def _keep(self, record: SourceRecord, path: Path) -> IngestResult:
+        """Nothing to re-index; only remember the file's new name or place if it moved."""
+        if (record.name, record.path) != (path.name, location(path)):
+            moved = dataclasses.replace(record, name=path.name, path=location(path))
+            self.store.put_source(moved)
+        return _unchanged(record)
 
     @staticmethod
     def _is_current(record: SourceRecord, path: Path) -> bool:
@@ -240,7 +280,10 @@ class Ingester:
                 result.errors.append(str(exc))
                 continue
             seen.add(source_id)
-            (result.added if done.status == "added" else result.updated).append(source_id)
+            if done.status == "unchanged":  # same card under a new file name
+                result.unchanged += 1
+            else:
+                (result.added if done.status == "added" else result.updated).append(source_id)
         for record in stored.values():
             if record.source_id not in seen:
                 self.store.delete_source(record.source_id)
@@ -263,7 +306,7 @@ class Ingester:
             and previous.file_sha == loaded.sha256
             and previous.index_version == INDEX_VERSION
         ):
-            return _unchanged(previous)
+            return self._keep(previous, loaded.path)
         old_ids = self.store.chunk_ids(source_id)
         base = self._base_meta(loaded, source_id, builtin)
         chunker = Chunker(source_id, keep_whole=builtin, line_numbers=loaded.kind == "text")
@@ -289,6 +332,7 @@ class Ingester:
                     updated_at=stamp,
                     builtin=builtin,
                     index_version=INDEX_VERSION,
+                    path=location(loaded.path),
                 )
             )
         except BaseException:

@@ -15,7 +15,11 @@ same query on the same library always gives the same order. Every result is a
 
 The BM25 index lives in this process but is keyed on the store's fingerprint (chunk count
 plus the manifest of committed sources), so a change made by any other process is seen on
-the next query. Only committed chunks are indexed or returned.
+the next query. The vector index is kept fresh the same way: an embedded Chroma client
+holds its vectors in memory and does not see vectors other processes add, so when the
+fingerprint changes the store reopens its client (:meth:`coach.store.Store.refresh`).
+Only committed chunks are indexed or returned. One Retriever may serve several threads
+(the app shares one); it keeps no per-query state.
 """
 
 from __future__ import annotations
@@ -207,7 +211,6 @@ class Retriever:
         self.last_sync: SyncResult | None = None
         self._synced = corpus_dir is None
         self._bm25: tuple[str, _Bm25Index] | None = None
-        self._draft: tuple[str, np.ndarray] | None = None  # guidance_for runs per criterion
         self._stem = _stemmer()
 
     @classmethod
@@ -220,12 +223,17 @@ class Retriever:
         return cls(store, embedder, settings.corpus_dir, fusion)
 
     def sync_corpus(self) -> SyncResult:
-        """Index new or changed built-in cards now (a hash check when nothing changed)."""
+        """Index new or changed built-in cards now (a hash check when nothing changed).
+
+        Holds the library's lock, so processes starting together index the cards once.
+        """
         self._synced = True
         if self.corpus_dir is None or not self.corpus_dir.is_dir():
             self.last_sync = SyncResult()
         else:
-            self.last_sync = Ingester(self.store, self.embedder).sync_corpus(self.corpus_dir)
+            with self.store.exclusive():
+                ingester = Ingester(self.store, self.embedder)
+                self.last_sync = ingester.sync_corpus(self.corpus_dir)
         return self.last_sync
 
     def ensure_corpus(self) -> None:
@@ -296,10 +304,12 @@ class Retriever:
         return found
 
     def _draft_vector(self, draft_text: str) -> np.ndarray:
-        """The whole draft as one vector (mean of windows), kept for the next criterion."""
-        if self._draft is None or self._draft[0] != draft_text:
-            self._draft = (draft_text, embed_passages(self.embedder, [("", draft_text)])[0])
-        return self._draft[1]
+        """The whole draft as one vector (mean of its windows).
+
+        Computed per call, never kept on the Retriever: the app shares one Retriever
+        between sessions, and a vector cached here could be another writer's draft.
+        """
+        return embed_passages(self.embedder, [("", draft_text)])[0]
 
     # ---------------------------------------------------------------- rankers
 
@@ -314,6 +324,7 @@ class Retriever:
         """The BM25 index and committed-source map for the store as it is now."""
         self.ensure_corpus()
         key, committed = self.store.fingerprint()
+        self.store.refresh(key)  # embedded mode: let vector search see others' new chunks
         if self._bm25 is None or self._bm25[0] != key:
             chunks = [
                 c

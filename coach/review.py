@@ -24,7 +24,7 @@ from coach.report import Report
 
 TEXT_COLUMNS = ("text", "draft", "story", "body", "content", "message")
 NAME_COLUMNS = ("name", "participant", "id", "author", "title")
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_CSV_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,7 @@ def read_document(path: Path) -> str:
     """The plain text of a draft file (txt, md, html, docx, pdf), via the source loaders."""
     from coach.sources import load_source
 
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(f"{path.name}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    source = load_source(path)
+    source = load_source(path)  # refuses unsupported, empty and oversized files, per kind
     return "\n\n".join(section.text for section in source.sections())
 
 
@@ -72,12 +70,14 @@ def read_csv(path: Path, text_column: str | None = None) -> Iterator[ReviewItem]
     """One ReviewItem per row of a CSV that has a text column (name column optional)."""
     from coach.sources import decode_text
 
+    if path.stat().st_size > MAX_CSV_BYTES:
+        raise InputError(f"{path.name}: larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from exc
     content = decode_text(raw, path.name)
-    csv.field_size_limit(MAX_FILE_BYTES)
+    csv.field_size_limit(MAX_CSV_BYTES)
     try:
         dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
     except csv.Error:

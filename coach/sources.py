@@ -6,8 +6,11 @@ cited. Offsets point into the text we extracted: the decoded file for Markdown a
 text, the page's text for PDF, and the extracted text for HTML and DOCX.
 
 Problems a user can fix (encrypted, scanned, truncated, empty, binary or unknown files)
-raise :class:`~coach.errors.InputError` with a message that says what to do. PDF pages
-are read lazily, one at a time, so a 500-page handbook never sits in memory as text.
+raise :class:`~coach.errors.InputError` with a message that says what to do; so does any
+other failure of a parser on a user's file, so one odd file never stops a batch with a
+traceback. PDF pages are read lazily, one at a time, so a 500-page handbook never sits in
+memory as text. Files above a size limit are refused before they are parsed, and a DOCX
+is refused when it would unpack to more than a limit (a "zip bomb").
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +38,14 @@ KINDS = {
     ".docx": "docx",
 }
 SUPPORTED = ", ".join(sorted({s for s in KINDS}))
+
+_MB = 1024 * 1024
+#: Largest file we read, by kind. A PDF is read a page at a time, so it may be bigger;
+#: the others are read whole into memory.
+MAX_SOURCE_BYTES = 20 * _MB
+MAX_PDF_BYTES = 200 * _MB
+#: Largest total a DOCX may unpack to (its members' declared sizes), checked before parsing.
+MAX_DOCX_UNPACKED_BYTES = 50 * _MB
 
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
@@ -66,7 +78,9 @@ class LoadedSource:
 
     def sections(self) -> Iterator[Section]:
         """Yield sections in document order (lazily for PDF)."""
-        return self._read() if self._read else iter(())
+        if self._read is None:
+            return iter(())
+        return _guarded(self._read(), self.path.name, self.kind)
 
 
 def kind_of(path: Path) -> str | None:
@@ -98,6 +112,12 @@ def load_source(path: Path | str) -> LoadedSource:
     size = path.stat().st_size
     if size == 0:
         raise InputError(f"{path.name}: the file is empty (0 bytes)")
+    limit = max_bytes(kind)
+    if size > limit:
+        raise InputError(
+            f"{path.name}: the file is {size / _MB:.1f} MB; the limit for {kind} files is "
+            f"{limit // _MB} MB (split it, or export only the part you need)"
+        )
     loader = {
         "pdf": _load_pdf,
         "markdown": _load_markdown,
@@ -105,7 +125,40 @@ def load_source(path: Path | str) -> LoadedSource:
         "html": _load_html,
         "docx": _load_docx,
     }[kind]
-    return loader(path, size)
+    with _reading(path.name, kind):
+        return loader(path, size)
+
+
+def max_bytes(kind: str) -> int:
+    """The size limit for a kind of file (PDFs are streamed, so theirs is larger)."""
+    return MAX_PDF_BYTES if kind == "pdf" else MAX_SOURCE_BYTES
+
+
+@contextmanager
+def _reading(name: str, kind: str) -> Iterator[None]:
+    """Turn any parser failure on a user's file into an InputError naming the file.
+
+    Parsers (pypdf, lxml, BeautifulSoup, PyYAML) raise many exception types on odd input;
+    the user can do nothing with a traceback, and one bad file must not stop a batch.
+    """
+    try:
+        yield
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(
+            f"{name}: could not read this {kind} file ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _guarded(sections: Iterator[Section], name: str, kind: str) -> Iterator[Section]:
+    """The lazy half of :func:`_reading`: failures while yielding sections (PDF pages)."""
+    while True:
+        with _reading(name, kind):
+            section = next(sections, None)
+        if section is None:
+            return
+        yield section
 
 
 def load_card(path: Path | str) -> LoadedSource:
@@ -114,15 +167,17 @@ def load_card(path: Path | str) -> LoadedSource:
     A card may also list ``questions`` it answers, in a user's words; they are searched
     with the card (see :func:`coach.ingest.index_text`) but never shown as its text.
     """
-    source = _load_markdown(Path(path), Path(path).stat().st_size)
+    path = Path(path)
+    with _reading(path.name, "card"):
+        source = _load_markdown(path, path.stat().st_size)
     missing = [key for key in ("id", "title", "criteria") if not source.meta.get(key)]
     if missing:
-        raise InputError(f"{Path(path).name}: card front matter lacks {', '.join(missing)}")
+        raise InputError(f"{path.name}: card front matter lacks {', '.join(missing)}")
     questions = source.meta.get("questions", [])
     if not isinstance(questions, list) or not all(
         isinstance(q, str) and q.strip() for q in questions
     ):
-        raise InputError(f"{Path(path).name}: 'questions' must be a list of non-empty strings")
+        raise InputError(f"{path.name}: 'questions' must be a list of non-empty strings")
     source.meta["questions"] = [q.strip() for q in questions]
     source.kind = "card"
     return source
@@ -280,23 +335,70 @@ _BLOCK_TAGS = (
 )
 
 
+_CELL_TAGS = ("td", "th")
+_HEADING_LEVELS = {f"h{level}": level for level in range(1, 7)}
+_BLOCK_END = object()  # marks where a block element closes during the walk
+_CELL_END = object()  # table cells are inline, but "Ward 3" and "12" must stay apart
+
+
 def html_to_text(html: str) -> tuple[str, str]:
-    """Visible text of an HTML page with headings as '#' lines; returns (title, text)."""
-    from bs4 import BeautifulSoup
+    """Visible text of an HTML page with headings as '#' lines; returns (title, text).
+
+    One walk over the parsed tree that appends to a list. Editing the tree instead
+    (a newline inserted after each block) searches the parent's children every time,
+    which made a page of 20,000 paragraphs take 18 seconds.
+    """
+    from bs4 import BeautifulSoup, Tag
 
     soup = BeautifulSoup(html, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for level in range(1, 7):
-        for heading in soup.find_all(f"h{level}"):
-            words = heading.get_text(" ", strip=True)
-            heading.replace_with(f"\n{'#' * level} {words}\n" if words else "\n")
-    for block in soup.find_all(_BLOCK_TAGS):
-        block.insert_after("\n")
-    lines = [" ".join(line.split()) for line in soup.get_text().splitlines()]
+    out: list[str] = []
+    stack: list[object] = list(reversed(soup.contents))
+    while stack:
+        node = stack.pop()
+        if node is _BLOCK_END:
+            out.append("\n")
+        elif node is _CELL_END:
+            out.append(" ")
+        elif isinstance(node, Tag):
+            if node.name in _DROP_TAGS:
+                continue
+            level = _HEADING_LEVELS.get(node.name)
+            if level:
+                words = " ".join(t.strip() for t in _visible_strings(node) if t.strip())
+                out.append(f"\n{'#' * level} {words}\n" if words else "\n")
+                continue
+            if node.name in _BLOCK_TAGS:
+                stack.append(_BLOCK_END)
+            elif node.name in _CELL_TAGS:
+                stack.append(_CELL_END)
+            stack.extend(reversed(node.contents))
+        elif _is_text(node):
+            out.append(str(node))
+    lines = [" ".join(line.split()) for line in "".join(out).splitlines()]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
     return title or _first_heading(text), text
+
+
+def _visible_strings(root) -> Iterator[str]:
+    """The text strings under ``root``, skipping scripts, styles and the like."""
+    from bs4 import Tag
+
+    stack = list(reversed(root.contents))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tag):
+            if node.name not in _DROP_TAGS:
+                stack.extend(reversed(node.contents))
+        elif _is_text(node):
+            yield str(node)
+
+
+def _is_text(node: object) -> bool:
+    """Page text as BeautifulSoup's get_text sees it: not comments, doctypes or scripts."""
+    from bs4 import CData, NavigableString
+
+    return type(node) in (NavigableString, CData)
 
 
 def _load_html(path: Path, size: int) -> LoadedSource:
@@ -318,14 +420,52 @@ def _load_docx(path: Path, size: int) -> LoadedSource:
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
+    from lxml.etree import XMLSyntaxError
 
+    _check_unpacked_size(path)
     try:
         document = docx.Document(str(path))
+        text = _docx_text(document)
+        title = (document.core_properties.title or "").strip()
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise InputError(
             f"{path.name}: not a readable .docx file (corrupt, or an old .doc renamed?)"
         ) from exc
+    except XMLSyntaxError as exc:
+        raise InputError(
+            f"{path.name}: the .docx file is damaged (its XML is not well-formed: {exc}); "
+            "open it in Word or LibreOffice and save it again"
+        ) from exc
+    if not text.strip():
+        raise InputError(f"{path.name}: the document has no text")
+    title = title or _first_heading(text) or path.stem
+    return LoadedSource(
+        path, "docx", title, file_sha256(path), size, _read=lambda: heading_sections(text)
+    )
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a DOCX that would unpack to more than MAX_DOCX_UNPACKED_BYTES (a zip bomb)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(
+            f"{path.name}: not a readable .docx file (corrupt, or an old .doc renamed?)"
+        ) from exc
+    if unpacked > MAX_DOCX_UNPACKED_BYTES:
+        raise InputError(
+            f"{path.name}: the .docx file would unpack to {unpacked / _MB:.0f} MB; the limit is "
+            f"{MAX_DOCX_UNPACKED_BYTES // _MB} MB (is it a damaged or malicious file?)"
+        )
+
+
+def _docx_text(document) -> str:
+    """Paragraphs and tables in order; heading styles become '#' lines."""
+    from docx.table import Table
+
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -338,13 +478,7 @@ def _load_docx(path: Path, size: int) -> LoadedSource:
         style = (block.style.name if block.style is not None else "") or ""
         level = _heading_level(style)
         lines.append(f"\n{'#' * level} {words}\n" if level and words else words)
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
-    if not text.strip():
-        raise InputError(f"{path.name}: the document has no text")
-    title = (document.core_properties.title or "").strip() or _first_heading(text) or path.stem
-    return LoadedSource(
-        path, "docx", title, file_sha256(path), size, _read=lambda: heading_sections(text)
-    )
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
 def _heading_level(style_name: str) -> int:
@@ -394,7 +528,7 @@ def _load_pdf(path: Path, size: int) -> LoadedSource:
         for number, page in enumerate(reader.pages, start=1):
             try:
                 text = page.extract_text() or ""
-            except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            except Exception as exc:  # pypdf raises many types on a damaged page
                 raise InputError(
                     f"{path.name}: page {number} is corrupt and cannot be read ({exc})"
                 ) from exc

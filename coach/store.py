@@ -12,14 +12,26 @@ server given by ``settings.chroma_url``):
   counts only when its ``(source_id, file_sha)`` matches a manifest record, so readers
   never see a half-written source, whichever process wrote it. Chroma needs a vector per
   record, so manifest records carry a constant one-dimensional placeholder.
+
+Embedded Chroma is a library inside each process, not a server, so two things need care
+when several processes share ``data_dir`` (parallel CLI runs, app replicas):
+
+* Opening a fresh library creates its tables; two processes doing it at once fail
+  ("table collections already exists"). Opening, and syncing the built-in cards (see
+  :meth:`Store.exclusive`), hold an inter-process file lock, ``data_dir/chroma.lock``.
+* Each process keeps its vector index in memory and never sees vectors another process
+  added, although reads by id or metadata do. :meth:`Store.refresh` reopens the client
+  when the library changed since it was opened, so vector search sees the new chunks.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -30,11 +42,17 @@ import numpy as np
 from coach.errors import ServiceError
 from coach.settings import Settings
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no inter-process lock
+    fcntl = None  # type: ignore[assignment]
+
 CHUNKS = "coach_chunks"
 SOURCES = "coach_sources"
 SCHEMA = "narrative-coach/library/v1"
 _PLACEHOLDER = [1.0]
 _PAGE = 1000
+LOCK_FILE = "chroma.lock"
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,7 @@ class SourceRecord:
     updated_at: str
     builtin: bool = False
     index_version: str = ""
+    path: str = ""  # where the file was when ingested (absolute); "" in older libraries
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +101,26 @@ def _probe_writable(path: Path) -> None:
             f"the data directory {path} is not writable ({exc.strerror or exc}); "
             "set COACH_DATA_DIR to a folder you can write to"
         ) from exc
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` shared by all processes of this machine (flock)."""
+    with path.open("a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _close(client) -> None:
+    try:
+        client.close()
+    except Exception:  # closing a half-opened client is best effort
+        pass
 
 
 def make_client(settings: Settings):
@@ -147,56 +186,149 @@ def criterion_key(criterion: str) -> str:
 
 
 class Store:
-    """Chunks and the source manifest in Chroma, for one embedding model."""
+    """Chunks and the source manifest in Chroma, for one embedding model.
 
-    def __init__(self, client, model_id: str, dimension: int, where: str):
+    Safe to share between threads: calls are serialised so that :meth:`refresh` never
+    swaps the client under a running query.
+    """
+
+    def __init__(
+        self,
+        connect: Callable[[], Any],
+        model_id: str,
+        dimension: int,
+        where: str,
+        *,
+        lock_path: Path | None = None,
+    ):
+        """``connect`` makes a Chroma client; ``lock_path`` is set for an embedded library."""
         self.model_id = model_id
+        self.dimension = dimension
         self.where = where
-        try:
-            self._chunks = client.get_or_create_collection(
-                CHUNKS,
-                embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedding_model": model_id, "dimension": dimension, "schema": SCHEMA},
-            )
-            self._sources = client.get_or_create_collection(
-                SOURCES, embedding_function=None, metadata={"schema": SCHEMA}
-            )
-        except Exception as exc:
-            raise ServiceError(f"cannot open the source library at {where}: {exc}") from exc
-        built_with = (self._chunks.metadata or {}).get("embedding_model")
-        if built_with != model_id:
-            raise ServiceError(
-                f"the source library at {where} was built with embedding model "
-                f"{built_with or 'unknown'!r}, but this Narrative Coach embeds with {model_id!r}; "
-                "vectors from different models cannot be mixed. Use another data directory "
-                "(COACH_DATA_DIR) or delete the library and ingest your sources again."
-            )
+        self._connect = connect
+        self._lock_path = lock_path
+        self._guard = threading.RLock()
+        self._locked = False
+        self._opened_key = ""
+        with self.exclusive():
+            self._open()
 
     @classmethod
     def open(cls, settings: Settings, model_id: str, dimension: int) -> Store:
-        where = settings.chroma_url or str(settings.data_dir / "chroma")
-        return cls(make_client(settings), model_id, dimension, where)
+        if settings.chroma_url:
+            return cls(lambda: make_client(settings), model_id, dimension, settings.chroma_url)
+        path = settings.data_dir / "chroma"
+        _probe_writable(path)
+        return cls(
+            lambda: make_client(settings),
+            model_id,
+            dimension,
+            str(path),
+            lock_path=settings.data_dir / LOCK_FILE,
+        )
+
+    @property
+    def embedded(self) -> bool:
+        return self._lock_path is not None
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the library: other threads wait, and so do other processes (embedded mode).
+
+        Re-entrant in one thread. Used for opening and for syncing the built-in cards, so
+        parallel first runs do not all create tables and index the same cards at once.
+        """
+        with self._guard:
+            if self._lock_path is None or self._locked:
+                yield
+                return
+            with file_lock(self._lock_path):
+                self._locked = True
+                try:
+                    yield
+                finally:
+                    self._locked = False
+
+    def refresh(self, key: str) -> bool:
+        """Reopen an embedded library that changed (``key``: :meth:`fingerprint`) since opened.
+
+        An embedded Chroma client keeps its vector index in memory, and vectors another
+        process added never reach it; a fresh client loads them. Returns True if reopened.
+        """
+        if not self.embedded or key == self._opened_key:
+            return False
+        self._reopen()
+        return True
+
+    def _reopen(self) -> None:
+        with self.exclusive():
+            _close(self._client)
+            self._open()
+
+    def _open(self) -> None:
+        """Connect and open both collections, retrying once (then the error is the user's)."""
+        for attempt in (1, 2):
+            client = None
+            try:
+                client = self._connect()
+                chunks = client.get_or_create_collection(
+                    CHUNKS,
+                    embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={
+                        "embedding_model": self.model_id,
+                        "dimension": self.dimension,
+                        "schema": SCHEMA,
+                    },
+                )
+                sources = client.get_or_create_collection(
+                    SOURCES, embedding_function=None, metadata={"schema": SCHEMA}
+                )
+                break
+            except Exception as exc:
+                if client is not None:
+                    _close(client)
+                if attempt == 2:
+                    if isinstance(exc, ServiceError):
+                        raise
+                    raise ServiceError(
+                        f"cannot open the source library at {self.where}: {exc}"
+                    ) from exc
+        built_with = (chunks.metadata or {}).get("embedding_model")
+        if built_with != self.model_id:
+            _close(client)
+            raise ServiceError(
+                f"the source library at {self.where} was built with embedding model "
+                f"{built_with or 'unknown'!r}, but this Narrative Coach embeds with "
+                f"{self.model_id!r}; vectors from different models cannot be mixed. Use "
+                "another data directory (COACH_DATA_DIR) or delete the library and ingest "
+                "your sources again."
+            )
+        self._client, self._chunks, self._sources = client, chunks, sources
+        if self.embedded:
+            self._opened_key = self.fingerprint()[0]
 
     # ------------------------------------------------------------ chunks
 
-    def _call(self, what: str, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ServiceError:
-            raise
-        except Exception as exc:
-            raise ServiceError(f"source library ({self.where}): {what} failed: {exc}") from exc
+    def _call(self, what: str, collection: str, method: str, **kwargs):
+        """``self.<collection>.<method>(**kwargs)``, looked up under the guard (see refresh)."""
+        with self._guard:
+            try:
+                return getattr(getattr(self, collection), method)(**kwargs)
+            except ServiceError:
+                raise
+            except Exception as exc:
+                raise ServiceError(f"source library ({self.where}): {what} failed: {exc}") from exc
 
     def count(self) -> int:
-        return int(self._call("count", self._chunks.count))
+        return int(self._call("count", "_chunks", "count"))
 
     def existing(self, ids: Sequence[str]) -> dict[str, tuple[np.ndarray, dict[str, Any]]]:
         """Embedding and metadata of those ``ids`` that are already stored."""
         if not ids:
             return {}
         got = self._call(
-            "read", self._chunks.get, ids=list(ids), include=["embeddings", "metadatas"]
+            "read", "_chunks", "get", ids=list(ids), include=["embeddings", "metadatas"]
         )
         return {
             i: (np.asarray(e, dtype=np.float32), dict(m or {}))
@@ -213,7 +345,8 @@ class Store:
         if ids:
             self._call(
                 "write",
-                self._chunks.upsert,
+                "_chunks",
+                "upsert",
                 ids=list(ids),
                 embeddings=np.asarray(embeddings, dtype=np.float32).tolist(),
                 documents=list(documents),
@@ -226,7 +359,8 @@ class Store:
             ids = list(saved)
             self._call(
                 "restore",
-                self._chunks.update,
+                "_chunks",
+                "update",
                 ids=ids,
                 embeddings=[saved[i][0].tolist() for i in ids],
                 metadatas=[saved[i][1] for i in ids],
@@ -235,7 +369,7 @@ class Store:
     def delete_ids(self, ids: Iterable[str]) -> None:
         ids = list(ids)
         for at in range(0, len(ids), _PAGE):
-            self._call("delete", self._chunks.delete, ids=ids[at : at + _PAGE])
+            self._call("delete", "_chunks", "delete", ids=ids[at : at + _PAGE])
 
     def chunk_ids(self, source_id: str) -> set[str]:
         found: set[str] = set()
@@ -243,7 +377,8 @@ class Store:
         while True:
             got = self._call(
                 "read",
-                self._chunks.get,
+                "_chunks",
+                "get",
                 where={"source_id": source_id},
                 include=[],
                 limit=_PAGE,
@@ -260,7 +395,8 @@ class Store:
         while True:
             got = self._call(
                 "read",
-                self._chunks.get,
+                "_chunks",
+                "get",
                 include=["documents", "metadatas"],
                 limit=_PAGE,
                 offset=offset,
@@ -277,14 +413,27 @@ class Store:
         """Nearest chunks with their cosine distance (0 = same direction)."""
         if n <= 0:
             return []
-        got = self._call(
-            "search",
-            self._chunks.query,
-            query_embeddings=[list(map(float, embedding))],
-            n_results=n,
-            where=where,
-            include=["documents", "metadatas", "distances"],
-        )
+        search = {
+            "query_embeddings": [list(map(float, embedding))],
+            "n_results": n,
+            "where": where,
+            "include": ["documents", "metadatas", "distances"],
+        }
+        try:
+            rows = self._rows(self._call("search", "_chunks", "query", **search))
+        except ServiceError:
+            if not self.embedded:
+                raise
+            rows = None
+        if rows is None or (self.embedded and any(not chunk.meta for chunk, _ in rows)):
+            # This process's in-memory index still holds chunks another process deleted:
+            # they come back without metadata, or as "Error finding id". Reopen, ask again.
+            self._reopen()
+            rows = self._rows(self._call("search", "_chunks", "query", **search))
+        return [(chunk, distance) for chunk, distance in rows if chunk.meta]
+
+    @staticmethod
+    def _rows(got: dict[str, Any]) -> list[tuple[StoredChunk, float]]:
         rows = zip(
             got["ids"][0],
             got["documents"][0],
@@ -297,17 +446,17 @@ class Store:
     # ------------------------------------------------------------ manifest
 
     def sources(self) -> list[SourceRecord]:
-        got = self._call("list sources", self._sources.get, include=["metadatas"])
+        got = self._call("list sources", "_sources", "get", include=["metadatas"])
         records = [_record(m) for m in got["metadatas"] if m]
         return sorted(records, key=lambda r: (r.builtin, r.source_id))
 
     def get_source(self, source_id: str) -> SourceRecord | None:
-        got = self._call("read source", self._sources.get, ids=[source_id], include=["metadatas"])
+        got = self._call("read source", "_sources", "get", ids=[source_id], include=["metadatas"])
         return _record(got["metadatas"][0]) if got["ids"] else None
 
     def find_by_sha(self, file_sha: str) -> SourceRecord | None:
         got = self._call(
-            "read source", self._sources.get, where={"file_sha": file_sha}, include=["metadatas"]
+            "read source", "_sources", "get", where={"file_sha": file_sha}, include=["metadatas"]
         )
         return _record(got["metadatas"][0]) if got["ids"] else None
 
@@ -315,7 +464,8 @@ class Store:
         """Commit a source: from now on its chunks with this file_sha are visible."""
         self._call(
             "commit source",
-            self._sources.upsert,
+            "_sources",
+            "upsert",
             ids=[record.source_id],
             embeddings=[_PLACEHOLDER],
             metadatas=[record.to_dict()],
@@ -323,8 +473,8 @@ class Store:
 
     def delete_source(self, source_id: str) -> None:
         """Un-commit first (readers stop seeing it), then drop its chunks."""
-        self._call("remove source", self._sources.delete, ids=[source_id])
-        self._call("remove chunks", self._chunks.delete, where={"source_id": source_id})
+        self._call("remove source", "_sources", "delete", ids=[source_id])
+        self._call("remove chunks", "_chunks", "delete", where={"source_id": source_id})
 
     def committed(self, records: Iterable[SourceRecord] | None = None) -> dict[str, str]:
         """source_id -> file_sha of committed sources (the filter readers apply)."""

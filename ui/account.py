@@ -56,8 +56,8 @@ def render() -> None:
         st.button("I have noted it", on_click=state.set, args=("account_notice", None))
 
 
-def _client() -> str:
-    return st.context.ip_address or "local"
+def _client() -> str | None:
+    return st.context.ip_address or None
 
 
 def _start(login: Login, notice: str | None = None) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 from coach.errors import CoachError, InputError
 from coach.settings import PROJECT_ROOT, Settings
 
-DEFAULT_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "retrieval_questions.jsonl"
+#: The check set lives with the tests, so it exists in a source checkout only.
+DEFAULT_QUESTIONS = Path("tests") / "data" / "retrieval_questions.jsonl"
 
 
 def register(subparsers) -> None:
@@ -24,13 +25,20 @@ def register(subparsers) -> None:
         help="add documents (PDF, Markdown, text, HTML, DOCX) to the source library",
         description=(
             "Add files or folders to the source library. Unchanged files are skipped, "
-            "changed files replace their old passages. One unreadable file is reported "
-            "and the others still go in; the exit code is 1 if any failed."
+            "changed files replace their old passages. Hidden files and folders (.git, "
+            ".venv) are skipped. A different file whose id is taken (two notes.md) is "
+            "refused unless --replace is given. One unreadable file is reported and the "
+            "others still go in; the exit code is 1 if any failed."
         ),
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     ingest.add_argument(
         "--id", dest="source_id", help="source id to use (one file only; default: file name)"
+    )
+    ingest.add_argument(
+        "--replace",
+        action="store_true",
+        help="let a file take over an id another file already has (default: refuse)",
     )
     ingest.add_argument("--format", choices=("text", "json"), default="text")
     ingest.set_defaults(func=cmd_ingest)
@@ -65,7 +73,12 @@ def register(subparsers) -> None:
             "Searches the built-in cards only."
         ),
     )
-    evaluate.add_argument("file", nargs="?", type=Path, default=DEFAULT_QUESTIONS)
+    evaluate.add_argument(
+        "file",
+        nargs="?",
+        type=Path,
+        help=f"question file (default in a source checkout: {DEFAULT_QUESTIONS})",
+    )
     evaluate.add_argument("--k", type=_positive, default=5)
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.set_defaults(func=cmd_eval_retrieval)
@@ -96,25 +109,27 @@ def _expand(paths: list[str]) -> Iterator[tuple[Path, str | None, str | None]]:
 
     A file named directly gets its name as id; a file found in folder ``docs/`` gets
     ``docs/relative/path``, so two ``notes.md`` in different folders do not collide.
+    Hidden files and everything in hidden folders (``.git/``, ``.venv/``) are skipped.
     """
     from coach.sources import kind_of
 
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.parts[-1:])
-            )
+            found = sorted(p for p in path.rglob("*") if p.is_file())
             for file in found:
-                if kind_of(file) is None:
+                inside = file.relative_to(path)
+                if _hidden(inside) or kind_of(file) is None:
                     continue  # folders often hold images etc.; only named files must be readable
-                yield file, f"{path.resolve().name}/{file.relative_to(path).as_posix()}", None
+                yield file, f"{path.resolve().name}/{inside.as_posix()}", None
         elif path.exists():
             yield path, None, None
         else:
             yield path, None, f"{raw}: no such file or folder"
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -131,11 +146,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             if problem:
                 raise InputError(problem)
             with _progress_bar(path.name) as progress:
-                result = ingester.ingest(path, args.source_id or source_id, progress=progress)
-        except CoachError as exc:
+                result = ingester.ingest(
+                    path, args.source_id or source_id, progress=progress, replace=args.replace
+                )
+        except Exception as exc:  # one bad file is reported; the others still go in
             failures += 1
-            print(f"coach: error: {exc}", file=sys.stderr)
-            results.append({"path": str(path), "status": "failed", "error": str(exc)})
+            message = str(exc) if isinstance(exc, CoachError) else _unexpected(path, exc)
+            print(f"coach: error: {message}", file=sys.stderr)
+            results.append({"path": str(path), "status": "failed", "error": message})
             continue
         results.append({"path": str(path), **asdict(result)})
         if args.format == "text":
@@ -148,6 +166,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"{done} of {len(items)} files ingested" + (f", {failures} failed" if failures else "")
         )
     return 1 if failures else 0
+
+
+def _unexpected(path: Path, exc: Exception) -> str:
+    return f"{path.name}: could not be ingested ({type(exc).__name__}: {exc})"
 
 
 def _describe(result) -> str:
@@ -247,15 +269,29 @@ def _indent(text: str, width: int = 600) -> str:
 # ---------------------------------------------------------------- eval
 
 
+def default_questions(root: Path = PROJECT_ROOT) -> Path:
+    """The check set of a source checkout; an installed copy has none, so say so."""
+    path = root / DEFAULT_QUESTIONS
+    if not path.is_file():
+        raise InputError(
+            f"no question file given, and the default check set ({DEFAULT_QUESTIONS}) is only "
+            "in a source checkout of Narrative Coach; pass a JSON-lines FILE of "
+            '{"question": ..., "relevant": [card ids]}'
+        )
+    return path
+
+
 def cmd_eval_retrieval(args: argparse.Namespace) -> int:
     from coach.retrieval_eval import evaluate, load_questions
 
-    questions = load_questions(args.file)
+    path = args.file or default_questions()
+    questions = load_questions(path)
     report = evaluate(_retriever(), questions, k=args.k)
     if args.format == "json":
         print(json.dumps(report, indent=2))
         return 0
-    print(f"{report['n']} questions from {args.file}, k={args.k}, {report['cards']} cards")
+    source = args.file or DEFAULT_QUESTIONS
+    print(f"{report['n']} questions from {source}, k={args.k}, {report['cards']} cards")
     print(f"{'method':<11} {'recall@' + str(args.k):>9} {'hit@' + str(args.k):>7} {'MRR':>6}")
     for method, row in report["methods"].items():
         print(f"{method:<11} {row['recall']:>9.3f} {row['hit']:>7.3f} {row['mrr']:>6.3f}")

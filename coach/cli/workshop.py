@@ -102,7 +102,9 @@ def _trainer(access: Access, args: argparse.Namespace, *, create: bool = False) 
         actor = access.create_trainer(args.trainer, _password(args, confirm=True))
         print(f"Created trainer account {args.trainer}.", file=sys.stderr)
         return actor
-    return access.login(args.trainer, _password(args), client="cli").actor
+    # No client address here: failures count against this trainer's account only, so one
+    # person's wrong passwords never lock the other trainers on this machine out.
+    return access.login(args.trainer, _password(args)).actor
 
 
 def _create(args: argparse.Namespace) -> int:

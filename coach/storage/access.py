@@ -7,6 +7,10 @@ name, gets a personal key to come back later, and sees only their own drafts. A 
 only the workshops they own and the drafts in them. Logins are random session tokens, stored
 hashed, that expire. Failed logins and wrong codes are rate-limited in the database, so the
 limit holds across app processes.
+
+Rate limits are counted per account (a trainer's e-mail; a participant's code and name) and,
+when the caller knows it, per client address. Never per "everyone": a shared key would let
+one person's wrong guesses lock every trainer out of the CLI, or a room out of joining.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ JOIN_CODE_LENGTH = 8  # 31**8 ~ 2**40 codes; with the rate limit, guessing is ho
 PARTICIPANT_KEY_LENGTH = 12
 MAX_NAME = 80
 LOCAL_NAME = "Me"
+#: Client values that identify nobody: the app passes "local" when it knows no address.
+NO_CLIENT = ("", "local")
 
 Clock = Callable[[], datetime]
 
@@ -185,11 +191,15 @@ class Access:
             found = session.scalar(select(Person.id).where(Person.email == normalize_email(email)))
         return found is not None
 
-    def login(self, email: str, password: str, *, client: str = "local") -> Login:
-        """Check a trainer's password; refuse and count the failure when it is wrong."""
+    def login(self, email: str, password: str, *, client: str | None = None) -> Login:
+        """Check a trainer's password; refuse and count the failure when it is wrong.
+
+        Failures count against the account and, if ``client`` (an address) is given,
+        against that client; a successful login clears the account's count.
+        """
         email = normalize_email(email)
         now = self.clock()
-        keys = [f"login:{email}", f"client:{client}"]
+        keys = [f"login:{email}", *_client_keys("client", client)]
         with self.db.read() as session:
             self.throttle.check(session, keys, now)
             person = session.scalar(
@@ -264,18 +274,16 @@ class Access:
                 for workshop, people, count in session.execute(query)
             ]
 
-    def get_workshop(self, actor: Actor, workshop_id: int) -> WorkshopInfo:
-        for info in self.list_workshops(actor):
-            if info.id == workshop_id:
-                return info
-        raise NotFound(f"no workshop {workshop_id} among yours")
-
     # -- participants ---------------------------------------------------------------------
 
-    def join(self, code: str, name: str, *, client: str = "local") -> Login:
-        """Join a workshop as a new participant; returns a session and a personal key."""
+    def join(self, code: str, name: str, *, client: str | None = None) -> Login:
+        """Join a workshop as a new participant; returns a session and a personal key.
+
+        A wrong code matches no account, so only a known ``client`` is rate-limited; with
+        no client, guessing is left to the code's size (31**8 codes, ~8.5e11).
+        """
         now = self.clock()
-        keys = [f"join:{client}"]
+        keys = _client_keys("join", client)
         with self.db.read() as session:
             self.throttle.check(session, keys, now)
             workshop = session.scalar(
@@ -308,11 +316,16 @@ class Access:
             ) from exc
         return Login(login.token, login.actor, login.expires_at, participant_key=personal_key)
 
-    def rejoin(self, code: str, name: str, personal_key: str, *, client: str = "local") -> Login:
-        """Come back to one's drafts with the join code, the same name and the personal key."""
+    def rejoin(
+        self, code: str, name: str, personal_key: str, *, client: str | None = None
+    ) -> Login:
+        """Come back to one's drafts with the join code, the same name and the personal key.
+
+        Failures count against that participant (code and name) and the client, if known.
+        """
         now = self.clock()
         _, name_key = clean_name(name)
-        keys = [f"join:{client}"]
+        keys = [f"rejoin:{code_hash(code)}:{name_key}", *_client_keys("join", client)]
         with self.db.read() as session:
             self.throttle.check(session, keys, now)
             found = session.execute(
@@ -326,6 +339,7 @@ class Access:
             self._fail(keys, now)
             raise InvalidJoinCode("the join code, name and personal key do not match")
         with self.db.write() as session:
+            self.throttle.clear(session, keys[0])
             return self._start_session(session, found[0], now)
 
     # -- sessions -------------------------------------------------------------------------
@@ -368,6 +382,8 @@ class Access:
         return Login(token, _actor(person), expires)
 
     def _fail(self, keys: list[str], now: datetime) -> None:
+        if not keys:
+            return
         with self.db.write() as session:
             self.throttle.record_failure(session, keys, now)
 
@@ -394,6 +410,13 @@ class Access:
         if workshop is None or workshop.trainer_id != actor.person_id:
             raise NotFound(f"no workshop {workshop_id} among yours")
         return workshop
+
+
+def _client_keys(kind: str, client: str | None) -> list[str]:
+    """The throttle key for a real client address; none when the caller knows none."""
+    if client is None or client.strip().lower() in NO_CLIENT:
+        return []
+    return [f"{kind}:{client.strip()}"]
 
 
 def _actor(person: Person) -> Actor:

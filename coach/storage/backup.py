@@ -6,7 +6,9 @@ the files of a live WAL database could capture a torn state. Their ``-wal``/``-s
 files are left out because the snapshot already contains everything committed.
 
 A restore never deletes anything: the current directory is moved aside, next to it, and the
-archive is unpacked in its place after every database in it passed ``integrity_check``.
+archive is unpacked in its place after every database in it passed ``integrity_check``. An
+archive that is truncated, not a tarball, or has members pointing outside the directory is
+refused with a message, and the data directory is left as it was.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import shutil
 import sqlite3
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +30,8 @@ BACKUP_SCHEMA = "narrative-coach/backup/v1"
 MANIFEST = "backup-manifest.json"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SIDE_FILES = ("-wal", "-shm", "-journal")
+#: What reading a damaged .tar.gz can raise, depending on where the damage is.
+ARCHIVE_ERRORS = (tarfile.TarError, EOFError, zlib.error, OSError)
 
 
 @dataclass(frozen=True)
@@ -67,8 +72,20 @@ def backup(data_dir: Path, out: Path) -> BackupResult:
     skipped = {p for p in files if any(str(p).endswith(s) for s in SIDE_FILES)}
     partial = out.with_name(out.name + ".partial")
     out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        count = _write_archive(partial, data_dir, files, databases, skipped)
+        os.replace(partial, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return BackupResult(out, count, [str(p.relative_to(data_dir)) for p in sorted(databases)])
+
+
+def _write_archive(
+    target: Path, data_dir: Path, files: list[Path], databases: set[Path], skipped: set[Path]
+) -> int:
     count = 0
-    with tempfile.TemporaryDirectory() as scratch, tarfile.open(partial, "w:gz") as tar:
+    with tempfile.TemporaryDirectory() as scratch, tarfile.open(target, "w:gz") as tar:
         manifest = {
             "schema": BACKUP_SCHEMA,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -84,8 +101,7 @@ def backup(data_dir: Path, out: Path) -> BackupResult:
             source = _snapshot(path, Path(scratch) / f"{count}.db") if path in databases else path
             tar.add(source, arcname=name)
             count += 1
-    os.replace(partial, out)
-    return BackupResult(out, count, manifest["databases"])
+    return count
 
 
 def restore(archive: Path, data_dir: Path) -> RestoreResult:
@@ -93,14 +109,25 @@ def restore(archive: Path, data_dir: Path) -> RestoreResult:
     data_dir = data_dir.resolve()
     try:
         tar = tarfile.open(archive, "r:gz")
-    except (OSError, tarfile.TarError) as exc:
-        raise InputError(f"cannot read backup {archive}: {exc}") from exc
+    except ARCHIVE_ERRORS as exc:
+        raise InputError(f"cannot read backup {archive}: {_reason(exc)}") from exc
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restore-", dir=data_dir.parent))
     try:
         with tar:
             _check_manifest(tar, archive)
-            tar.extractall(staging, filter="data")
+            try:
+                tar.extractall(staging, filter="data")
+            except tarfile.FilterError as exc:
+                raise InputError(
+                    f"{archive}: refused, it holds an unsafe entry ({exc}); "
+                    "it was not made by 'coach backup'"
+                ) from exc
+            except ARCHIVE_ERRORS as exc:
+                raise InputError(
+                    f"{archive}: the backup is damaged or incomplete ({_reason(exc)}); "
+                    "nothing was restored"
+                ) from exc
         (staging / MANIFEST).unlink()
         for path in staging.rglob("*"):
             if path.is_file() and is_sqlite(path):
@@ -114,10 +141,19 @@ def restore(archive: Path, data_dir: Path) -> RestoreResult:
     return RestoreResult(data_dir, files, moved)
 
 
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
 def _snapshot(source: Path, target: Path) -> Path:
     src, dst = sqlite3.connect(source, timeout=30), sqlite3.connect(target)
     try:
         src.backup(dst)
+    except sqlite3.DatabaseError as exc:
+        raise InputError(
+            f"cannot back up {source}: it looks like a SQLite database but cannot be read "
+            f"({exc}); move it out of the data directory, or repair it, and try again"
+        ) from exc
     finally:
         src.close()
         dst.close()
@@ -130,6 +166,10 @@ def _check_manifest(tar: tarfile.TarFile, archive: Path) -> None:
         manifest = json.load(member) if member else None
     except (KeyError, ValueError) as exc:
         raise InputError(f"{archive} is not a Narrative Coach backup (no manifest)") from exc
+    except ARCHIVE_ERRORS as exc:
+        raise InputError(
+            f"{archive}: the backup is damaged or incomplete ({_reason(exc)}); nothing was restored"
+        ) from exc
     if not isinstance(manifest, dict) or manifest.get("schema") != BACKUP_SCHEMA:
         raise InputError(f"{archive} is not a Narrative Coach backup ({BACKUP_SCHEMA})")
 

@@ -92,11 +92,6 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
-    @property
-    def sqlite_path(self) -> Path | None:
-        database = make_url(self.url).database
-        return Path(database) if self.is_sqlite and database else None
-
     def upgrade(self) -> None:
         """Bring the schema to the newest migration; safe to run from many processes at once."""
         try:

@@ -29,10 +29,13 @@ class Throttle:
 
     def check(self, session: Session, keys: Iterable[str], now: datetime) -> None:
         """Raise RateLimited when any key already used up its failures in the window."""
+        keys = list(keys)
+        if not keys:
+            return
         since = now - self.window
         query = (
             select(AuthFailure.key, func.count(), func.min(AuthFailure.at))
-            .where(AuthFailure.key.in_(list(keys)), AuthFailure.at > since)
+            .where(AuthFailure.key.in_(keys), AuthFailure.at > since)
             .group_by(AuthFailure.key)
         )
         for _key, count, oldest in session.execute(query):

@@ -88,3 +88,60 @@ def test_eval_retrieval_on_a_small_question_file(coach, write):
 def test_missing_file_is_a_failure_not_a_crash(coach, tmp_path):
     code, _, err = coach("ingest", str(tmp_path / "nope.pdf"))
     assert code == 1 and "no such file or folder" in err
+
+
+def test_hidden_files_and_folders_are_skipped(coach, write, tmp_path):
+    write("docs/guide.md", "# Guide\n\nListen first, then ask.\n")
+    write("docs/.draft.md", "# Draft\n\nNot ready.\n")
+    write("docs/.git/notes.md", "# Git\n\nInternal notes.\n")
+    write("docs/.venv/lib/readme.txt", "A package readme.")
+    code, out, _ = coach("ingest", str(tmp_path / "docs"), "--format", "json")
+    ingested = [r["source_id"] for r in json.loads(out)["results"]]
+    assert code == 0 and ingested == ["docs/guide.md"]
+
+
+def test_a_damaged_docx_in_a_folder_is_reported_and_the_rest_ingested(
+    coach, write, make_docx, tmp_path
+):
+    import zipfile
+
+    good = make_docx("plan.docx", [("p", "Start with a house meeting.")])
+    damaged = write("docs/minutes.docx", b"")
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            broken = item.filename == "word/document.xml"
+            target.writestr(item, b"<w:document><unclosed>" if broken else source.read(item))
+    write("docs/notes.txt", "Meeting on Tuesday at 7 pm.")
+    code, out, err = coach("ingest", str(tmp_path / "docs"))
+    assert code == 1
+    assert "minutes.docx: the .docx file is damaged" in err and "Traceback" not in err
+    assert "docs/notes.txt: added" in out and "1 of 2 files ingested, 1 failed" in out
+
+
+def test_two_files_with_one_name_do_not_replace_each_other(coach, write):
+    first = write("a/notes.md", "# Notes\n\nKnock on ten doors on Saturday.\n")
+    second = write("b/notes.md", "# Notes\n\nPhone bank on Thursday.\n")
+    code, out, err = coach("ingest", str(first), str(second))
+    assert code == 1 and "notes.md: added" in out
+    assert "a different file named notes.md is already in the library" in err
+    assert "coach sources --remove notes.md" in err
+    code, out, _ = coach("ask", "Saturday doors", "--source", "notes.md", "--format", "json")
+    assert "ten doors" in json.loads(out)["passages"][0]["text"]
+
+    first.write_text("# Notes\n\nKnock on twenty doors on Saturday.\n")
+    code, out, _ = coach("ingest", str(first))  # the same file again: an update
+    assert code == 0 and "notes.md: updated" in out
+
+    code, out, _ = coach("ingest", str(second), "--replace")
+    assert code == 0 and "notes.md: updated" in out
+    code, out, _ = coach("ask", "phone bank", "--source", "notes.md", "--format", "json")
+    assert "Phone bank" in json.loads(out)["passages"][0]["text"]
+
+
+def test_eval_retrieval_without_the_checkout_question_file_says_what_to_pass(tmp_path):
+    from coach.cli.library import default_questions
+    from coach.errors import InputError
+
+    assert default_questions().is_file()  # a source checkout has the check set
+    with pytest.raises(InputError, match="only in a source checkout.*pass a JSON-lines FILE"):
+        default_questions(tmp_path)  # as after 'pip install .': no tests/ folder

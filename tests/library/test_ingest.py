@@ -184,3 +184,26 @@ def test_the_seed_texts_ingest_and_answer_questions(tmp_path, seeds, embedder):
     assert original.replace("\r\n", "\n")[top.start : top.end] == top.text
     (agency, *_) = retriever.search("agency power courage", k=3)
     assert agency.source_id == "003_1ed1405532283485.txt"
+
+
+def test_a_different_file_cannot_take_an_id_unless_asked(ingester, store, write):
+    first = ingester.ingest(write("a/notes.md", "# Notes\n\nKnock on ten doors.\n"))
+    other = write("b/notes.md", "# Notes\n\nPhone bank on Thursday.\n")
+    with pytest.raises(InputError, match="a different file named notes.md .* --replace"):
+        ingester.ingest(other)
+    assert {c.text for c in store.iter_chunks()} == {"Knock on ten doors."}
+    taken = ingester.ingest(other, replace=True)
+    assert (first.status, taken.status) == ("added", "updated")
+    assert store.get_source("notes.md").path == str(other.resolve())
+
+
+def test_a_moved_file_is_the_same_source(ingester, store, write, tmp_path):
+    old = write("inbox/notes.md", "# Notes\n\nKnock on ten doors.\n")
+    ingester.ingest(old)
+    new = tmp_path / "archive" / "notes.md"
+    new.parent.mkdir()
+    old.rename(new)
+    assert ingester.ingest(new).status == "unchanged"
+    assert store.get_source("notes.md").path == str(new.resolve())
+    new.write_text("# Notes\n\nKnock on twenty doors.\n")
+    assert ingester.ingest(new).status == "updated"

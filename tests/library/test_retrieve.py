@@ -181,3 +181,37 @@ def test_question_file_errors_name_the_line(tmp_path: Path):
     path.write_text('{"question": "x", "relevant": ["a"]}\n{"question": "y"}\n')
     with pytest.raises(InputError, match=r"q.jsonl:2"):
         load_questions(path)
+
+
+def test_a_renamed_card_is_recognised_once(tmp_path, embedder, card_dir):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(card_dir, corpus / "cards")
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus)
+    Retriever.from_settings(settings, embedder).sync_corpus()
+    cards = corpus / "cards"
+    (cards / "hope-with-a-path.md").rename(cards / "hope.md")
+    renamed = Retriever.from_settings(settings, embedder).sync_corpus()
+    assert not renamed.changed and renamed.unchanged == 3  # same card, nothing to re-index
+    again = Retriever.from_settings(settings, embedder)
+    assert again.sync_corpus().unchanged == 3
+    assert again.store.get_source("card:hope-with-a-path").name == "hope.md"
+
+
+def test_one_retriever_serves_several_writers_at_once(retriever):
+    """The app shares one Retriever between sessions: no writer's draft may stay on it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    drafts = {
+        "ana": "Please come to the ward meeting on Tuesday and bring a neighbour.",
+        "ben": "I remember the night the factory closed and my father came home silent.",
+    }
+
+    def guidance(who: str) -> list[Passage]:
+        return retriever.guidance_for("hope", "a path to winning", draft_text=drafts[who], k=3)
+
+    alone = {who: guidance(who) for who in drafts}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        together = list(pool.map(guidance, ["ana", "ben"] * 6))
+    assert together == [alone["ana"], alone["ben"]] * 6
+    kept = repr(vars(retriever))
+    assert not any(text in kept for text in drafts.values())

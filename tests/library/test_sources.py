@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import time
+import zipfile
+from pathlib import Path
+
 import pytest
 
 from coach.errors import InputError
-from coach.sources import decode_text, load_card, load_source
+from coach.sources import (
+    MAX_DOCX_UNPACKED_BYTES,
+    MAX_PDF_BYTES,
+    MAX_SOURCE_BYTES,
+    decode_text,
+    html_to_text,
+    load_card,
+    load_source,
+)
 
 # ---------------------------------------------------------------- PDF
 
@@ -137,9 +149,93 @@ def test_docx_headings_become_locators(make_docx):
     ]
 
 
+def test_html_text_keeps_blocks_on_their_own_lines():
+    html = (
+        "<!DOCTYPE html><!-- build 7 --><h1>Plan</h1><p>Door <b>knocking</b><br>on Saturday</p>"
+        "<ul><li>Bring water</li><li>Bring a friend</li></ul>"
+        "<table><tr><th>Ward 3</th><td>12 doors</td></tr></table>"
+        "<h3> </h3><template><p>hidden</p></template>tail words"
+    )
+    assert html_to_text(html) == (
+        "Plan",
+        "# Plan\nDoor knocking\non Saturday\nBring water\nBring a friend\n\n"
+        "Ward 3 12 doors\n\ntail words\n",
+    )
+
+
+def test_a_long_html_page_is_read_in_linear_time(write):
+    """20,000 paragraphs took 18 s when a newline was inserted after each block in the tree."""
+    body = "".join(f"<p>Paragraph {n} about the campaign.</p>" for n in range(20_000))
+    started = time.perf_counter()
+    source = load_source(write("long.html", f"<html><body>{body}</body></html>"))
+    (section,) = list(source.sections())
+    assert time.perf_counter() - started < 5
+    assert section.text.splitlines()[19_999] == "Paragraph 19999 about the campaign."
+
+
 def test_corrupt_docx_is_refused(write):
     with pytest.raises(InputError, match="not a readable .docx"):
         load_source(write("old.docx", b"PK\x03\x04 this zip is broken"))
+
+
+def rewrite_member(docx: Path, member: str, data: bytes) -> Path:
+    """A copy of ``docx`` with one member of the zip replaced (how damaged files look)."""
+    damaged = docx.with_name(f"damaged-{docx.name}")
+    with zipfile.ZipFile(docx) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, data if item.filename == member else source.read(item))
+    return damaged
+
+
+@pytest.mark.parametrize("member", ["word/document.xml", "word/styles.xml"])
+def test_docx_with_damaged_xml_is_refused_with_advice(make_docx, member):
+    good = make_docx("plan.docx", [("h1", "Plan"), ("p", "Start with a house meeting.")])
+    damaged = rewrite_member(good, member, b"<w:document><unclosed>")
+    with pytest.raises(InputError, match="damaged .*save it again"):
+        load_source(damaged)
+
+
+def test_a_docx_that_unpacks_to_too_much_is_refused_before_parsing(make_docx):
+    good = make_docx("plan.docx", [("p", "Start with a house meeting.")])
+    bomb = good.with_name("bomb.docx")
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            out.writestr(item, source.read(item))
+        out.writestr("word/media/padding.bin", bytes(MAX_DOCX_UNPACKED_BYTES + 1))
+    assert bomb.stat().st_size < 1024 * 1024  # small on disk, huge unpacked
+    with pytest.raises(InputError, match=r"would unpack to \d+ MB; the limit is 50 MB"):
+        load_source(bomb)
+
+
+def test_any_parser_failure_is_an_input_error_naming_the_file(write):
+    """PyYAML raises ValueError (not YAMLError) for an impossible date in front matter."""
+    path = write("notes.md", "---\ntitle: Notes\ndate: 2024-13-45\n---\n# Notes\n\nText.\n")
+    with pytest.raises(
+        InputError,
+        match=r"notes.md: could not read this markdown file \(ValueError: month must be",
+    ):
+        load_source(path)
+
+
+def sparse_file(path: Path, size: int, head: bytes = b"") -> Path:
+    """A file of ``size`` bytes that takes no disk space (only the size is checked first)."""
+    with path.open("wb") as handle:
+        handle.write(head)
+        handle.truncate(size)
+    return path
+
+
+def test_files_above_the_size_limit_are_refused_before_reading(tmp_path):
+    text = sparse_file(tmp_path / "huge.txt", MAX_SOURCE_BYTES * 2, b"words ")
+    with pytest.raises(InputError, match="huge.txt: the file is 40.0 MB; the limit for text files"):
+        load_source(text)
+    pdf = sparse_file(tmp_path / "huge.pdf", MAX_PDF_BYTES + 1, b"%PDF-1.4\n")
+    with pytest.raises(InputError, match="the limit for pdf files is 200 MB"):
+        load_source(pdf)
+    # a PDF may be larger than other files: this one gets past the size check
+    big_pdf = sparse_file(tmp_path / "big.pdf", MAX_SOURCE_BYTES + 1, b"%PDF-1.4\n")
+    with pytest.raises(InputError, match="truncated"):
+        load_source(big_pdf)
 
 
 # ---------------------------------------------------------------- plain text and bad input

@@ -15,10 +15,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pgtemp import TempPostgres, why_unavailable
 from storage_support import FAST_HASHER, PASSWORD, Clock
 
 from coach.storage import Access, Actor, Database, Drafts, Throttle
-from coach.storage.pgtemp import TempPostgres, why_unavailable
 
 HERE = Path(__file__).resolve().parent
 _database_names = itertools.count()

@@ -201,3 +201,41 @@ def test_trainer_accounts_need_a_real_password_and_a_new_email(access: Access, w
         access.create_trainer("Trainer@Example.org", PASSWORD)
     with pytest.raises(AccessDenied):
         access.create_workshop(workshop.ana, "Ana's own workshop")
+
+
+def test_one_guesser_does_not_lock_out_another_account(access: Access, workshop) -> None:
+    """Without a client address (the CLI, or the app when it knows none) only the guessed
+    account is limited: other trainers and participants still get in."""
+    other = access.create_trainer("other@example.org", PASSWORD)
+    for client in (None, "local", None):
+        with pytest.raises(InvalidCredentials):
+            access.login("trainer@example.org", "guess", client=client)
+    with pytest.raises(RateLimited):
+        access.login("trainer@example.org", PASSWORD)
+    assert access.login("other@example.org", PASSWORD, client="local").actor == other
+
+    for guess in ("AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC"):
+        with pytest.raises(InvalidJoinCode):
+            access.join(guess, "Mallory", client="local")
+    assert access.join(workshop.join_code, "Dan", client="local").actor.name == "Dan"
+
+
+def test_personal_key_guessing_is_limited_per_participant(access: Access, workshop) -> None:
+    for _ in range(3):
+        with pytest.raises(InvalidJoinCode):
+            access.rejoin(workshop.join_code, "Ana", "WRONG-KEYS-HERE")
+    with pytest.raises(RateLimited):
+        access.rejoin(workshop.join_code, "Ana", workshop.ana_key)
+    bea_key = access.join(workshop.join_code, "Bea").participant_key or ""
+    assert access.rejoin(workshop.join_code, "Bea", bea_key).actor.name == "Bea"
+
+
+def test_a_successful_login_clears_the_accounts_failures(access: Access, workshop) -> None:
+    for _ in range(2):
+        with pytest.raises(InvalidCredentials):
+            access.login("trainer@example.org", "typo", client="local")
+    access.login("trainer@example.org", PASSWORD, client="local")
+    for _ in range(2):
+        with pytest.raises(InvalidCredentials):
+            access.login("trainer@example.org", "typo", client="local")
+    assert access.login("trainer@example.org", PASSWORD, client="local").actor == workshop.trainer

@@ -153,3 +153,68 @@ def test_backup_and_restore_commands(coach, tmp_path: Path, monkeypatch) -> None
     code, _, err = coach("restore", str(not_a_backup))
     assert code == 2 and "not a Narrative Coach backup" in err
     assert (data / SQLITE_FILENAME).exists()  # a refused restore changes nothing
+
+
+def test_wrong_passwords_lock_only_that_trainer_out_of_the_cli(coach, settings_env: str) -> None:
+    coach("workshop", "create", "Spring cohort", *TRAINER)
+    other = ["--trainer", "omar@example.org", "--password-stdin"]
+    code, _, _ = coach("workshop", "create", "Autumn cohort", *other)
+    assert code == 0
+    for _ in range(5):  # the CLI's limit: five failures in fifteen minutes
+        code, _, err = coach("workshop", "list", *TRAINER, stdin="wrong password\n")
+        assert "wrong e-mail or password" in err
+    code, _, err = coach("workshop", "list", *TRAINER)
+    assert code == 2 and "too many failed attempts" in err
+    code, out, _ = coach("workshop", "list", *other)
+    assert code == 0 and "Autumn cohort" in out
+
+
+# -- archives that are not what they claim ----------------------------------------------
+
+
+def _archives(tmp_path: Path, good: Path) -> dict[str, Path]:
+    """A truncated backup, a file that is no tarball, and one with a '../' entry."""
+    truncated = tmp_path / "truncated.tar.gz"
+    data = good.read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    text = tmp_path / "notes.tar.gz"
+    text.write_text("these are my notes, not an archive\n" * 20)
+    escaping = tmp_path / "escaping.tar.gz"
+    manifest = json.dumps({"schema": "narrative-coach/backup/v1"}).encode()
+    with tarfile.open(escaping, "w:gz") as tar:
+        for name, payload in (("backup-manifest.json", manifest), ("../outside.txt", b"x")):
+            entry = tarfile.TarInfo(name)
+            entry.size = len(payload)
+            tar.addfile(entry, io.BytesIO(payload))
+    return {"damaged or incomplete": truncated, "cannot read backup": text, "unsafe": escaping}
+
+
+def test_a_bad_archive_is_refused_and_changes_nothing(coach, tmp_path: Path, monkeypatch) -> None:
+    data, db, _ = _live_data_dir(tmp_path)
+    db.dispose()
+    good = backup(data, tmp_path / "good.tar.gz").path
+    monkeypatch.setenv("COACH_DATA_DIR", str(data))
+    monkeypatch.delenv("COACH_DATABASE_URL", raising=False)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+
+    for expected, archive in _archives(tmp_path, good).items():
+        code, _, err = coach("restore", str(archive))
+        assert (code, expected in err, "Traceback" in err) == (2, True, False), err
+
+    assert not (tmp_path.parent / "outside.txt").exists()
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert [p for p in after if p not in before and p.suffix != ".gz"] == []
+
+
+def test_a_damaged_database_in_the_data_dir_stops_the_backup_cleanly(
+    coach, tmp_path: Path, monkeypatch
+) -> None:
+    data, db, _ = _live_data_dir(tmp_path)
+    db.dispose()
+    (data / "old-copy.db").write_bytes(b"SQLite format 3\x00" + b"\x07garbage" * 500)
+    monkeypatch.setenv("COACH_DATA_DIR", str(data))
+    monkeypatch.delenv("COACH_DATABASE_URL", raising=False)
+    out_dir = tmp_path / "backups"
+    code, _, err = coach("backup", "--out", str(out_dir / "nightly.tar.gz"))
+    assert code == 2 and "old-copy.db: it looks like a SQLite database but cannot be read" in err
+    assert list(out_dir.iterdir()) == []  # no archive, and no .partial left behind

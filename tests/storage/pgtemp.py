@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server on 127.0.0.1, for the tests and the benchmark.
+"""A throwaway PostgreSQL server on 127.0.0.1, for the storage tests and benchmark (not shipped).
 
 It uses the distribution's binaries (``/usr/lib/postgresql/<version>/bin``), a fresh cluster
 in a temporary directory and a free port; stopping it deletes everything. PostgreSQL refuses
