@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: SecretStr = SecretStr("")
     llm_timeout_s: float = 60.0
+    # Optional speech-to-text for rehearsals (OpenAI-compatible /audio/transcriptions).
+    # The base URL and key default to the LLM's.
+    transcription_model: str = ""
+    transcription_base_url: str = ""
+
+    @property
+    def transcription_configured(self) -> bool:
+        return bool(self.transcription_model and (self.transcription_base_url or self.llm_base_url))
 
     @property
     def llm_configured(self) -> bool:

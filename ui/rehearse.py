@@ -73,7 +73,7 @@ def render() -> None:
     with timer:
         _timer(ctx, draft_id, version.id, draft.word_count, target_s)
     with record:
-        _recording(ctx, draft_id, version.id, draft.word_count, target_s)
+        _recording(ctx, draft_id, version.id, draft.word_count, target_s, text)
     st.divider()
     _history(ctx, draft_id, target_s)
 
@@ -204,7 +204,7 @@ def _timer(ctx: AppContext, draft_id: int, version_id: int, words: int, target_s
 
 
 def _recording(
-    ctx: AppContext, draft_id: int, version_id: int, words: int, target_s: float
+    ctx: AppContext, draft_id: int, version_id: int, words: int, target_s: float, text: str
 ) -> None:
     st.subheader("Record yourself")
     recording = st.audio_input(
@@ -212,10 +212,17 @@ def _recording(
         sample_rate=16000,
         key=state.widget("rehearse.recording"),
     )
-    st.caption(
-        "Measured on this machine: length, pace against the draft, long pauses. A check of "
-        "which story beats you said needs a transcription endpoint, which is not set up."
-    )
+    if ctx.settings.transcription_configured:
+        st.caption(
+            "Measured on this machine: length, pace against the draft, long pauses. "
+            "Transcribe the recording to check which story beats you said."
+        )
+    else:
+        st.caption(
+            "Measured on this machine: length, pace against the draft, long pauses. A check of "
+            "which story beats you said needs a transcription endpoint "
+            "(COACH_TRANSCRIPTION_MODEL), which is not set up."
+        )
     if recording is None:
         return
     data = recording.getvalue()
@@ -235,6 +242,10 @@ def _recording(
             [{"at": duration(p.start_s), "pause": f"{p.duration_s:.1f} s"} for p in result.pauses],
             hide_index=True,
         )
+    if ctx.settings.transcription_configured and st.button(
+        "Transcribe and check the beats", key=state.widget("rehearse.transcribe")
+    ):
+        _beats(ctx, data, text)
     digest = (draft_id, hashlib.sha256(data).hexdigest())
     if state.get("recording_saved") != digest:
         try:
@@ -249,6 +260,23 @@ def _recording(
             state.set("recording_saved", digest)
         except CoachError as exc:
             components.show_error(exc, "save this rehearsal")
+
+
+def _beats(ctx: AppContext, audio: bytes, text: str) -> None:
+    """Which paragraphs of the draft were heard in the recording (needs the endpoint)."""
+    from coach.transcription import beat_coverage, transcribe
+
+    try:
+        with st.spinner("Transcribing…"):
+            transcript = transcribe(audio, ctx.settings)
+    except CoachError as exc:
+        components.show_error(exc, "transcribe the recording")
+        return
+    for beat in beat_coverage(text, transcript):
+        mark = "✓" if beat.covered else "✗ missed"
+        st.text(f"{mark} ({beat.coverage:.0%}) {beat.text[:120]}")
+    with st.expander("Transcript"):
+        st.text(transcript)
 
 
 # -- history -----------------------------------------------------------------------------

@@ -58,6 +58,7 @@ _WIDGETS = {
     "rehearse.show_all",
     "rehearse.target_min",
     "rehearse.recording",
+    "rehearse.transcribe",
     "review.workshop",
     "review.new_workshop",
     "review.story_type",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
 from ui_support import assert_ok, by_label, html_bodies, open_page, texts, wav_bytes
 
 PAGE = "ui/rehearse.py"
@@ -66,3 +71,44 @@ def test_a_timed_run_can_be_saved(app):
     assert by_label(at.button, "Save run").disabled  # under a second: nothing to save
     by_label(at.button, "Reset").click().run()
     assert "0 s of 3 min 00 s" in at.get("progress")[0].proto.text
+
+
+@pytest.fixture
+def transcription_endpoint(monkeypatch):
+    """A real local HTTP endpoint speaking /v1/audio/transcriptions (no speech model can run
+    here, so it answers with the example draft's first paragraph as the "heard" text)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        heard = ""
+
+        def do_POST(self):  # noqa: N802 — http.server's naming
+            self.rfile.read(int(self.headers["Content-Length"]))
+            answer = json.dumps({"text": Handler.heard}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("COACH_TRANSCRIPTION_BASE_URL", f"http://127.0.0.1:{server.server_port}/v1")
+    monkeypatch.setenv("COACH_TRANSCRIPTION_MODEL", "whisper-small")
+    yield Handler
+    server.shutdown()
+    server.server_close()
+
+
+def test_with_a_transcription_endpoint_the_beats_said_are_checked(app, transcription_endpoint):
+    at = start_with_example(app)
+    first_paragraph = html_bodies(at)[0].split("<p")[1].split(">", 1)[1].split("</p>")[0]
+    transcription_endpoint.heard = first_paragraph
+    at.audio_input[0].set_value(("take.wav", RECORDING, "audio/wav")).run()
+    by_label(at.button, "Transcribe and check the beats").click().run()
+    assert_ok(at)
+    shown = [t.value for t in at.text]
+    assert any(line.startswith("✓") for line in shown)
+    assert any(line.startswith("✗ missed") for line in shown)
