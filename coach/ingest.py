@@ -418,6 +418,8 @@ class Ingester:
             base["card_id"] = str(meta["id"])
         if builtin and meta.get("questions"):
             base["questions"] = "\n".join(str(q) for q in meta["questions"])
+        if builtin and meta.get("related"):
+            base["related"] = " ".join(CARD_PREFIX + str(card) for card in meta["related"])
         base.update({criterion_key(c): True for c in criteria})
         return base
 

@@ -9,9 +9,11 @@ catches paraphrase ("what should I ask people to do"). Two fusions are available
 * ``rrf``: reciprocal rank fusion, ``1 / (RRF_K + rank)`` summed over the lists.
 
 On our retrieval check set convex fusion was clearly better (see docs/library.md); both
-stay available so the numbers can be re-measured. Ties are broken by chunk id, so the
-same query on the same library always gives the same order. Every result is a
-:class:`Passage` that carries its source, locator and offsets — never a bare string.
+stay available so the numbers can be re-measured. After fusion, the cards that the best
+result's card lists as ``related`` are lifted towards it (:func:`lift_related`). Ties are
+broken by chunk id, so the same query on the same library always gives the same order.
+Every result is a :class:`Passage` that carries its source, locator and offsets — never a
+bare string.
 
 The BM25 index lives in this process but is keyed on the store's fingerprint (chunk count
 plus the manifest of committed sources), so a change made by any other process is seen on
@@ -24,7 +26,7 @@ Only committed chunks are indexed or returned. One Retriever may serve several t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,11 @@ RRF_K = 60
 CANDIDATES = 50
 METHODS = ("hybrid", "bm25", "vector")
 FUSIONS = ("convex", "rrf")
-VECTOR_WEIGHT = 0.75
+VECTOR_WEIGHT = 0.65
+#: Share of the best result's score added to the cards its card lists as ``related``.
+RELATED_LIFT = 0.3
+#: A lifted card's score stays just below the best result's.
+RELATED_CEILING = 0.999
 #: List weights per fusion. "draft" is the similarity to the writer's draft (guidance_for).
 WEIGHTS = {
     "convex": {"vector": VECTOR_WEIGHT, "bm25": 1 - VECTOR_WEIGHT, "draft": 0.25},
@@ -117,6 +123,10 @@ class _Bm25Index:
         self.model = bm25s.BM25()
         corpus = [self.tokens(_indexed(c)) for c in chunks]
         self.model.index(corpus or [["empty"]], show_progress=False)
+        self.related = related_sources(chunks)
+        self.by_source: dict[str, list[StoredChunk]] = {}
+        for chunk in chunks:
+            self.by_source.setdefault(str(chunk.meta.get("source_id")), []).append(chunk)
 
     def tokens(self, text: str) -> list[str]:
         import bm25s
@@ -139,6 +149,22 @@ class _Bm25Index:
         hits = [int(i) for i in np.flatnonzero(scores > 0)]
         hits.sort(key=lambda i: (-scores[i], self.chunks[i].chunk_id))
         return [(i, float(scores[i])) for i in hits]
+
+
+def related_sources(chunks: Sequence[StoredChunk]) -> dict[str, set[str]]:
+    """Source id -> the sources linked to it by a card's ``related`` list, both ways.
+
+    A link is symmetric: if the card on asking well names the card on one ask, a reader
+    who lands on either one should be shown the other.
+    """
+    links: dict[str, set[str]] = {}
+    for chunk in chunks:
+        source = str(chunk.meta.get("source_id"))
+        for other in str(chunk.meta.get("related", "")).split():
+            if other != source:
+                links.setdefault(source, set()).add(other)
+                links.setdefault(other, set()).add(source)
+    return links
 
 
 def _indexed(chunk: StoredChunk) -> str:
@@ -193,6 +219,44 @@ def fuse_convex(rankings: Sequence[tuple[Ranked, float]]) -> list[tuple[str, flo
         for chunk, score in ranked:
             share = weight * max(score, 0.0) / top
             scores[chunk.chunk_id] = scores.get(chunk.chunk_id, 0.0) + share
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def lift_related(
+    fused: list[tuple[str, float]],
+    pool: dict[str, StoredChunk],
+    links: dict[str, set[str]],
+    by_source: dict[str, list[StoredChunk]],
+    allowed: Callable[[dict[str, Any]], bool] = lambda meta: True,
+) -> list[tuple[str, float]]:
+    """Lift the cards linked to the best result by ``RELATED_LIFT`` x its score.
+
+    Questions often need two cards ("my speech ends with a list of ten things to do" wants
+    both "one ask, not a menu" and "make one specific, doable ask"). The embedder finds the
+    first and ranks the second below look-alikes; a card's hand-written ``related`` list
+    says which cards answer the same problem from another angle (cluster-based retrieval).
+    Only the top result lends its score, so a weak match lifts nothing much, and a lifted
+    card never passes the card that lifted it (the best match stays first). ``links`` come
+    from :func:`related_sources`, ``by_source`` holds each source's chunks, ``allowed`` is
+    the search's filter. ``pool`` gains any lifted chunk the rankers had not returned.
+    """
+    if not fused or RELATED_LIFT <= 0:
+        return fused
+    top_id, top_score = fused[0]
+    linked = links.get(str(pool[top_id].meta.get("source_id")), set())
+    if not linked:
+        return fused
+    scores = dict(fused)
+    for source in sorted(linked):
+        chunks = [c for c in by_source.get(source, []) if allowed(c.meta)]
+        if not chunks:
+            continue
+        best = min(chunks, key=lambda c: (-scores.get(c.chunk_id, 0.0), c.chunk_id))
+        own = scores.get(best.chunk_id, 0.0)
+        scores[best.chunk_id] = max(
+            own, min(own + RELATED_LIFT * top_score, top_score * RELATED_CEILING)
+        )
+        pool[best.chunk_id] = best
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -274,7 +338,7 @@ class Retriever:
             rankings.append(("vector", self._vector_rank(committed, vector, filters)))
         if method != "hybrid":
             return [passage_from(chunk, score) for chunk, score in rankings[0][1][:k]]
-        return self._fused(rankings, k)
+        return self._fused(rankings, k, index, filters)
 
     def guidance_for(
         self, criterion_id: str, query_text: str, draft_text: str | None = None, k: int = 2
@@ -296,7 +360,7 @@ class Retriever:
         if draft_text and draft_text.strip():
             draft_vector = self._draft_vector(draft_text)
             rankings.append(("draft", self._vector_rank(committed, draft_vector, filters)))
-        found = self._fused(rankings, k)
+        found = self._fused(rankings, k, index, filters)
         if len(found) < k:
             seen = {p.chunk_id for p in found}
             extra = [p for p in self.search(query_text, 2 * k) if p.chunk_id not in seen]
@@ -313,11 +377,14 @@ class Retriever:
 
     # ---------------------------------------------------------------- rankers
 
-    def _fused(self, rankings: list[tuple[str, Ranked]], k: int) -> list[Passage]:
+    def _fused(
+        self, rankings: list[tuple[str, Ranked]], k: int, index: _Bm25Index, filters: _Filters
+    ) -> list[Passage]:
         weights = WEIGHTS[self.fusion]
         weighted = [(ranked, weights[role]) for role, ranked in rankings]
         fused = fuse_convex(weighted) if self.fusion == "convex" else fuse_rrf(weighted)
         pool = {chunk.chunk_id: chunk for _, ranked in rankings for chunk, _ in ranked}
+        fused = lift_related(fused, pool, index.related, index.by_source, filters.matches)
         return [passage_from(pool[chunk_id], score) for chunk_id, score in fused[:k]]
 
     def _snapshot(self) -> tuple[_Bm25Index, dict[str, str]]:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -165,7 +166,9 @@ def load_card(path: Path | str) -> LoadedSource:
     """Load a corpus card: Markdown whose front matter names its id, criteria and source.
 
     A card may also list ``questions`` it answers, in a user's words; they are searched
-    with the card (see :func:`coach.ingest.index_text`) but never shown as its text.
+    with the card (see :func:`coach.ingest.index_text`) but never shown as its text. And it
+    may list ``related`` card ids: cards a reader with the same problem should also read
+    (retrieval lifts them when this card ranks first, see :mod:`coach.retrieve`).
     """
     path = Path(path)
     with _reading(path.name, "card"):
@@ -173,14 +176,17 @@ def load_card(path: Path | str) -> LoadedSource:
     missing = [key for key in ("id", "title", "criteria") if not source.meta.get(key)]
     if missing:
         raise InputError(f"{path.name}: card front matter lacks {', '.join(missing)}")
-    questions = source.meta.get("questions", [])
-    if not isinstance(questions, list) or not all(
-        isinstance(q, str) and q.strip() for q in questions
-    ):
-        raise InputError(f"{path.name}: 'questions' must be a list of non-empty strings")
-    source.meta["questions"] = [q.strip() for q in questions]
+    for field_name in ("questions", "related"):
+        value = source.meta.get(field_name, [])
+        source.meta[field_name] = _string_list(value, path.name, field_name)
     source.kind = "card"
     return source
+
+
+def _string_list(value: Any, name: str, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise InputError(f"{name}: '{key}' must be a list of non-empty strings")
+    return [v.strip() for v in value]
 
 
 # ---------------------------------------------------------------- text decoding

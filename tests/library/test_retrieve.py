@@ -11,7 +11,15 @@ import pytest
 from coach.errors import InputError
 from coach.ingest import Ingester
 from coach.retrieval_eval import evaluate, load_questions
-from coach.retrieve import Passage, Retriever, fuse_convex, fuse_rrf
+from coach.retrieve import (
+    RELATED_LIFT,
+    Passage,
+    Retriever,
+    fuse_convex,
+    fuse_rrf,
+    lift_related,
+    related_sources,
+)
 from coach.settings import PROJECT_ROOT, Settings
 from coach.store import Store, StoredChunk
 
@@ -152,7 +160,58 @@ def test_fusions_break_ties_by_chunk_id():
     assert [i for i, _ in fuse_convex([([(b, 2.0), (a, 2.0)], 1.0)])] == ["a", "b"]
 
 
+def _card(source: str, related: str = "", **meta) -> StoredChunk:
+    return StoredChunk(f"{source}#0", "", {"source_id": source, "related": related, **meta})
+
+
+def test_related_links_count_both_ways():
+    chunks = [_card("card:a", "card:b card:c"), _card("card:b"), _card("card:d", "card:d")]
+    assert related_sources(chunks) == {
+        "card:a": {"card:b", "card:c"},
+        "card:b": {"card:a"},
+        "card:c": {"card:a"},
+    }
+
+
+def test_the_best_matchs_related_card_is_lifted_but_stays_behind_it():
+    a, b, c, d = (_card(f"card:{x}") for x in "abcd")
+    fused = [(a.chunk_id, 1.0), (c.chunk_id, 0.9), (d.chunk_id, 0.8), (b.chunk_id, 0.75)]
+    pool = {x.chunk_id: x for x in (a, b, c, d)}
+    links = related_sources([_card("card:a", "card:b")])
+    by_source = {x.meta["source_id"]: [x] for x in (a, b, c, d)}
+    lifted = lift_related(fused, pool, links, by_source)
+    assert [chunk_id for chunk_id, _ in lifted] == ["card:a#0", "card:b#0", "card:c#0", "card:d#0"]
+    assert lifted[1][1] < lifted[0][1]  # never above the card that lifted it
+    assert lift_related(fused, pool, links, by_source, allowed=lambda m: False) == fused
+
+
+def test_a_related_card_the_rankers_missed_is_fetched():
+    a, b = _card("card:a", "card:b"), _card("card:b")
+    lifted = lift_related(
+        [(a.chunk_id, 0.8)], {a.chunk_id: a}, related_sources([a]), {"card:b": [b]}
+    )
+    assert lifted == [(a.chunk_id, 0.8), (b.chunk_id, RELATED_LIFT * 0.8)]
+
+
+def test_a_cards_related_list_lifts_it_in_search(tmp_path, embedder, card_dir):
+    """Linking the best match to the weakest card brings that card up to second place."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(card_dir, corpus / "cards")
+    query = "what should I ask people to do at the end?"
+    plain = Retriever.from_settings(Settings(data_dir=tmp_path / "a", corpus_dir=corpus), embedder)
+    first, *_, last = [p.source_id for p in plain.search(query, k=3)]
+    card = corpus / "cards" / f"{first.removeprefix('card:')}.md"
+    related = f"related: [{last.removeprefix('card:')}]\n---\n"
+    card.write_text(card.read_text().replace("---\n", related, 2).replace(related, "---\n", 1))
+    linked = Retriever.from_settings(Settings(data_dir=tmp_path / "b", corpus_dir=corpus), embedder)
+    assert [p.source_id for p in linked.search(query, k=3)][:2] == [first, last]
+    tagged = linked.search(query, k=3, criterion="call_to_action")
+    assert all("call_to_action" in p.criteria for p in tagged)  # a lift obeys the filters
+
+
 DATA = PROJECT_ROOT / "tests" / "data"
+#: Measured hybrid recall@5, rounded down: 0.862 held out, 0.946 dev (docs/library.md).
+RECALL_FLOOR = {"retrieval_questions.jsonl": 0.85, "retrieval_dev_questions.jsonl": 0.9}
 CARDS = PROJECT_ROOT / "corpus" / "cards"
 
 
@@ -171,8 +230,9 @@ def test_retrieval_quality_on_the_question_sets(tmp_path, embedder, name):
     assert report["unknown_card_ids"] == []
     hybrid = report["methods"]["hybrid"]
     assert hybrid["hit"] >= 0.9
-    assert hybrid["recall"] >= report["methods"]["bm25"]["recall"]
-    assert hybrid["mrr"] >= 0.7
+    assert hybrid["recall"] >= RECALL_FLOOR[name]
+    assert hybrid["recall"] >= max(report["methods"][m]["recall"] for m in ("bm25", "vector"))
+    assert hybrid["mrr"] >= 0.8
     json.dumps(report)  # the CLI prints it as JSON
 
 
