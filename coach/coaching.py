@@ -23,8 +23,16 @@ class GuidanceSource(Protocol):
     """Anything that finds cited passages for a criterion (the Retriever does)."""
 
     def guidance_for(
-        self, criterion_id: str, query_text: str, draft_text: str | None = None, k: int = 2
+        self,
+        criterion_id: str,
+        query_text: str,
+        draft_text: str | None = None,
+        k: int = 2,
+        *,
+        draft_vector: Any = None,
     ) -> list[Any]: ...
+
+    def draft_vector(self, draft_text: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -117,14 +125,20 @@ def build_feedback(
             (),
         )
     items = []
-    for result in report.criteria:
-        if result.score >= result.max:
-            continue
+    weak = [result for result in report.criteria if result.score < result.max]
+    draft_vector = None
+    if guidance is not None and weak and draft_text and draft_text.strip():
+        draft_vector = guidance.draft_vector(draft_text)  # once, not once per criterion
+    for result in weak:
         criterion = rubric.criterion(result.id)
         passages: list[Any] = []
         if guidance is not None:
             passages = guidance.guidance_for(
-                criterion.id, criterion.guidance_query, draft_text, k=GUIDANCE_PER_CRITERION
+                criterion.id,
+                criterion.guidance_query,
+                draft_text,
+                k=GUIDANCE_PER_CRITERION,
+                draft_vector=draft_vector,
             )
         items.append(
             CriterionFeedback(

@@ -26,6 +26,7 @@ Only committed chunks are indexed or returned. One Retriever may serve several t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,6 +40,8 @@ from coach.settings import Settings
 from coach.store import Store, StoredChunk, chunk_filter, criterion_key
 
 RRF_K = 60
+#: Rubric guidance queries whose vectors are kept (one per criterion and rubric).
+MAX_CACHED_QUERIES = 256
 CANDIDATES = 50
 METHODS = ("hybrid", "bm25", "vector")
 FUSIONS = ("convex", "rrf")
@@ -276,6 +279,8 @@ class Retriever:
         self._synced = corpus_dir is None
         self._bm25: tuple[str, _Bm25Index] | None = None
         self._stem = _stemmer()
+        self._lock = threading.Lock()
+        self._query_vectors: dict[str, np.ndarray] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder=None, fusion: str = "convex") -> Retriever:
@@ -341,13 +346,21 @@ class Retriever:
         return self._fused(rankings, k, index, filters)
 
     def guidance_for(
-        self, criterion_id: str, query_text: str, draft_text: str | None = None, k: int = 2
+        self,
+        criterion_id: str,
+        query_text: str,
+        draft_text: str | None = None,
+        k: int = 2,
+        *,
+        draft_vector: np.ndarray | None = None,
     ) -> list[Passage]:
         """Cited guidance for one weak criterion, for the coaching module.
 
         Searches passages tagged with the criterion using the rubric's guidance query;
         the draft, when given, nudges the order towards cards close to what the writer is
-        talking about. Tops up from all sources if fewer than ``k`` are tagged.
+        talking about. Pass ``draft_vector`` (from :meth:`draft_vector`) when asking for
+        several criteria, so the draft is embedded once rather than once per criterion.
+        Tops up from all sources if fewer than ``k`` are tagged.
         """
         if not query_text or not query_text.strip():
             raise InputError(f"criterion {criterion_id!r} has an empty guidance query")
@@ -355,10 +368,11 @@ class Retriever:
         filters = _Filters(None, criterion_id, None)
         rankings = [
             ("bm25", self._bm25_rank(index, query_text, filters)),
-            ("vector", self._vector_rank(committed, self.embedder.embed([query_text])[0], filters)),
+            ("vector", self._vector_rank(committed, self._guidance_vector(query_text), filters)),
         ]
-        if draft_text and draft_text.strip():
-            draft_vector = self._draft_vector(draft_text)
+        if draft_vector is None and draft_text and draft_text.strip():
+            draft_vector = self.draft_vector(draft_text)
+        if draft_vector is not None:
             rankings.append(("draft", self._vector_rank(committed, draft_vector, filters)))
         found = self._fused(rankings, k, index, filters)
         if len(found) < k:
@@ -367,13 +381,25 @@ class Retriever:
             found += extra[: k - len(found)]
         return found
 
-    def _draft_vector(self, draft_text: str) -> np.ndarray:
+    def draft_vector(self, draft_text: str) -> np.ndarray:
         """The whole draft as one vector (mean of its windows).
 
-        Computed per call, never kept on the Retriever: the app shares one Retriever
-        between sessions, and a vector cached here could be another writer's draft.
+        Returned to the caller, never kept on the Retriever: the app shares one Retriever
+        between sessions, and a vector cached here would be derived from someone's draft.
         """
         return embed_passages(self.embedder, [("", draft_text)])[0]
+
+    def _guidance_vector(self, query_text: str) -> np.ndarray:
+        """The vector of a rubric guidance query, kept: rubric text is the same for everyone."""
+        with self._lock:
+            vector = self._query_vectors.get(query_text)
+        if vector is None:
+            vector = self.embedder.embed([query_text])[0]
+            with self._lock:
+                if len(self._query_vectors) >= MAX_CACHED_QUERIES:
+                    self._query_vectors.clear()
+                self._query_vectors[query_text] = vector
+        return vector
 
     # ---------------------------------------------------------------- rankers
 

@@ -96,6 +96,33 @@ def test_same_draft_gives_the_same_feedback(scorer, library) -> None:
     assert first.to_dict() == second.to_dict()
 
 
+class CountingEmbedder:
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder, self.texts = embedder, []
+        self.model_id, self.dimension = embedder.model_id, embedder.dimension
+
+    def embed(self, texts):
+        self.texts.extend(texts)
+        return self.embedder.embed(texts)
+
+
+def test_the_draft_is_embedded_once_however_many_criteria_are_weak(scorer, library) -> None:
+    counting = CountingEmbedder(scorer.embedder)
+    retriever = Retriever(library.store, counting)
+    report = score_text(WEAK_MESSAGE, scorer)
+    weak = [c for c in report.criteria if c.score < c.max]
+    feedback = build_feedback(report, scorer.rubric, guidance=retriever, draft_text=WEAK_MESSAGE)
+    assert len(weak) >= 5 and all(item.guidance for item in feedback.items)
+    assert sum(WEAK_MESSAGE in text for text in counting.texts) == 1
+    counting.texts.clear()
+    build_feedback(report, scorer.rubric, guidance=retriever, draft_text=WEAK_MESSAGE)
+    assert len(counting.texts) == 1  # the rubric's guidance queries are embedded only once
+    same = build_feedback(report, scorer.rubric, guidance=library, draft_text=WEAK_MESSAGE)
+    assert same.to_dict() == feedback.to_dict()
+
+
 def test_attached_feedback_fills_the_report_json(scorer, library) -> None:
     report = score_text(WEAK_MESSAGE, scorer)
     feedback = build_feedback(report, scorer.rubric, guidance=library, draft_text=WEAK_MESSAGE)
