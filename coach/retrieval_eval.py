@@ -93,3 +93,36 @@ def evaluate(retriever: Retriever, questions: list[dict[str, Any]], k: int = 5) 
         "unknown_card_ids": unknown,
         "hybrid_misses": misses,
     }
+
+
+def compare_assessors(
+    first: list[dict[str, Any]], second: list[dict[str, Any]]
+) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """How far two people who judged the same questions agree, and the cards both chose.
+
+    ``second_recall`` is the share of the first assessor's cards the second also chose —
+    the recall a careful human reaches against these labels, a ceiling worth knowing
+    before asking a retriever for more. Returns the agreement figures and the questions
+    relevance-judged by both (questions where they share no card are left out).
+    """
+    if [q["question"] for q in first] != [q["question"] for q in second]:
+        raise InputError("the two assessors' files must hold the same questions in the same order")
+    recall = exact = overlap = 0.0
+    agreed: list[dict[str, Any]] = []
+    for a, b in zip(first, second, strict=True):
+        shared = [card for card in a["relevant"] if card in b["relevant"]]
+        recall += len(shared) / len(a["relevant"])
+        exact += set(a["relevant"]) == set(b["relevant"])
+        overlap += bool(shared)
+        if shared:
+            agreed.append({"question": a["question"], "relevant": shared})
+    n = len(first)
+    figures = {
+        "n": n,
+        "first_cards_per_question": round(sum(len(q["relevant"]) for q in first) / n, 2),
+        "second_cards_per_question": round(sum(len(q["relevant"]) for q in second) / n, 2),
+        "second_recall": round(recall / n, 4),
+        "identical": round(exact / n, 4),
+        "any_shared": round(overlap / n, 4),
+    }
+    return figures, agreed

@@ -80,6 +80,15 @@ def register(subparsers) -> None:
         help=f"question file (default in a source checkout: {DEFAULT_QUESTIONS})",
     )
     evaluate.add_argument("--k", type=_positive, default=5)
+    evaluate.add_argument(
+        "--second-assessor",
+        type=Path,
+        metavar="FILE",
+        help=(
+            "the same questions judged independently by someone else: also print how far "
+            "the two agree and the scores on the cards both chose"
+        ),
+    )
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.set_defaults(func=cmd_eval_retrieval)
 
@@ -282,19 +291,38 @@ def default_questions(root: Path = PROJECT_ROOT) -> Path:
 
 
 def cmd_eval_retrieval(args: argparse.Namespace) -> int:
-    from coach.retrieval_eval import evaluate, load_questions
+    from coach.retrieval_eval import compare_assessors, evaluate, load_questions
 
     path = args.file or default_questions()
     questions = load_questions(path)
-    report = evaluate(_retriever(), questions, k=args.k)
+    retriever = _retriever()
+    report = evaluate(retriever, questions, k=args.k)
+    if args.second_assessor:
+        second = load_questions(args.second_assessor)
+        agreement, agreed = compare_assessors(questions, second)
+        report["assessors"] = agreement
+        report["agreed"] = evaluate(retriever, agreed, k=args.k)
     if args.format == "json":
         print(json.dumps(report, indent=2))
         return 0
     source = args.file or DEFAULT_QUESTIONS
     print(f"{report['n']} questions from {source}, k={args.k}, {report['cards']} cards")
-    print(f"{'method':<11} {'recall@' + str(args.k):>9} {'hit@' + str(args.k):>7} {'MRR':>6}")
+    _print_methods(report, args.k)
+    if args.second_assessor:
+        a = report["assessors"]
+        print(
+            f"\nsecond assessor ({args.second_assessor}): {a['second_cards_per_question']} cards "
+            f"per question (first: {a['first_cards_per_question']}); chose {a['second_recall']:.3f}"
+            f" of the first's cards; identical sets {a['identical']:.3f}"
+        )
+        print(f"on the cards both chose ({report['agreed']['n']} questions):")
+        _print_methods(report["agreed"], args.k)
+    return 0
+
+
+def _print_methods(report: dict, k: int) -> None:
+    print(f"{'method':<11} {'recall@' + str(k):>9} {'hit@' + str(k):>7} {'MRR':>6}")
     for method, row in report["methods"].items():
         print(f"{method:<11} {row['recall']:>9.3f} {row['hit']:>7.3f} {row['mrr']:>6.3f}")
     if report["unknown_card_ids"]:
         print(f"warning: unknown card ids: {', '.join(report['unknown_card_ids'])}")
-    return 0

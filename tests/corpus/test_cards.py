@@ -148,6 +148,17 @@ def _near_copy(a: str, b: str) -> bool:
     return matcher.quick_ratio() >= NEAR_COPY and matcher.ratio() >= NEAR_COPY
 
 
+def test_a_second_assessor_judged_the_same_questions(cards, question_paths):
+    """Each question set has an independent second judgement of the same questions."""
+    ids = {c.meta["id"] for c in cards}
+    for path in question_paths.values():
+        second = path.with_name(path.name.replace(".jsonl", ".second_assessor.jsonl"))
+        first_rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        rows = [json.loads(line) for line in second.read_text().splitlines() if line.strip()]
+        assert [r["question"] for r in rows] == [r["question"] for r in first_rows]
+        assert all(1 <= len(r["relevant"]) <= 3 and set(r["relevant"]) <= ids for r in rows)
+
+
 def test_the_dev_set_does_not_overlap_the_held_out_check_set(question_paths):
     held_out = _asked(question_paths["check"])
     assert sorted(_asked(question_paths["dev"]) & held_out) == []

@@ -10,7 +10,7 @@ import pytest
 
 from coach.errors import InputError
 from coach.ingest import Ingester
-from coach.retrieval_eval import evaluate, load_questions
+from coach.retrieval_eval import compare_assessors, evaluate, load_questions
 from coach.retrieve import (
     RELATED_LIFT,
     Passage,
@@ -234,6 +234,26 @@ def test_retrieval_quality_on_the_question_sets(tmp_path, embedder, name):
     assert hybrid["recall"] >= max(report["methods"][m]["recall"] for m in ("bm25", "vector"))
     assert hybrid["mrr"] >= 0.8
     json.dumps(report)  # the CLI prints it as JSON
+
+
+def test_two_assessors_agreement_and_the_cards_both_chose():
+    first = [
+        {"question": "end?", "relevant": ["ask", "close"]},
+        {"question": "scared?", "relevant": ["courage"]},
+    ]
+    second = [
+        {"question": "end?", "relevant": ["ask"]},
+        {"question": "scared?", "relevant": ["courage", "agency"]},
+    ]
+    figures, agreed = compare_assessors(first, second)
+    assert figures["second_recall"] == 0.75  # (1/2 + 1/1) / 2
+    assert figures["identical"] == 0.0 and figures["any_shared"] == 1.0
+    assert agreed == [
+        {"question": "end?", "relevant": ["ask"]},
+        {"question": "scared?", "relevant": ["courage"]},
+    ]
+    with pytest.raises(InputError, match="same questions"):
+        compare_assessors(first, second[:1])
 
 
 def test_question_file_errors_name_the_line(tmp_path: Path):
