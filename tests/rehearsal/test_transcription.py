@@ -9,14 +9,12 @@ words it returns are a stand-in for a real model's, which is the part it cannot 
 from __future__ import annotations
 
 import io
-import json
 import socket
-import threading
 import wave
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
+from transcription_endpoint import TranscriptionEndpoint
 
 from coach.errors import ServiceError
 from coach.settings import Settings
@@ -47,28 +45,8 @@ def _wav(seconds: float = 1.5, rate: int = 16000) -> bytes:
 @pytest.fixture
 def endpoint():
     """A real HTTP server on 127.0.0.1 answering /v1/audio/transcriptions."""
-    requests: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 — http.server's naming
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            requests.append({"path": self.path, "type": self.headers["Content-Type"], "body": body})
-            answer = json.dumps({"text": HEARD}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/v1", requests
-    server.shutdown()
-    server.server_close()
+    with TranscriptionEndpoint(HEARD) as server:
+        yield server.url, server.requests
 
 
 def test_a_recording_is_sent_as_multipart_and_its_text_comes_back(endpoint) -> None:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
+from transcription_endpoint import TranscriptionEndpoint
 from ui_support import assert_ok, by_label, html_bodies, open_page, texts, wav_bytes
 
 PAGE = "ui/rehearse.py"
@@ -75,31 +72,12 @@ def test_a_timed_run_can_be_saved(app):
 
 @pytest.fixture
 def transcription_endpoint(monkeypatch):
-    """A real local HTTP endpoint speaking /v1/audio/transcriptions (no speech model can run
-    here, so it answers with the example draft's first paragraph as the "heard" text)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        heard = ""
-
-        def do_POST(self):  # noqa: N802 — http.server's naming
-            self.rfile.read(int(self.headers["Content-Length"]))
-            answer = json.dumps({"text": Handler.heard}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("COACH_TRANSCRIPTION_BASE_URL", f"http://127.0.0.1:{server.server_port}/v1")
-    monkeypatch.setenv("COACH_TRANSCRIPTION_MODEL", "whisper-small")
-    yield Handler
-    server.shutdown()
-    server.server_close()
+    """A real local transcription endpoint (tests/support): no speech model runs here, so
+    the test sets what it "heard" — the example draft's first paragraph."""
+    with TranscriptionEndpoint() as endpoint:
+        monkeypatch.setenv("COACH_TRANSCRIPTION_BASE_URL", endpoint.url)
+        monkeypatch.setenv("COACH_TRANSCRIPTION_MODEL", "whisper-small")
+        yield endpoint
 
 
 def test_with_a_transcription_endpoint_the_beats_said_are_checked(app, transcription_endpoint):
