@@ -52,7 +52,7 @@ def load() -> AppContext:
         st.stop()
     try:
         access = resources.access(base)
-        workspace = Workspace(resources.drafts(base), _actor(access))
+        workspace = Workspace(resources.drafts(base), resources.records(base), _actor(access))
         prefs = state.get("prefs")
         if prefs is None:
             prefs = workspace.preferences()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from coach.settings import Settings
-from coach.storage import Access, Database, Drafts, database_url
+from coach.storage import Access, Database, Drafts, Records, database_url
 
 if TYPE_CHECKING:  # imported when first used, so the first page paints sooner
     from coach.retrieve import Retriever
@@ -40,6 +40,10 @@ def database(settings: Settings) -> Database:
 
 def drafts(settings: Settings) -> Drafts:
     return Drafts(database(settings))
+
+
+def records(settings: Settings) -> Records:
+    return Records(database(settings))
 
 
 def access(settings: Settings) -> Access:

@@ -202,6 +202,16 @@ def _data(ctx: AppContext) -> None:
             f"- Library (vector store): `{library}`\n"
             f"- Drafts you have: {len(ctx.workspace.my_drafts())}"
         )
+        st.download_button(
+            "Download my data (JSON)",
+            ctx.workspace.export_json,  # built only when clicked
+            file_name="narrative-coach-my-data.json",
+            mime="application/json",
+            on_click="ignore",
+            icon=":material/download:",
+            help="Your drafts with every version and score, your preferences, builder answers "
+            "and workshop reviews.",
+        )
         st.caption("Set COACH_DATA_DIR to move everything; see docs/storage.md for backups.")
 
 

@@ -1,32 +1,42 @@
 """What the app keeps in the database, on top of the Drafts API (no Streamlit here).
 
-Drafts and their versions are ordinary drafts. Three more things must survive a reload and
-have no table of their own yet, so each is a *record*: a draft whose text is a small JSON
-document, with a reserved title that the draft lists hide.
+Drafts and their versions are ordinary drafts. Three more things must survive a reload;
+each is a *record* (``coach.storage.Records``, one JSON document per person, kind and key):
 
 * preferences (pace, default story type, LLM endpoint and model, a custom rubric; never the key)
 * the story builder's answers, one record per story type
-* a workshop review: which draft holds each participant's texts, and the trainer's comments
+* an uploaded workshop's review: which draft holds each participant's texts, and the
+  trainer's comments
 
-Every save is a new version of the record, so nothing is overwritten in place.
+Changes that read a record first (keeping the builder's draft, merging a workshop's
+participants, appending a comment) are saved only if nobody saved the record in between,
+and redone on the fresh record otherwise, so two tabs never lose each other's changes.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from coach.storage import Actor, DraftInfo, Drafts, Version
+from coach.storage import (
+    Actor,
+    DraftInfo,
+    Drafts,
+    Records,
+    RevisionConflict,
+    Version,
+    person_export,
+)
 
-RESERVED = "narrative-coach/"
-PREFS_TITLE = RESERVED + "preferences"
-BUILDER_PREFIX = RESERVED + "builder/"
-WORKSHOP_PREFIX = RESERVED + "workshop/"
-PARTICIPANT_PREFIX = RESERVED + "review/"
-RECORD_TYPE = "data"  # the story_type of a record's versions
+#: Titles of the drafts that hold an uploaded workshop's participant texts; the draft
+#: lists hide them (they are shown in Workshop review instead).
+PARTICIPANT_PREFIX = "narrative-coach/review/"
+PREFERENCES, BUILDER, WORKSHOP = "preferences", "builder", "workshop"
+UPDATE_TRIES = 5
 
 _VERSIONED_NAME = re.compile(
     r"^(?P<who>.*?)[\s_\-.]*(?:\((?P<paren>\d+)\)|(?:v|version|draft|rev)[\s_\-.]?(?P<n>\d+))$",
@@ -44,7 +54,7 @@ def split_version(name: str) -> tuple[str, int]:
 
 
 def is_user_draft(info: DraftInfo) -> bool:
-    return not info.title.startswith(RESERVED)
+    return not info.title.startswith(PARTICIPANT_PREFIX)
 
 
 @dataclass
@@ -75,12 +85,13 @@ class Workspace:
     """One person's drafts and records."""
 
     drafts: Drafts
+    records: Records
     actor: Actor
 
     # -- drafts ------------------------------------------------------------------------
 
     def my_drafts(self) -> list[DraftInfo]:
-        """The person's own drafts, newest first, without the app's records."""
+        """The person's own drafts, newest first, without uploaded participants' texts."""
         return [d for d in self.drafts.list_drafts(self.actor) if is_user_draft(d)]
 
     def latest(self, draft_id: int) -> Version:
@@ -105,79 +116,82 @@ class Workspace:
     def restore(self, version_id: int) -> Version:
         return self.drafts.restore_version(self.actor, version_id)
 
+    def export_json(self) -> str:
+        """Everything this person owns, drafts and records, as one JSON document."""
+        document = person_export(self.drafts.db, self.actor)
+        return json.dumps(document, ensure_ascii=False, indent=1)
+
     # -- records -----------------------------------------------------------------------
 
-    def _find(self, title: str) -> DraftInfo | None:
-        for info in self.drafts.list_drafts(self.actor):
-            if info.title == title and info.owner_id == self.actor.person_id:
-                return info
-        return None
+    def _read(self, kind: str, key: str) -> dict[str, Any]:
+        record = self.records.get(self.actor, kind, key)
+        return dict(record.data) if record is not None else {}
 
-    def read_record(self, title: str) -> tuple[int | None, dict[str, Any]]:
-        info = self._find(title)
-        if info is None or info.latest_number == 0:
-            return None, {}
-        try:
-            data = json.loads(self.latest(info.id).text)
-        except ValueError:
-            data = {}
-        return info.id, data if isinstance(data, dict) else {}
-
-    def write_record(self, title: str, data: dict[str, Any]) -> int:
-        info = self._find(title)
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        version = self.drafts.save_draft(
-            self.actor, title, text, RECORD_TYPE, draft_id=info.id if info else None
-        )
-        return version.draft_id
+    def _update(
+        self, kind: str, key: str, change: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Save ``change(fresh data)``; redone on the newer data if someone saved meanwhile."""
+        for attempt in range(UPDATE_TRIES):
+            record = self.records.get(self.actor, kind, key)
+            data = change(dict(record.data) if record is not None else {})
+            try:
+                saved = self.records.put(
+                    self.actor, kind, key, data, expected_revision=record.revision if record else 0
+                )
+            except RevisionConflict:
+                if attempt == UPDATE_TRIES - 1:
+                    raise
+                continue
+            return saved.data
+        raise AssertionError("unreachable")
 
     # -- preferences --------------------------------------------------------------------
 
     def preferences(self) -> dict[str, Any]:
-        return self.read_record(PREFS_TITLE)[1]
+        return self._read(PREFERENCES, "")
 
     def save_preferences(self, prefs: dict[str, Any]) -> None:
         clean = {k: v for k, v in prefs.items() if "key" not in k.lower()}  # never a secret
-        self.write_record(PREFS_TITLE, clean)
+        self.records.put(self.actor, PREFERENCES, "", clean)
 
     # -- story builder ------------------------------------------------------------------
 
     def builder(self, story_type: str) -> dict[str, Any]:
         """``{"answers": {question id: text}, "draft_id": id of the assembled draft}``."""
-        data = self.read_record(BUILDER_PREFIX + story_type)[1]
-        answers = data.get("answers") if isinstance(data.get("answers"), dict) else {}
-        return {"answers": {str(k): str(v) for k, v in answers.items()}, **_pick(data, "draft_id")}
+        return _builder(self._read(BUILDER, story_type))
 
     def save_builder(
         self, story_type: str, answers: dict[str, str], draft_id: int | None = None
     ) -> None:
-        record: dict[str, Any] = {"answers": answers}
-        if draft_id is None:
-            draft_id = self.builder(story_type).get("draft_id")
-        if draft_id is not None:
-            record["draft_id"] = draft_id
-        self.write_record(BUILDER_PREFIX + story_type, record)
+        def change(data: dict[str, Any]) -> dict[str, Any]:
+            known = draft_id if draft_id is not None else _builder(data).get("draft_id")
+            return {"answers": answers, **({"draft_id": known} if known is not None else {})}
+
+        self._update(BUILDER, story_type, change)
 
     # -- workshop reviews -------------------------------------------------------------
 
     def workshops(self) -> list[str]:
-        return sorted(
-            info.title[len(WORKSHOP_PREFIX) :]
-            for info in self.drafts.list_drafts(self.actor)
-            if info.title.startswith(WORKSHOP_PREFIX) and info.owner_id == self.actor.person_id
-        )
+        return self.records.list_keys(self.actor, WORKSHOP)
 
     def workshop(self, name: str) -> WorkshopRecord:
-        data = self.read_record(WORKSHOP_PREFIX + name)[1]
-        return WorkshopRecord(
-            name,
-            {str(k): int(v) for k, v in (data.get("participants") or {}).items()},
-            {str(k): list(v) for k, v in (data.get("comments") or {}).items()},
-            str(data.get("story_type") or "self"),
-        )
+        return _workshop(name, self._read(WORKSHOP, name))
 
     def save_workshop(self, record: WorkshopRecord) -> None:
-        self.write_record(WORKSHOP_PREFIX + record.name, record.to_dict())
+        """Add the record's participants and keep its story type; comments are never dropped.
+
+        Participants saved by another tab meanwhile stay; comments are only added by
+        :meth:`add_comment`, so the stored ones are kept as they are.
+        """
+
+        def change(data: dict[str, Any]) -> dict[str, Any]:
+            stored = _workshop(record.name, data)
+            stored.participants.update(record.participants)
+            stored.story_type = record.story_type
+            return stored.to_dict()
+
+        saved = _workshop(record.name, self._update(WORKSHOP, record.name, change))
+        record.participants, record.comments = saved.participants, saved.comments
 
     def add_participant_text(
         self, record: WorkshopRecord, participant: str, text: str, story_type: str
@@ -195,7 +209,7 @@ class Workspace:
         record = WorkshopRecord(name, live_id=workshop_id)
         for info in self.drafts.list_drafts(self.actor, workshop_id=workshop_id):
             if not is_user_draft(info) or info.latest_number == 0:
-                continue  # a participant's preferences and builder answers stay private
+                continue
             label = info.owner_name
             if label in record.participants:
                 label = f"{info.owner_name} — {info.title}"
@@ -231,11 +245,29 @@ class Workspace:
             "author": self.actor.name,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        fresh = self.workshop(record.name)  # another tab may have commented meanwhile
-        fresh.comments.setdefault(participant, []).append(note)
-        self.save_workshop(fresh)
-        record.comments = fresh.comments
+
+        def change(data: dict[str, Any]) -> dict[str, Any]:
+            fresh = _workshop(record.name, data)  # another tab may have commented meanwhile
+            fresh.comments.setdefault(participant, []).append(note)
+            return fresh.to_dict()
+
+        record.comments = _workshop(
+            record.name, self._update(WORKSHOP, record.name, change)
+        ).comments
 
 
-def _pick(data: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {n: data[n] for n in names if data.get(n) is not None}
+def _builder(data: dict[str, Any]) -> dict[str, Any]:
+    answers = data.get("answers") if isinstance(data.get("answers"), dict) else {}
+    found = {"answers": {str(k): str(v) for k, v in answers.items()}}
+    if data.get("draft_id") is not None:
+        found["draft_id"] = data["draft_id"]
+    return found
+
+
+def _workshop(name: str, data: dict[str, Any]) -> WorkshopRecord:
+    return WorkshopRecord(
+        name,
+        {str(k): int(v) for k, v in (data.get("participants") or {}).items()},
+        {str(k): list(v) for k, v in (data.get("comments") or {}).items()},
+        str(data.get("story_type") or "self"),
+    )

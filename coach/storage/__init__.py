@@ -7,6 +7,7 @@ Build the pieces once and pass them in::
     drafts = Drafts(db)
     me = access.local_actor()                      # no accounts: one owner on this machine
     v = drafts.save_draft(me, "My story", text, "self")
+    Records(db).put(me, "preferences", "", {"speaking_rate_wpm": 140})   # the app's own data
 
 See docs/storage.md for the data model, the access model and shared deployments.
 """
@@ -23,10 +24,12 @@ from coach.storage.errors import (
     NameTaken,
     NotFound,
     RateLimited,
+    RevisionConflict,
     SessionExpired,
     WeakPassword,
 )
-from coach.storage.export import workshop_rows
+from coach.storage.export import person_export, workshop_rows
+from coach.storage.records import RecordInfo, Records
 from coach.storage.throttle import Throttle
 
 __all__ = [
@@ -45,12 +48,16 @@ __all__ = [
     "NewWorkshop",
     "NotFound",
     "RateLimited",
+    "RecordInfo",
+    "Records",
     "RehearsalInfo",
+    "RevisionConflict",
     "SessionExpired",
     "Throttle",
     "Version",
     "WeakPassword",
     "WorkshopInfo",
     "database_url",
+    "person_export",
     "workshop_rows",
 ]

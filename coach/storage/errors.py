@@ -48,3 +48,11 @@ class RateLimited(CoachError):
     def __init__(self, message: str, retry_after_s: int) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class RevisionConflict(CoachError):
+    """A record was saved by someone else after it was read; read it again and redo the change."""
+
+    def __init__(self, message: str, current_revision: int) -> None:
+        super().__init__(message)
+        self.current_revision = current_revision

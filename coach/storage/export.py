@@ -1,8 +1,11 @@
-"""A workshop as rows: one per participant's draft (its latest version, or every version).
+"""Exports: a workshop as rows for its trainer, and everything one person owns, for them.
 
+Workshop rows: one per participant's draft (its latest version, or every version).
 Participants who have not saved anything yet still get a row, so the trainer's table shows
 who is missing. Scores are read from the stored Report JSON (``overall`` and each criterion's
 ``score``); the report itself is kept opaque and only included whole in the JSON export.
+A participant's records (preferences, builder answers) are theirs alone: they are in the
+person's own export, never in a trainer's.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from sqlalchemy import and_, select
 from coach.storage.actor import Actor
 from coach.storage.db import Database
 from coach.storage.errors import NotFound
-from coach.storage.models import Draft, DraftVersion, Participant, Person, Workshop
+from coach.storage.models import Draft, DraftVersion, Participant, Person, Record, Workshop
 
 EXPORT_SCHEMA = "narrative-coach/workshop-export/v1"
+PERSON_EXPORT_SCHEMA = "narrative-coach/person-export/v1"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BASE_COLUMNS = [
     "workshop_id",
@@ -63,6 +67,64 @@ def workshop_rows(
         if workshop is None or workshop.trainer_id != actor.person_id:
             raise NotFound(f"no workshop {workshop_id} among yours")
         return [_row(workshop, *found) for found in session.execute(query)]
+
+
+def person_export(db: Database, actor: Actor) -> dict[str, Any]:
+    """The actor's own drafts with every version, and their records, as one JSON document."""
+    with db.read() as session:
+        person = session.get(Person, actor.person_id)
+        if person is None:
+            raise NotFound("unknown person; log in again")
+        drafts = session.scalars(
+            select(Draft).where(Draft.owner_id == person.id).order_by(Draft.id)
+        ).all()
+        versions = session.scalars(
+            select(DraftVersion)
+            .join(Draft, Draft.id == DraftVersion.draft_id)
+            .where(Draft.owner_id == person.id)
+            .order_by(DraftVersion.draft_id, DraftVersion.number)
+        ).all()
+        records = session.scalars(
+            select(Record).where(Record.owner_id == person.id).order_by(Record.kind, Record.key)
+        ).all()
+        by_draft: dict[int, list[dict[str, Any]]] = {}
+        for v in versions:
+            by_draft.setdefault(v.draft_id, []).append(
+                {
+                    "number": v.number,
+                    "story_type": v.story_type,
+                    "saved_at": _iso(v.created_at),
+                    "text": v.text,
+                    "report": v.report,
+                    "rubric_version": v.rubric_version,
+                    "prompt_version": v.prompt_version,
+                }
+            )
+        return {
+            "schema": PERSON_EXPORT_SCHEMA,
+            "person": {"name": person.name, "role": person.role},
+            "drafts": [
+                {
+                    "id": d.id,
+                    "title": d.title,
+                    "workshop_id": d.workshop_id,
+                    "created_at": _iso(d.created_at),
+                    "updated_at": _iso(d.updated_at),
+                    "versions": by_draft.get(d.id, []),
+                }
+                for d in drafts
+            ],
+            "records": [
+                {
+                    "kind": r.kind,
+                    "key": r.key,
+                    "revision": r.revision,
+                    "updated_at": _iso(r.updated_at),
+                    "data": r.data,
+                }
+                for r in records
+            ],
+        }
 
 
 def _row(

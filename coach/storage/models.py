@@ -184,6 +184,26 @@ class Rehearsal(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Record(Base):
+    """A small JSON document the app keeps per person: preferences, builder answers, a review.
+
+    One per (owner, kind, key). ``revision`` starts at 1 and grows by one on every save, so a
+    writer can say which revision it read and be refused if someone saved in between.
+    """
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("owner_id", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    revision: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class LoginSession(Base):
     """A login; only the SHA-256 of its random token is stored."""
 

@@ -14,7 +14,7 @@ import pytest
 from storage_support import PASSWORD
 
 from coach import cli
-from coach.storage import Access, Database, Drafts
+from coach.storage import Access, Database, Drafts, Records
 from coach.storage.backup import backup, restore
 from coach.storage.db import SQLITE_FILENAME
 
@@ -109,7 +109,9 @@ def _live_data_dir(root: Path) -> tuple[Path, Database, int]:
         other.execute("CREATE TABLE IF NOT EXISTS t (x)")
     (data / "notes.txt").write_text("kept as is")
     db = Database(f"sqlite:///{data / SQLITE_FILENAME}")
-    v = Drafts(db).save_draft(Access(db).local_actor(), "t", "saved just now", "self")
+    me = Access(db).local_actor()
+    v = Drafts(db).save_draft(me, "t", "saved just now", "self")
+    Records(db).put(me, "preferences", "", {"speaking_rate_wpm": 150})
     return data, db, v.id
 
 
@@ -133,6 +135,7 @@ def test_backup_of_a_live_database_restores_every_committed_save(tmp_path: Path)
         assert again.integrity_check() == "ok"
         me = Access(again).local_actor()
         assert Drafts(again).get_version(me, version_id).text == "saved just now"
+        assert Records(again).get(me, "preferences").data == {"speaking_rate_wpm": 150}
 
 
 def test_backup_and_restore_commands(coach, tmp_path: Path, monkeypatch) -> None:

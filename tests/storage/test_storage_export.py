@@ -1,4 +1,4 @@
-"""A trainer's export of a workshop: one row per participant's draft, scores as columns."""
+"""Exports: a trainer's workshop (one row per participant's draft), and a person's own data."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
-from coach.storage import Access, Drafts, workshop_rows
-from coach.storage.export import EXPORT_SCHEMA, write_csv, write_json
+from coach.storage import Access, Drafts, Records, person_export, workshop_rows
+from coach.storage.export import EXPORT_SCHEMA, PERSON_EXPORT_SCHEMA, write_csv, write_json
 
 
 def report(overall: int, challenge: int, hope: int) -> dict:
@@ -60,3 +60,30 @@ def test_csv_and_json_exports(access: Access, drafts: Drafts, workshop) -> None:
     document = json.loads(out.getvalue())
     assert document["schema"] == EXPORT_SCHEMA
     assert next(r for r in document["rows"] if r["participant"] == "Ana")["report"]["overall"] == 70
+
+
+def test_a_person_s_own_export_has_their_drafts_and_records_only(
+    access: Access, drafts: Drafts, workshop
+) -> None:
+    records = Records(access.db)
+    v1 = drafts.save_draft(workshop.ana, "Ana's story", "first try", "self")
+    drafts.save_draft(workshop.ana, "Ana's story", "second try", "self", draft_id=v1.draft_id)
+    drafts.attach_report(workshop.ana, v1.id, report(40, 1, 0), rubric_version="default@1")
+    records.put(workshop.ana, "builder", "self", {"answers": {"choice": "I stayed."}})
+    records.put(workshop.ana, "preferences", "", {"speaking_rate_wpm": 150})
+    drafts.save_draft(workshop.ben, "Ben's story", "not Ana's", "us")
+    records.put(workshop.ben, "preferences", "", {"speaking_rate_wpm": 110})
+
+    document = json.loads(json.dumps(person_export(access.db, workshop.ana)))  # JSON as is
+
+    assert document["schema"] == PERSON_EXPORT_SCHEMA
+    assert document["person"] == {"name": "Ana", "role": "participant"}
+    [draft] = document["drafts"]
+    assert [v["text"] for v in draft["versions"]] == ["first try", "second try"]
+    assert draft["versions"][0]["report"]["overall"] == 40
+    assert [(r["kind"], r["key"], r["data"]) for r in document["records"]] == [
+        ("builder", "self", {"answers": {"choice": "I stayed."}}),
+        ("preferences", "", {"speaking_rate_wpm": 150}),
+    ]
+    trainer_rows = workshop_rows(access.db, workshop.trainer, workshop.workshop_id)
+    assert "I stayed." not in json.dumps(trainer_rows)  # builder answers stay private

@@ -78,6 +78,7 @@ def test_the_api_key_is_used_but_never_stored(app, data_dir, reload):
     assert by_label(later.text_input, "API key (if the server needs one)").value == ""
 
 
-def test_data_locations_are_shown(app, data_dir):
+def test_data_locations_are_shown_and_my_data_can_be_downloaded(app, data_dir):
     at = open_page(app, PAGE)
     assert str(data_dir) in texts(at)
+    assert "Download my data (JSON)" in [b.label for b in at.get("download_button")]

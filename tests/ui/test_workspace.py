@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from coach.storage import Access, Database, Drafts
+from coach.storage import Access, Database, Drafts, Records
 from ui.workspace import Workspace, split_version
 
 
 @pytest.fixture
-def workspace(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'coach.db'}")
-    yield Workspace(Drafts(db), Access(db).local_actor())
-    db.dispose()
+def db(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'coach.db'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def workspace(db):
+    return Workspace(Drafts(db), Records(db), Access(db).local_actor())
 
 
 @pytest.mark.parametrize(
@@ -31,13 +38,21 @@ def test_file_names_give_participant_and_version(name, expected):
     assert split_version(name) == expected
 
 
-def test_records_are_hidden_from_the_draft_list(workspace):
+def test_preferences_and_builder_answers_are_not_drafts(workspace):
     workspace.autosave("My story", "I was there.", "self", None)
     workspace.save_preferences({"speaking_rate_wpm": 150, "llm_api_key": "sk-secret"})
     workspace.save_builder("self", {"challenge": "The night the clinic closed."})
     assert [d.title for d in workspace.my_drafts()] == ["My story"]
+    assert workspace.drafts.list_drafts(workspace.actor) == workspace.my_drafts()
     assert workspace.preferences() == {"speaking_rate_wpm": 150}  # a key is never kept
     assert workspace.builder("self") == {"answers": {"challenge": "The night the clinic closed."}}
+
+
+def test_any_title_is_a_person_s_own(workspace):
+    workspace.autosave("narrative-coach/preferences", "My story about settings.", "self", None)
+    workspace.save_preferences({"speaking_rate_wpm": 150})
+    assert [d.title for d in workspace.my_drafts()] == ["narrative-coach/preferences"]
+    assert workspace.preferences() == {"speaking_rate_wpm": 150}
 
 
 def test_builder_remembers_its_draft(workspace):
@@ -60,3 +75,54 @@ def test_a_participant_s_uploads_become_versions_and_comments_accumulate(workspa
     assert [c["body"] for c in again.comments["Ana"]] == ["Name the moment.", "Good ask."]
     assert workspace.workshops() == ["Spring cohort"]
     assert workspace.my_drafts() == []
+
+
+def test_uploads_in_two_tabs_keep_both_participants(workspace):
+    tab_one, tab_two = workspace.workshop("Spring cohort"), workspace.workshop("Spring cohort")
+    ana = workspace.add_participant_text(tab_one, "Ana", "Ana's draft.", "self")
+    workspace.save_workshop(tab_one)
+    bilal = workspace.add_participant_text(tab_two, "Bilal", "Bilal's draft.", "now")
+    tab_two.story_type = "now"
+    workspace.save_workshop(tab_two)  # tab two never saw Ana
+    stored = workspace.workshop("Spring cohort")
+    assert stored.participants == {"Ana": ana.draft_id, "Bilal": bilal.draft_id}
+    assert stored.story_type == "now"
+    assert tab_two.participants == stored.participants
+
+
+def test_a_comment_saved_by_another_tab_meanwhile_is_kept(db, workspace):
+    record = workspace.workshop("Spring cohort")
+    version = workspace.add_participant_text(record, "Ana", "First try.", "self")
+    workspace.save_workshop(record)
+    other_tab = Workspace(workspace.drafts, Records(db), workspace.actor)
+
+    class OtherTabSavesFirst(Records):
+        """The real records, where another tab's comment lands just before our next save."""
+
+        pending = True
+
+        def put(self, *args, **kwargs):
+            if self.pending:
+                self.pending = False
+                latest = other_tab.workshop("Spring cohort")
+                other_tab.add_comment(latest, "Ana", "From the other tab.", version)
+            return super().put(*args, **kwargs)
+
+    this_tab = Workspace(workspace.drafts, OtherTabSavesFirst(db), workspace.actor)
+    this_tab.add_comment(record, "Ana", "From this tab.", version)
+
+    expected = ["From the other tab.", "From this tab."]
+    assert [c["body"] for c in workspace.workshop("Spring cohort").comments["Ana"]] == expected
+    assert [c["body"] for c in record.comments["Ana"]] == expected
+
+
+def test_my_data_has_my_drafts_and_what_the_app_keeps_for_me(workspace):
+    workspace.autosave("My story", "I was there.", "self", None)
+    workspace.save_builder("self", {"choice": "I stayed."})
+    workspace.save_preferences({"speaking_rate_wpm": 150})
+    document = json.loads(workspace.export_json())
+    assert [d["title"] for d in document["drafts"]] == ["My story"]
+    assert {(r["kind"], r["key"]): r["data"] for r in document["records"]} == {
+        ("builder", "self"): {"answers": {"choice": "I stayed."}},
+        ("preferences", ""): {"speaking_rate_wpm": 150},
+    }
