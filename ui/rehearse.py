@@ -253,6 +253,7 @@ def _recording(
                 ctx.actor,
                 draft_id,
                 duration_s=result.duration_s,
+                speaking_s=result.speaking_s or None,
                 words=words,
                 pauses=result.to_dict()["pauses"],
                 version_id=version_id,

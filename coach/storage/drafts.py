@@ -281,10 +281,19 @@ class Drafts:
         words: int,
         pauses: list[Any] | None = None,
         version_id: int | None = None,
+        speaking_s: float | None = None,
     ) -> RehearsalInfo:
-        """Record one timed read-through; pace (words per minute) is derived here."""
+        """Record one timed read-through; pace (words per minute) is derived here.
+
+        Pace counts ``speaking_s`` when given — a recording's time minus its silences, as
+        :func:`coach.rehearsal.analyse` measures it — so the history shows the pace the
+        analysis showed; a stopwatch run has only its duration.
+        """
         if not duration_s > 0 or words < 0:
             raise InputError("a rehearsal needs a positive duration and a word count >= 0")
+        if speaking_s is not None and not 0 < speaking_s <= duration_s:
+            raise InputError("speaking time must be positive and no longer than the recording")
+        pace_s = speaking_s if speaking_s is not None else duration_s
         with self.db.write() as session:
             draft = self._owned_draft(session, actor, draft_id)
             self._check_version_of(session, draft.id, version_id)
@@ -293,7 +302,7 @@ class Drafts:
                 version_id=version_id,
                 duration_s=float(duration_s),
                 words=int(words),
-                wpm=round(words * 60.0 / duration_s, 1),
+                wpm=round(words * 60.0 / pace_s, 1),
                 pauses=list(pauses or []),
                 created_at=self.clock(),
             )

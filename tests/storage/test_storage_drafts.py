@@ -126,6 +126,16 @@ def test_rehearsals_record_pace_and_pauses(access: Access, drafts: Drafts) -> No
         drafts.add_rehearsal(me, v.draft_id, duration_s=0, words=10)
 
 
+def test_a_recordings_pace_counts_only_the_time_spent_speaking(access, drafts) -> None:
+    me = access.local_actor()
+    v = drafts.save_draft(me, "t", STORY, "self")
+    drafts.add_rehearsal(me, v.draft_id, duration_s=130, speaking_s=120, words=270)
+    [rehearsal] = drafts.list_rehearsals(me, v.draft_id)
+    assert (rehearsal.duration_s, rehearsal.wpm) == (130.0, 135.0)
+    with pytest.raises(InputError, match="speaking time"):
+        drafts.add_rehearsal(me, v.draft_id, duration_s=60, speaking_s=61, words=10)
+
+
 def test_times_come_back_in_utc(access: Access, drafts: Drafts, clock) -> None:
     v = drafts.save_draft(access.local_actor(), "t", STORY, "self")
     assert v.created_at == clock.now and v.created_at.tzinfo is UTC

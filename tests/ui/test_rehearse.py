@@ -48,6 +48,8 @@ def test_a_recording_is_analysed_offline_and_kept_in_the_history(app, reload):
     at.run()  # the same recording again is not a second rehearsal
     history = at.dataframe[-1].value
     assert len(history) == 1 and history["seconds"].iloc[0] == 9
+    pace = by_label(at.metric, "Pace").value  # the history shows the pace just shown
+    assert pace == f"{history['words per minute'].iloc[0]:.0f} wpm"
     later = reload(PAGE)
     assert len(later.dataframe[-1].value) == 1
 
