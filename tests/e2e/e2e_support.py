@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -10,6 +9,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from app_environment import isolated_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -24,14 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ISOLATE = (
-    "COACH_DATABASE_URL",
-    "COACH_CHROMA_URL",
-    "COACH_RUBRIC_PATH",
-    "COACH_LLM_BASE_URL",
-    "COACH_LLM_MODEL",
-    "COACH_LLM_API_KEY",
-)
 
 
 def why_no_browser() -> str | None:
@@ -54,7 +47,7 @@ def free_port() -> int:
 
 
 def app_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ISOLATE}
+    env = isolated_environment()
     env.update(
         COACH_DATA_DIR=str(data_dir),
         ORT_DISABLE_TELEMETRY="1",

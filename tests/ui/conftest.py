@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from app_environment import ISOLATE
 from streamlit.testing.v1 import AppTest
-from ui_support import APP, ISOLATE, TIMEOUT_S, fresh_data_dir, open_page, seed_library
+from ui_support import APP, TIMEOUT_S, fresh_data_dir, open_page, seed_library
 
 
 @pytest.fixture(scope="session")

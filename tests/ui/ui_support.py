@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -12,24 +11,12 @@ import wave
 from pathlib import Path
 
 import numpy as np
+from app_environment import isolated_environment
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 TIMEOUT_S = 120  # the first run in a process loads the scorer and the embedding model
-#: Environment the app must not inherit from the developer's shell in tests.
-ISOLATE = (
-    "COACH_DATABASE_URL",
-    "COACH_CHROMA_URL",
-    "COACH_RUBRIC_PATH",
-    "COACH_LLM_BASE_URL",
-    "COACH_LLM_MODEL",
-    "COACH_LLM_API_KEY",
-    "COACH_TRANSCRIPTION_MODEL",
-    "COACH_TRANSCRIPTION_BASE_URL",
-    "COACH_SPEAKING_RATE_WPM",
-    "COACH_DEFAULT_STORY_TYPE",
-)
 
 
 def seed_library(folder: Path) -> Path:
@@ -37,7 +24,7 @@ def seed_library(folder: Path) -> Path:
 
     Run in a child process so the vector store is closed cleanly before it is copied.
     """
-    env = {k: v for k, v in os.environ.items() if k not in ISOLATE}
+    env = isolated_environment()
     env.update(COACH_DATA_DIR=str(folder), ORT_DISABLE_TELEMETRY="1", ANONYMIZED_TELEMETRY="False")
     subprocess.run(
         [sys.executable, "-m", "coach", "sources"],
