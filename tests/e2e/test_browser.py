@@ -105,6 +105,7 @@ def test_every_page_draws(page, app_url, shot):
     ]:
         page.goto(f"{app_url}/{path}")
         # the first visit of a page may load models or index the corpus on a busy machine
-        expect()(page.get_by_role("heading", name=heading)).to_be_visible(timeout=120_000)
+        title = page.get_by_role("heading", name=heading, exact=True)
+        expect()(title).to_be_visible(timeout=120_000)
         shot(page, f"page-{path}")
         assert page.locator('[data-testid="stException"]').count() == 0
