@@ -123,6 +123,10 @@ class Detection(_Strict):
     collective: tuple[str, ...] = ("lex:collective", "re:named_we")
     us_needs: tuple[str, ...] = ("values",)
     now_needs: tuple[str, ...] = ("challenge", "urgency", "call_to_action")
+    #: A story of now is told through a lived situation, not only data, logistics or
+    #: slogans: a sentence matching one of these, or ``now_concrete`` at full marks.
+    now_lived: tuple[str, ...] = ("feat:in_episode",)
+    now_concrete: str = "challenge"
     arc: tuple[str, ...] = ("challenge", "choice", "outcome")
     ask: str = "call_to_action"
     substance: tuple[str, ...] = (

@@ -322,8 +322,19 @@ def detect_components(
         and narrative_doc,
         "now": all(score.get(c, 0) >= 1 for c in detection.now_needs)
         and narrative_doc
-        and not ctx.doc["template"],
+        and not ctx.doc["template"]
+        and _lived_situation(draft, ctx, score, detection),
     }
+
+
+def _lived_situation(
+    draft: Draft, ctx: SignalContext, score: dict[str, int], detection: Detection
+) -> bool:
+    """A told episode or a concretely located problem: what separates a story of now from
+    a slogan with a deadline ("We need safe staffing NOW!!! Share this post")."""
+    if score.get(detection.now_concrete, 0) >= 2:
+        return True
+    return any(matches(name, s, ctx) for s in draft.sentences for name in detection.now_lived)
 
 
 def detect_story_type(
