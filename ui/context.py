@@ -35,9 +35,7 @@ class AppContext:
 
     def save_prefs(self, **changes: Any) -> None:
         """Store preferences (never a key) and use them from the next run on."""
-        prefs = {**self.prefs, **changes}
-        prefs = {k: v for k, v in prefs.items() if v is not None}
-        self.workspace.save_preferences(prefs)
+        prefs = self.workspace.save_preferences(changes)
         state.set("prefs", prefs)
 
 

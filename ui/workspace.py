@@ -150,9 +150,19 @@ class Workspace:
     def preferences(self) -> dict[str, Any]:
         return self._read(PREFERENCES, "")
 
-    def save_preferences(self, prefs: dict[str, Any]) -> None:
-        clean = {k: v for k, v in prefs.items() if "key" not in k.lower()}  # never a secret
-        self.records.put(self.actor, PREFERENCES, "", clean)
+    def save_preferences(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Apply ``changes`` (``None`` removes a setting) to the stored preferences.
+
+        Only the settings named change, on the preferences as stored now, so a tab opened
+        earlier cannot undo another tab's change to a different setting. Returns all of
+        them. Nothing whose name contains "key" is ever stored (API keys stay in memory).
+        """
+
+        def change(stored: dict[str, Any]) -> dict[str, Any]:
+            merged = {**stored, **changes}
+            return {k: v for k, v in merged.items() if v is not None and "key" not in k.lower()}
+
+        return self._update(PREFERENCES, "", change)
 
     # -- story builder ------------------------------------------------------------------
 

@@ -48,6 +48,16 @@ def test_preferences_and_builder_answers_are_not_drafts(workspace):
     assert workspace.builder("self") == {"answers": {"challenge": "The night the clinic closed."}}
 
 
+def test_a_preference_change_keeps_what_another_tab_changed(workspace):
+    workspace.save_preferences({"speaking_rate_wpm": 150, "story_type": "self"})
+    workspace.save_preferences({"llm_model": "llama3"})  # another tab, another setting
+    assert workspace.save_preferences({"story_type": None}) == {
+        "speaking_rate_wpm": 150,
+        "llm_model": "llama3",
+    }
+    assert workspace.preferences() == {"speaking_rate_wpm": 150, "llm_model": "llama3"}
+
+
 def test_any_title_is_a_person_s_own(workspace):
     workspace.autosave("narrative-coach/preferences", "My story about settings.", "self", None)
     workspace.save_preferences({"speaking_rate_wpm": 150})
