@@ -79,6 +79,7 @@ def analyse(
     if duration < 1.0:
         raise InputError("the recording is shorter than a second; record your story again")
     frame = max(1, int(rate * FRAME_S))
+    frame_s = frame / rate  # the real frame length: int() rounds the sample count down
     usable = len(samples) - len(samples) % frame
     rms = np.sqrt((samples[:usable].reshape(-1, frame) ** 2).mean(axis=1))
     loud = float(np.percentile(rms, 95)) if len(rms) else 0.0
@@ -88,12 +89,12 @@ def analyse(
         if is_silent and run_start is None:
             run_start = i
         elif not is_silent and run_start is not None:
-            length = (i - run_start) * FRAME_S
+            length = (i - run_start) * frame_s
             inside = run_start > 0 and i < len(silent)  # leading/trailing silence is not a pause
             if length >= LONG_PAUSE_S and inside:
-                pauses.append(Pause(round(run_start * FRAME_S, 2), round(length, 2)))
+                pauses.append(Pause(round(run_start * frame_s, 2), round(length, 2)))
             run_start = None
-    speaking = float((~silent).sum() * FRAME_S)
+    speaking = float((~silent).sum() * frame_s)
     wpm = round(draft_words / (speaking / 60), 1) if speaking > 0 and draft_words else None
     return RehearsalResult(
         duration_s=round(duration, 2),

@@ -97,7 +97,7 @@ def evaluate(retriever: Retriever, questions: list[dict[str, Any]], k: int = 5) 
 
 def compare_assessors(
     first: list[dict[str, Any]], second: list[dict[str, Any]]
-) -> tuple[dict[str, float], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """How far two people who judged the same questions agree, and the cards both chose.
 
     ``second_recall`` is the share of the first assessor's cards the second also chose —

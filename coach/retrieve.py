@@ -21,7 +21,8 @@ the next query. The vector index is kept fresh the same way: an embedded Chroma 
 holds its vectors in memory and does not see vectors other processes add, so when the
 fingerprint changes the store reopens its client (:meth:`coach.store.Store.refresh`).
 Only committed chunks are indexed or returned. One Retriever may serve several threads
-(the app shares one); it keeps no per-query state.
+(the app shares one); it keeps no per-query state (only the vectors of the rubric's guidance
+queries, which are the same for everyone).
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ VECTOR_WEIGHT = 0.65
 RELATED_LIFT = 0.3
 #: A lifted card's score stays just below the best result's.
 RELATED_CEILING = 0.999
+#: At most this many linked cards are lifted (those already scoring best), so a card
+#: with many links cannot fill the top results by itself.
+RELATED_MAX = 3
 #: List weights per fusion. "draft" is the similarity to the writer's draft (guidance_for).
 WEIGHTS = {
     "convex": {"vector": VECTOR_WEIGHT, "bm25": 1 - VECTOR_WEIGHT, "draft": 0.25},
@@ -238,10 +242,12 @@ def lift_related(
     both "one ask, not a menu" and "make one specific, doable ask"). The embedder finds the
     first and ranks the second below look-alikes; a card's hand-written ``related`` list
     says which cards answer the same problem from another angle (cluster-based retrieval).
-    Only the top result lends its score, so a weak match lifts nothing much, and a lifted
-    card never passes the card that lifted it (the best match stays first). ``links`` come
-    from :func:`related_sources`, ``by_source`` holds each source's chunks, ``allowed`` is
-    the search's filter. ``pool`` gains any lifted chunk the rankers had not returned.
+    Only the top result lends its score, so a weak match lifts nothing much; at most
+    ``RELATED_MAX`` linked cards are lifted, and a lifted card never passes the card that
+    lifted it (the best match stays first). A lifted passage's ``score`` is its lifted
+    score. ``links`` come from :func:`related_sources`, ``by_source`` holds each source's
+    chunks, ``allowed`` is the search's filter. ``pool`` gains any lifted chunk the rankers
+    had not returned.
     """
     if not fused or RELATED_LIFT <= 0:
         return fused
@@ -250,11 +256,13 @@ def lift_related(
     if not linked:
         return fused
     scores = dict(fused)
+    candidates = []
     for source in sorted(linked):
         chunks = [c for c in by_source.get(source, []) if allowed(c.meta)]
-        if not chunks:
-            continue
-        best = min(chunks, key=lambda c: (-scores.get(c.chunk_id, 0.0), c.chunk_id))
+        if chunks:
+            candidates.append(min(chunks, key=lambda c: (-scores.get(c.chunk_id, 0.0), c.chunk_id)))
+    candidates.sort(key=lambda c: (-scores.get(c.chunk_id, 0.0), c.chunk_id))
+    for best in candidates[:RELATED_MAX]:
         own = scores.get(best.chunk_id, 0.0)
         scores[best.chunk_id] = max(
             own, min(own + RELATED_LIFT * top_score, top_score * RELATED_CEILING)

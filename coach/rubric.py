@@ -145,6 +145,19 @@ class Detection(_Strict):
     opening_value: tuple[str, ...] = ("lex:values", "re:deserve_clause")
 
 
+#: Detection fields that name signals, and those that name criteria.
+DETECTION_SIGNALS = (
+    "collective",
+    "now_lived",
+    "hedges",
+    "blocking_emotion",
+    "solutions",
+    "template",
+    "opening_value",
+)
+DETECTION_CRITERIA = frozenset({"us_needs", "now_needs", "now_concrete", "arc", "ask", "substance"})
+
+
 class Rubric(_Strict):
     id: str
     check_share: float = Field(default=0.15, ge=0, le=1)  # how much checks can move overall
@@ -184,7 +197,26 @@ class Rubric(_Strict):
             for name in names:
                 if not known_signal(name, self.lexicons, self.patterns):
                     raise ValueError(f"criterion '{criterion.id}': unknown signal '{name}'")
+        self._detection_resolves(set(ids))
         return self
+
+    def _detection_resolves(self, ids: set[str]) -> None:
+        """Every signal the detection block names exists; criteria it was given exist.
+
+        Criterion fields left at their defaults may name criteria a custom rubric lacks
+        (they then count as 0); a value the rubric sets itself must be right.
+        """
+        detection = self.detection
+        for field in DETECTION_SIGNALS:
+            value = getattr(detection, field)
+            for name in (value,) if isinstance(value, str) else value:
+                if not known_signal(name, self.lexicons, self.patterns):
+                    raise ValueError(f"detection.{field}: unknown signal '{name}'")
+        for field in DETECTION_CRITERIA & detection.model_fields_set:
+            value = getattr(detection, field)
+            unknown = sorted(({value} if isinstance(value, str) else set(value)) - ids)
+            if unknown:
+                raise ValueError(f"detection.{field}: unknown criteria {unknown}")
 
     def criterion(self, criterion_id: str) -> Criterion:
         for criterion in self.criteria:

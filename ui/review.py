@@ -126,8 +126,12 @@ def _new_workshop(ctx: AppContext) -> None:
     name = " ".join(str(state.widget_value("review.new_workshop", default="")).split())[:120]
     if not name:
         return
-    if name not in ctx.workspace.workshops():
-        ctx.workspace.save_workshop(WorkshopRecord(name))
+    try:
+        if name not in ctx.workspace.workshops():
+            ctx.workspace.save_workshop(WorkshopRecord(name))
+    except CoachError as exc:
+        state.set("review_problems", [f"The workshop “{name}” was not created: {exc}"])
+        return
     state.seed("review.workshop", UPLOADED + name)
     state.seed("review.new_workshop", "")
     state.set("review_problems", [])

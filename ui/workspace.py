@@ -8,9 +8,11 @@ each is a *record* (``coach.storage.Records``, one JSON document per person, kin
 * an uploaded workshop's review: which draft holds each participant's texts, and the
   trainer's comments
 
-Changes that read a record first (keeping the builder's draft, merging a workshop's
-participants, appending a comment) are saved only if nobody saved the record in between,
-and redone on the fresh record otherwise, so two tabs never lose each other's changes.
+Changes that read a record first (a preference, the builder's draft, a workshop's
+participants, a comment) are saved only if nobody saved the record in between, and redone
+on the fresh record otherwise, so a tab does not undo another tab's change to something
+else. The builder's answers are saved whole (the page sends all of them): for the same
+story type in two tabs at once, the last save wins.
 """
 
 from __future__ import annotations

@@ -170,17 +170,28 @@ def _clean_data(data: dict[str, Any]) -> dict[str, Any]:
         raise InputError("a record's data must be a JSON object (a dict)")
     try:
         encoded = json.dumps(data, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
+        size = len(encoded.encode("utf-8"))
+    except (TypeError, ValueError) as exc:  # UnicodeEncodeError (a lone surrogate) included
         raise InputError(f"a record's data is not JSON-serialisable: {exc}") from exc
-    if "\\u0000" in encoded:  # PostgreSQL's JSONB cannot hold NUL; refuse it on both
+    if _has_nul(data):  # PostgreSQL's JSONB cannot hold NUL; refuse it on both
         raise InputError("a record's data cannot contain NUL characters")
-    size = len(encoded.encode("utf-8"))
     if size > MAX_DATA_BYTES:
         raise InputError(
             f"a record's data can be at most {MAX_DATA_BYTES // 1024 // 1024} MiB as JSON "
             f"(this is {size / 1024 / 1024:.1f} MiB)"
         )
     return json.loads(encoded)
+
+
+def _has_nul(value: Any) -> bool:
+    """A NUL character in any key or string (a literal backslash-u-0000 text is fine)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _stored(record: Record) -> RecordInfo:

@@ -205,12 +205,13 @@ def test_a_cards_related_list_lifts_it_in_search(tmp_path, embedder, card_dir):
     card.write_text(card.read_text().replace("---\n", related, 2).replace(related, "---\n", 1))
     linked = Retriever.from_settings(Settings(data_dir=tmp_path / "b", corpus_dir=corpus), embedder)
     assert [p.source_id for p in linked.search(query, k=3)][:2] == [first, last]
-    tagged = linked.search(query, k=3, criterion="call_to_action")
-    assert all("call_to_action" in p.criteria for p in tagged)  # a lift obeys the filters
+    # the lifted card is not tagged call_to_action: with that filter it must stay out
+    tagged = [p.source_id for p in linked.search(query, k=3, criterion="call_to_action")]
+    assert tagged == [first]
 
 
 DATA = PROJECT_ROOT / "tests" / "data"
-#: Measured hybrid recall@5, rounded down: 0.862 held out, 0.946 dev (docs/library.md).
+#: Measured hybrid recall@5, rounded down: 0.868 held out, 0.936 dev (docs/library.md).
 RECALL_FLOOR = {"retrieval_questions.jsonl": 0.85, "retrieval_dev_questions.jsonl": 0.9}
 CARDS = PROJECT_ROOT / "corpus" / "cards"
 

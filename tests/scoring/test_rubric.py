@@ -112,6 +112,26 @@ def test_a_pattern_that_does_not_compile_is_named(tmp_path: Path, default_data: 
     assert str(path) in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("now_lived", ["feat:in_epsiode"], "detection.now_lived: unknown signal 'feat:in_epsiode'"),
+        ("hedges", "lex:hedgez", "detection.hedges: unknown signal 'lex:hedgez'"),
+        ("now_concrete", "challange", "detection.now_concrete: unknown criteria ['challange']"),
+        ("now_needs", ["challenge", "urgncy"], "detection.now_needs: unknown criteria ['urgncy']"),
+    ],
+)
+def test_a_typo_in_the_detection_block_is_named(
+    tmp_path: Path, default_data: dict, field: str, value, words: str
+) -> None:
+    """Found when the rubric loads, not as a traceback when the first draft is scored."""
+    data = copy.deepcopy(default_data)
+    data["detection"][field] = value
+    with pytest.raises(RubricError) as error:
+        load_rubric(write_rubric(tmp_path, data))
+    assert words in str(error.value)
+
+
 def test_a_bad_pattern_names_the_criterion_that_uses_it(tmp_path: Path, default_data) -> None:
     data = copy.deepcopy(default_data)
     data["patterns"]["when_soon"] = r"\b(?:monday|tuesday"

@@ -103,6 +103,29 @@ def test_a_newer_copy_of_a_record_wins_and_the_older_one_stays_a_draft(
     assert json.loads(drafts.latest_version(me, kept.id).text) == {"speaking_rate_wpm": 120}
 
 
+def test_a_participants_unmovable_record_stays_private_from_the_trainer(
+    old_db: Database, clock
+) -> None:
+    """A record that stays a draft loses its workshop, so the trainer's review never lists it."""
+    access, drafts = Access(old_db, hasher=FAST_HASHER, clock=clock), Drafts(old_db, clock=clock)
+    trainer = access.create_trainer("tess@example.org", PASSWORD, name="Tess")
+    new = access.create_workshop(trainer, "Spring cohort")
+    ana = access.join(new.join_code, "Ana").actor
+    drafts.save_draft(ana, "My bus story", ANA_TEXT, "self")
+    broken = '{"answers": {"hope": "my private answ'
+    old_record(drafts, ana, "narrative-coach/builder/self", broken)
+    assert len(drafts.list_drafts(trainer, workshop_id=new.workshop.id)) == 2  # the old leak
+
+    old_db.upgrade()
+
+    titles = [d.title for d in drafts.list_drafts(trainer, workshop_id=new.workshop.id)]
+    assert titles == ["My bus story"]
+    assert sorted(d.title for d in drafts.list_drafts(ana)) == [
+        "My bus story",
+        "narrative-coach/builder/self",  # still Ana's, nothing lost
+    ]
+
+
 def test_downgrade_puts_records_back_as_drafts(old_db: Database, clock) -> None:
     drafts = Drafts(old_db, clock=clock)
     me = Access(old_db, clock=clock).local_actor()

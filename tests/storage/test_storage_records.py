@@ -145,6 +145,8 @@ def test_list_keys_and_delete(access: Access, records: Records, drafts: Drafts) 
         ("builder", "self", {"when": object()}, "not JSON-serialisable"),
         ("builder", "self", {"pace": float("nan")}, "not JSON-serialisable"),
         ("builder", "self", {"answer": "bad\x00byte"}, "NUL"),
+        ("builder", "self", {"bad\x00key": "x"}, "NUL"),
+        ("builder", "self", {"answer": "half an emoji \ud83d"}, "not JSON-serialisable"),
         ("preferences", "", {"rubric_yaml": "x" * (MAX_DATA_BYTES + 1)}, "at most 2 MiB"),
     ],
 )
@@ -155,6 +157,13 @@ def test_unusable_records_are_refused_clearly(
     with pytest.raises(InputError, match=message):
         records.put(me, kind, key, data)  # type: ignore[arg-type]
     assert records.list_keys(me, "builder") == []
+
+
+def test_text_that_merely_spells_a_nul_escape_is_kept(access: Access, records: Records) -> None:
+    """A custom rubric's regex may contain the six characters backslash-u-0000."""
+    me = access.local_actor()
+    data = {"rubric_yaml": "pattern: '\\u0000|\\x00'"}
+    assert records.put(me, "preferences", "", data).data == data
 
 
 def test_a_record_needs_a_real_person(records: Records) -> None:

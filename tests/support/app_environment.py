@@ -9,18 +9,10 @@ from __future__ import annotations
 
 import os
 
-ISOLATE = (
-    "COACH_DATABASE_URL",
-    "COACH_CHROMA_URL",
-    "COACH_RUBRIC_PATH",
-    "COACH_LLM_BASE_URL",
-    "COACH_LLM_MODEL",
-    "COACH_LLM_API_KEY",
-    "COACH_TRANSCRIPTION_MODEL",
-    "COACH_TRANSCRIPTION_BASE_URL",
-    "COACH_SPEAKING_RATE_WPM",
-    "COACH_DEFAULT_STORY_TYPE",
-)
+from coach.settings import Settings
+
+#: Every COACH_* setting (the tests choose the data directory themselves).
+ISOLATE = tuple(f"COACH_{name.upper()}" for name in Settings.model_fields)
 
 
 def isolated_environment() -> dict[str, str]:

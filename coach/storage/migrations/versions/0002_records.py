@@ -84,12 +84,14 @@ def upgrade() -> None:
     )
     connection = op.get_bind()
     moved: list[int] = []
+    kept: list[int] = []
     seen: set[tuple[int, str, str]] = set()
     for row in connection.execute(_old_records()).all():
         where = _kind_and_key(row.title)
         data = _movable(row.text)
         if where is None or data is None or (row.owner_id, *where) in seen:
-            continue  # not ours, unreadable, or shadowed by a newer copy: stays a draft
+            kept.append(row.id)  # not ours, unreadable, or shadowed by a newer copy
+            continue
         seen.add((row.owner_id, *where))
         connection.execute(
             records.insert().values(
@@ -103,6 +105,8 @@ def upgrade() -> None:
             )
         )
         moved.append(row.id)
+    for chunk in _chunks(kept):  # stays a draft, visible to its owner only (not the trainer)
+        connection.execute(drafts.update().where(drafts.c.id.in_(chunk)).values(workshop_id=None))
     for chunk in _chunks(moved):
         for table, column in (
             (comments, comments.c.draft_id),
@@ -202,12 +206,22 @@ def _movable(text: str) -> dict[str, Any] | None:
     """The record's JSON object, or None when it is not one both databases can store."""
     try:
         data = json.loads(text)
-        encoded = json.dumps(data, allow_nan=False)
+        json.dumps(data, allow_nan=False)
     except ValueError:
         return None
-    if not isinstance(data, dict) or "\\u0000" in encoded:  # PostgreSQL's JSONB refuses NUL
+    if not isinstance(data, dict) or _has_nul(data):  # PostgreSQL's JSONB refuses NUL
         return None
     return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[list[int]]:
