@@ -215,6 +215,8 @@ def _movable(text: str) -> dict[str, Any] | None:
 
 
 def _has_nul(value: Any) -> bool:
+    """A copy of ``coach.storage.records._has_nul``: a migration imports no live code,
+    which later releases may change under it."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
