@@ -69,7 +69,7 @@ def render() -> None:
     if st.button("Score my story", type="primary", icon=":material/insights:") or (
         shown and result[2] != draft  # keep the scored draft in step with the answers
     ):
-        _save_draft(ctx, story_type, answers, draft)
+        _save_draft(ctx, story_type, draft)
     result = state.get("builder_result")
     if result and result[0] == story_type:
         _show_result(ctx, story_type, draft, result[1])
@@ -91,10 +91,14 @@ def _load_answers(ctx: AppContext, story_type: str, questions: tuple[Question, .
 
 
 def _autosave(ctx: AppContext, story_type: str, answers: dict[str, str]) -> None:
-    if state.get("builder_saved") == (story_type, answers):
+    """Save the answers that changed since this session last loaded or saved them."""
+    saved_type, saved = state.get("builder_saved") or (None, {})
+    before = saved if saved_type == story_type else {}
+    changed = {q: text for q, text in answers.items() if before.get(q) != text}
+    if not changed:
         return
     try:
-        ctx.workspace.save_builder(story_type, answers)
+        ctx.workspace.save_builder(story_type, changed)
     except CoachError as exc:
         components.show_error(exc, "save your answers")
         return
@@ -106,7 +110,7 @@ def _fill_example(story_type: str, questions: tuple[Question, ...]) -> None:
         state.seed("build.answer", EXAMPLE_ANSWERS.get(question.id, ""), story_type, question.id)
 
 
-def _save_draft(ctx: AppContext, story_type: str, answers: dict[str, str], draft: str) -> None:
+def _save_draft(ctx: AppContext, story_type: str, draft: str) -> None:
     """The assembled text becomes a new version of this story type's builder draft."""
     try:
         known = ctx.workspace.builder(story_type).get("draft_id")
@@ -114,7 +118,7 @@ def _save_draft(ctx: AppContext, story_type: str, answers: dict[str, str], draft
             known = None  # the draft was deleted: start a new one
         title = f"{story_label(story_type)} (from the builder)"
         version = ctx.workspace.autosave(title, draft, story_type, known)
-        ctx.workspace.save_builder(story_type, answers, version.draft_id)
+        ctx.workspace.save_builder(story_type, {}, version.draft_id)  # answers: autosaved
     except CoachError as exc:
         components.show_error(exc, "save your draft")
         return

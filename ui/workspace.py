@@ -11,8 +11,7 @@ each is a *record* (``coach.storage.Records``, one JSON document per person, kin
 Changes that read a record first (a preference, the builder's draft, a workshop's
 participants, a comment) are saved only if nobody saved the record in between, and redone
 on the fresh record otherwise, so a tab does not undo another tab's change to something
-else. The builder's answers are saved whole (the page sends all of them): for the same
-story type in two tabs at once, the last save wins.
+else (the builder sends only the answers that changed).
 """
 
 from __future__ import annotations
@@ -175,9 +174,16 @@ class Workspace:
     def save_builder(
         self, story_type: str, answers: dict[str, str], draft_id: int | None = None
     ) -> None:
+        """Store the answers given (others stay as stored) and, if given, the draft's id.
+
+        Pass only the answers that changed: another tab's answers to other questions survive.
+        """
+
         def change(data: dict[str, Any]) -> dict[str, Any]:
-            known = draft_id if draft_id is not None else _builder(data).get("draft_id")
-            return {"answers": answers, **({"draft_id": known} if known is not None else {})}
+            stored = _builder(data)
+            known = draft_id if draft_id is not None else stored.get("draft_id")
+            merged = {**stored["answers"], **answers}
+            return {"answers": merged, **({"draft_id": known} if known is not None else {})}
 
         self._update(BUILDER, story_type, change)
 

@@ -58,6 +58,15 @@ def test_a_preference_change_keeps_what_another_tab_changed(workspace):
     assert workspace.preferences() == {"speaking_rate_wpm": 150, "llm_model": "llama3"}
 
 
+def test_builder_answers_from_two_tabs_are_both_kept(workspace):
+    workspace.save_builder("self", {"challenge": "The night the clinic closed."})
+    workspace.save_builder("self", {"choice": "I called the others."})  # another tab
+    assert workspace.builder("self")["answers"] == {
+        "challenge": "The night the clinic closed.",
+        "choice": "I called the others.",
+    }
+
+
 def test_any_title_is_a_person_s_own(workspace):
     workspace.autosave("narrative-coach/preferences", "My story about settings.", "self", None)
     workspace.save_preferences({"speaking_rate_wpm": 150})
