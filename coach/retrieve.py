@@ -77,6 +77,8 @@ class Passage:
     end: int
     score: float
     criteria: tuple[str, ...] = ()
+    #: Source ids of the cards this card says to read alongside it (empty for users' files).
+    related: tuple[str, ...] = ()
 
     @property
     def citation(self) -> str:
@@ -87,6 +89,7 @@ class Passage:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["criteria"] = list(self.criteria)
+        data["related"] = list(self.related)
         data["citation"] = self.citation
         return data
 
@@ -107,6 +110,7 @@ def passage_from(chunk: StoredChunk, score: float) -> Passage:
         end=int(meta.get("end", 0)),
         score=round(float(score), 6),
         criteria=tuple(str(meta.get("criteria", "")).split()),
+        related=tuple(str(meta.get("related", "")).split()),
     )
 
 

@@ -186,10 +186,14 @@ def _search(ctx, library: Retriever) -> None:
         return
     if not passages:
         st.info("No passage matches. Try other words, or remove the criterion filter.")
+    titles = {record.source_id: record.title for record in library.store.sources()}
     for number, passage in enumerate(passages, 1):
         with st.expander(f"[{number}] {esc(passage.citation)}", expanded=number == 1):
             st.text(passage.text, width="stretch")
             st.caption(f"score {passage.score:.3f} · {esc(passage.title)}")
+            see_also = [titles[s] for s in passage.related if s in titles]
+            if see_also:
+                st.caption("See also: " + " · ".join(esc(title) for title in see_also))
 
 
 if __name__ == "__main__":

@@ -266,6 +266,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for number, passage in enumerate(passages, start=1):
         print(f"[{number}] {passage.citation}  (score {passage.score:.4f})")
         print(_indent(passage.text))
+        if passage.related:  # card ids are "card:<name>"
+            print("    see also: " + ", ".join(s.partition(":")[2] for s in passage.related))
         print()
     return 0
 

@@ -204,7 +204,9 @@ def test_a_cards_related_list_lifts_it_in_search(tmp_path, embedder, card_dir):
     related = f"related: [{last.removeprefix('card:')}]\n---\n"
     card.write_text(card.read_text().replace("---\n", related, 2).replace(related, "---\n", 1))
     linked = Retriever.from_settings(Settings(data_dir=tmp_path / "b", corpus_dir=corpus), embedder)
-    assert [p.source_id for p in linked.search(query, k=3)][:2] == [first, last]
+    top, lifted, *_ = linked.search(query, k=3)
+    assert [top.source_id, lifted.source_id] == [first, last]
+    assert top.related == (last,) and top.to_dict()["related"] == [last]  # "see also"
     # the lifted card is not tagged call_to_action: with that filter it must stay out
     tagged = [p.source_id for p in linked.search(query, k=3, criterion="call_to_action")]
     assert tagged == [first]

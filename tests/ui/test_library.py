@@ -51,3 +51,4 @@ def test_search_can_be_limited_to_one_criterion(app):
     by_label(at.text_input, "Question").input("how do I give people a reason to believe").run()
     assert_ok(at)
     assert at.expander[1].label.startswith("[1] ")
+    assert any(c.value.startswith("See also: ") for c in at.caption)  # cards list related cards
