@@ -214,12 +214,29 @@ class Workspace:
     def add_participant_text(
         self, record: WorkshopRecord, participant: str, text: str, story_type: str
     ) -> Version:
-        """Save a participant's text as the newest version of their draft in this workshop."""
+        """Save a participant's text as the newest version of their draft in this workshop.
+
+        A new participant's draft is claimed in the stored record at once; if another tab
+        claimed the same name meanwhile, the text goes to that draft instead (no orphans).
+        """
         title = f"{PARTICIPANT_PREFIX}{record.name} · {participant}"
-        version = self.drafts.save_draft(
-            self.actor, title, text, story_type, draft_id=record.participants.get(participant)
-        )
-        record.participants[participant] = version.draft_id
+        known = record.participants.get(participant)
+        version = self.drafts.save_draft(self.actor, title, text, story_type, draft_id=known)
+        if known is not None:
+            return version
+
+        def claim(data: dict[str, Any]) -> dict[str, Any]:
+            stored = _workshop(record.name, data)
+            stored.participants.setdefault(participant, version.draft_id)
+            return stored.to_dict()
+
+        saved = _workshop(record.name, self._update(WORKSHOP, record.name, claim))
+        owner = saved.participants[participant]
+        if owner != version.draft_id:  # another tab added this participant first
+            mine = version.draft_id
+            version = self.drafts.save_draft(self.actor, title, text, story_type, draft_id=owner)
+            self.drafts.delete_draft(self.actor, mine)
+        record.participants.update(saved.participants)
         return version
 
     def live_workshop(self, workshop_id: int, name: str) -> WorkshopRecord:

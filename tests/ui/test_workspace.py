@@ -7,7 +7,7 @@ import json
 import pytest
 
 from coach.storage import Access, Database, Drafts, Records
-from ui.workspace import Workspace, split_version
+from ui.workspace import WorkshopRecord, Workspace, split_version
 
 
 @pytest.fixture
@@ -65,6 +65,18 @@ def test_builder_answers_from_two_tabs_are_both_kept(workspace):
         "challenge": "The night the clinic closed.",
         "choice": "I called the others.",
     }
+
+
+def test_two_tabs_adding_the_same_participant_share_one_draft(workspace):
+    workspace.save_workshop(WorkshopRecord("Spring cohort"))
+    tab_a, tab_b = workspace.workshop("Spring cohort"), workspace.workshop("Spring cohort")
+    first = workspace.add_participant_text(tab_a, "Ana", "I missed the bus.", "self")
+    second = workspace.add_participant_text(tab_b, "Ana", "I missed the 22 bus.", "self")
+    workspace.save_workshop(tab_b)
+    workspace.save_workshop(tab_a)
+    assert second.draft_id == first.draft_id and second.number == 2
+    assert workspace.workshop("Spring cohort").participants == {"Ana": first.draft_id}
+    assert len(workspace.drafts.list_drafts(workspace.actor)) == 1  # no orphan left behind
 
 
 def test_any_title_is_a_person_s_own(workspace):
