@@ -77,6 +77,37 @@ def render() -> None:
     _drill_down(ctx, record, shown or people)
     st.divider()
     _exports(ctx, record, people)
+    if record.live_id is None:
+        _delete(ctx, record)
+
+
+def _delete(ctx: AppContext, record: WorkshopRecord) -> None:
+    """Remove an uploaded workshop and its drafts (export it first if you want to keep it)."""
+    with st.expander("Delete this workshop"):
+        st.caption(
+            f"Deletes “{esc(record.name)}” with all {len(record.participants)} participants' "
+            "drafts, scores and comments. Download the export above first to keep a copy."
+        )
+        sure = st.checkbox("Yes, delete it", key=state.widget("review.delete_confirm"))
+        st.button(
+            "Delete workshop",
+            icon=":material/delete:",
+            disabled=not sure,
+            on_click=_delete_workshop,
+            args=(ctx, record.name),
+        )
+
+
+def _delete_workshop(ctx: AppContext, name: str) -> None:
+    try:
+        gone = ctx.workspace.delete_workshop(name)
+    except CoachError as exc:
+        state.set("review_problems", [f"The workshop “{name}” was not deleted: {exc}"])
+        return
+    st.toast(f"Deleted the workshop “{name}” and {gone} drafts.")
+    state.set("review_problems", [])
+    state.seed("review.delete_confirm", False)
+    state.seed("review.workshop", UPLOADED + DEFAULT_WORKSHOP)
 
 
 # -- choosing and filling a workshop ------------------------------------------------------

@@ -72,6 +72,7 @@ _WIDGETS = {
     "review.comment",
     "review.compare_a",
     "review.compare_b",
+    "review.delete_confirm",
     "library.upload",
     "library.query",
     "library.k",

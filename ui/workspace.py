@@ -211,6 +211,21 @@ class Workspace:
         saved = _workshop(record.name, self._update(WORKSHOP, record.name, change))
         record.participants, record.comments = saved.participants, saved.comments
 
+    def delete_workshop(self, name: str) -> int:
+        """Delete an uploaded workshop: its participants' drafts, then its record.
+
+        Returns how many drafts went. Drafts already gone are skipped, so a second try
+        after an interruption finishes the job.
+        """
+        record = self.workshop(name)
+        mine = {info.id for info in self.drafts.list_drafts(self.actor)}
+        gone = 0
+        for draft_id in sorted(set(record.participants.values()) & mine):
+            self.drafts.delete_draft(self.actor, draft_id)
+            gone += 1
+        self.records.delete(self.actor, WORKSHOP, name)
+        return gone
+
     def add_participant_text(
         self, record: WorkshopRecord, participant: str, text: str, story_type: str
     ) -> Version:

@@ -118,3 +118,14 @@ def test_exports_are_offered(app):
     by_label(at.text_area, "Your comment").input("A new note.").run()
     by_label(at.button, "Add comment").click().run()
     assert [b.label for b in at.get("download_button")] == ["CSV (one row per participant)"]
+
+
+def test_an_uploaded_workshop_can_be_deleted_after_a_confirmation(app, reload):
+    at = upload(open_page(app, PAGE), ("ana_v1.txt", ANA, "text/plain"))
+    delete = by_label(at.button, "Delete workshop")
+    assert delete.disabled  # nothing goes without the tick
+    by_label(at.checkbox, "Yes, delete it").check().run()
+    by_label(at.button, "Delete workshop").click().run()
+    assert_ok(at)
+    assert "No drafts in this workshop yet" in texts(at)
+    assert "No drafts in this workshop yet" in texts(reload(PAGE))  # gone for good

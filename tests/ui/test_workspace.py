@@ -79,6 +79,17 @@ def test_two_tabs_adding_the_same_participant_share_one_draft(workspace):
     assert len(workspace.drafts.list_drafts(workspace.actor)) == 1  # no orphan left behind
 
 
+def test_deleting_an_uploaded_workshop_takes_its_drafts_and_nothing_else(workspace):
+    mine = workspace.autosave("My story", "I was there.", "self", None)
+    record = workspace.workshop("Spring cohort")
+    workspace.add_participant_text(record, "Ana", "I missed the bus.", "self")
+    workspace.add_participant_text(record, "Ben", "I walked home.", "self")
+    workspace.save_workshop(record)
+    assert workspace.delete_workshop("Spring cohort") == 2
+    assert workspace.workshops() == []
+    assert [d.id for d in workspace.drafts.list_drafts(workspace.actor)] == [mine.draft_id]
+
+
 def test_any_title_is_a_person_s_own(workspace):
     workspace.autosave("narrative-coach/preferences", "My story about settings.", "self", None)
     workspace.save_preferences({"speaking_rate_wpm": 150})
