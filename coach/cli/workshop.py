@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -60,6 +61,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     backup.add_argument("--out", type=Path, help="archive path (default: ./coach-backup-*.tar.gz)")
     backup.set_defaults(func=_backup)
+
+    mine = subparsers.add_parser(
+        "my-data",
+        help="everything this machine's own user keeps: drafts, versions, scores, settings",
+        description="Export, as JSON, the drafts (every version, with its report) and the "
+        "records (preferences, builder answers, uploaded workshops) of the person who uses the "
+        "app without an account. The same document as Settings > Download my data.",
+    )
+    mine.add_argument("--out", type=Path, help="write to this file (default: standard output)")
+    mine.set_defaults(func=_my_data)
 
     restore = subparsers.add_parser(
         "restore",
@@ -152,6 +163,25 @@ def _export(args: argparse.Namespace) -> int:
     else:
         out: IO[str] = sys.stdout
         writer(rows, out)
+    return 0
+
+
+def _my_data(args: argparse.Namespace) -> int:
+    from coach.storage.export import person_export
+
+    db, access = _open()
+    with db:
+        document = person_export(db, access.local_actor())
+    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(
+            f"Wrote {len(document['drafts'])} drafts and {len(document['records'])} records "
+            f"to {args.out}",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(text)
     return 0
 
 

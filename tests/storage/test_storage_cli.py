@@ -158,6 +158,23 @@ def test_backup_and_restore_commands(coach, tmp_path: Path, monkeypatch) -> None
     assert (data / SQLITE_FILENAME).exists()  # a refused restore changes nothing
 
 
+def test_my_data_exports_the_local_users_drafts_and_records(
+    coach, settings_env: str, tmp_path: Path
+) -> None:
+    db = Database(settings_env)
+    me = Access(db).local_actor()
+    Drafts(db).save_draft(me, "My story", "I was there.", "self")
+    Records(db).put(me, "preferences", "", {"speaking_rate_wpm": 150})
+    db.dispose()
+    code, out, _ = coach("my-data")
+    document = json.loads(out)
+    assert code == 0 and [d["title"] for d in document["drafts"]] == ["My story"]
+    assert document["records"][0]["data"] == {"speaking_rate_wpm": 150}
+    code, _, err = coach("my-data", "--out", str(tmp_path / "me.json"))
+    assert code == 0 and "1 drafts and 1 records" in err
+    assert json.loads((tmp_path / "me.json").read_text()) == document
+
+
 def test_wrong_passwords_lock_only_that_trainer_out_of_the_cli(coach, settings_env: str) -> None:
     coach("workshop", "create", "Spring cohort", *TRAINER)
     other = ["--trainer", "omar@example.org", "--password-stdin"]
