@@ -70,7 +70,7 @@ def render() -> None:
             width="stretch",
         )
     st.subheader("Search the library")
-    _search(ctx, library)
+    _search(ctx, library, {r.source_id: r.title for r in records})
 
 
 def _add(library: Retriever) -> None:
@@ -160,7 +160,7 @@ def _remove_picked(library: Retriever, titles: dict[str, str]) -> None:
     state.seed("library.remove_confirm", False)
 
 
-def _search(ctx, library: Retriever) -> None:
+def _search(ctx, library: Retriever, titles: dict[str, str]) -> None:
     query, k, criterion = st.columns([4, 1, 2], vertical_alignment="bottom")
     text = query.text_input(
         "Question",
@@ -186,7 +186,6 @@ def _search(ctx, library: Retriever) -> None:
         return
     if not passages:
         st.info("No passage matches. Try other words, or remove the criterion filter.")
-    titles = {record.source_id: record.title for record in library.store.sources()}
     for number, passage in enumerate(passages, 1):
         with st.expander(f"[{number}] {esc(passage.citation)}", expanded=number == 1):
             st.text(passage.text, width="stretch")

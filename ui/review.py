@@ -70,6 +70,8 @@ def render() -> None:
     people = _participants(ctx, record)
     if not people:
         st.info("The drafts of this workshop were removed.")
+        if record.live_id is None:
+            _delete(ctx, record)
         return
     criteria = [(c.id, c.name) for c in people[0].report.criteria]
     shown = _table(people, criteria)
@@ -88,7 +90,7 @@ def _delete(ctx: AppContext, record: WorkshopRecord) -> None:
             f"Deletes “{esc(record.name)}” with all {len(record.participants)} participants' "
             "drafts, scores and comments. Download the export above first to keep a copy."
         )
-        sure = st.checkbox("Yes, delete it", key=state.widget("review.delete_confirm"))
+        sure = st.checkbox("Yes, delete it", key=state.widget("review.delete_confirm", record.name))
         st.button(
             "Delete workshop",
             icon=":material/delete:",
@@ -104,9 +106,9 @@ def _delete_workshop(ctx: AppContext, name: str) -> None:
     except CoachError as exc:
         state.set("review_problems", [f"The workshop “{name}” was not deleted: {exc}"])
         return
-    st.toast(f"Deleted the workshop “{name}” and {gone} drafts.")
+    st.toast(f"Deleted the workshop “{name}” and {gone} draft{'s' if gone != 1 else ''}.")
     state.set("review_problems", [])
-    state.seed("review.delete_confirm", False)
+    state.seed("review.delete_confirm", False, name)
     state.seed("review.workshop", UPLOADED + DEFAULT_WORKSHOP)
 
 
@@ -174,7 +176,7 @@ def _upload(ctx: AppContext, record: WorkshopRecord, story_type: str) -> None:
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
         max_upload_size=MAX_UPLOAD_MB,
-        key=state.widget("review.upload"),
+        key=state.widget("review.upload", record.name),  # a fresh uploader per workshop
         help=f"Text, Markdown, Word, PDF or HTML files, or a CSV; up to {MAX_UPLOAD_MB} MB each.",
     )
     if not files:

@@ -27,6 +27,7 @@ from coach.storage import (
     Actor,
     DraftInfo,
     Drafts,
+    NotFound,
     Records,
     RevisionConflict,
     Version,
@@ -217,13 +218,16 @@ class Workspace:
         Returns how many drafts went. Drafts already gone are skipped, so a second try
         after an interruption finishes the job.
         """
-        record = self.workshop(name)
-        mine = {info.id for info in self.drafts.list_drafts(self.actor)}
+        prefix = _participant_title(name, "")
         gone = 0
-        for draft_id in sorted(set(record.participants.values()) & mine):
-            self.drafts.delete_draft(self.actor, draft_id)
-            gone += 1
-        self.records.delete(self.actor, WORKSHOP, name)
+        for info in self.drafts.list_drafts(self.actor):
+            if info.owner_id == self.actor.person_id and info.title.startswith(prefix):
+                self.drafts.delete_draft(self.actor, info.id)  # by title: another tab's too
+                gone += 1
+        try:
+            self.records.delete(self.actor, WORKSHOP, name)
+        except NotFound:
+            pass  # deleted meanwhile (another tab): the job is done
         return gone
 
     def add_participant_text(
@@ -234,7 +238,7 @@ class Workspace:
         A new participant's draft is claimed in the stored record at once; if another tab
         claimed the same name meanwhile, the text goes to that draft instead (no orphans).
         """
-        title = f"{PARTICIPANT_PREFIX}{record.name} · {participant}"
+        title = _participant_title(record.name, participant)
         known = record.participants.get(participant)
         version = self.drafts.save_draft(self.actor, title, text, story_type, draft_id=known)
         if known is not None:
@@ -242,14 +246,23 @@ class Workspace:
 
         def claim(data: dict[str, Any]) -> dict[str, Any]:
             stored = _workshop(record.name, data)
+            if not data:  # the first save of this workshop
+                stored.story_type = record.story_type
             stored.participants.setdefault(participant, version.draft_id)
             return stored.to_dict()
 
-        saved = _workshop(record.name, self._update(WORKSHOP, record.name, claim))
-        owner = saved.participants[participant]
-        if owner != version.draft_id:  # another tab added this participant first
-            mine = version.draft_id
-            version = self.drafts.save_draft(self.actor, title, text, story_type, draft_id=owner)
+        mine = version.draft_id
+        try:
+            saved = _workshop(record.name, self._update(WORKSHOP, record.name, claim))
+            owner = saved.participants[participant]
+            if owner != mine:  # another tab added this participant first
+                version = self.drafts.save_draft(
+                    self.actor, title, text, story_type, draft_id=owner
+                )
+        except Exception:
+            self.drafts.delete_draft(self.actor, mine)  # nothing points at it: no orphan
+            raise
+        if version.draft_id != mine:
             self.drafts.delete_draft(self.actor, mine)
         record.participants.update(saved.participants)
         return version
@@ -304,6 +317,10 @@ class Workspace:
         record.comments = _workshop(
             record.name, self._update(WORKSHOP, record.name, change)
         ).comments
+
+
+def _participant_title(workshop: str, participant: str) -> str:
+    return f"{PARTICIPANT_PREFIX}{workshop} · {participant}"
 
 
 def _builder(data: dict[str, Any]) -> dict[str, Any]:

@@ -253,6 +253,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from coach.ingest import CARD_PREFIX
+
     retriever = _retriever()
     passages = retriever.search(
         args.question, args.k, source=args.source, criterion=args.criterion, method=args.method
@@ -266,8 +268,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for number, passage in enumerate(passages, start=1):
         print(f"[{number}] {passage.citation}  (score {passage.score:.4f})")
         print(_indent(passage.text))
-        if passage.related:  # card ids are "card:<name>"
-            print("    see also: " + ", ".join(s.partition(":")[2] for s in passage.related))
+        if passage.related:
+            related = (source.removeprefix(CARD_PREFIX) for source in passage.related)
+            print("    see also: " + ", ".join(related))
         print()
     return 0
 

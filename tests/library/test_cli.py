@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -68,6 +69,16 @@ def test_ask_prints_cited_passages(coach):
     payload = json.loads(out)
     assert [p["source_id"] for p in payload["passages"]] == ["card:hope-with-a-path"]
     assert payload["passages"][0]["citation"].endswith("Hope")
+
+
+def test_ask_names_the_cards_a_card_says_to_read_alongside(coach, monkeypatch, tmp_path, card_dir):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(card_dir, corpus / "cards")
+    card = corpus / "cards" / "hope-with-a-path.md"
+    card.write_text(card.read_text().replace("criteria:", "related: [ask-one-thing]\ncriteria:"))
+    monkeypatch.setenv("COACH_CORPUS_DIR", str(corpus))
+    code, out, _ = coach("ask", "can we really win?", "--k", "1", "--criterion", "hope")
+    assert code == 0 and "    see also: ask-one-thing\n" in out
 
 
 def test_eval_retrieval_on_a_small_question_file(coach, write):

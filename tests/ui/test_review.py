@@ -121,11 +121,17 @@ def test_exports_are_offered(app):
 
 
 def test_an_uploaded_workshop_can_be_deleted_after_a_confirmation(app, reload):
-    at = upload(open_page(app, PAGE), ("ana_v1.txt", ANA, "text/plain"))
+    at = open_page(app, PAGE)
+    by_label(at.text_input, "Start another workshop").input("Spring").run()
+    upload(at, ("ana_v1.txt", ANA, "text/plain"))
+    assert sorted(table(at)["participant"]) == ["ana"]
     delete = by_label(at.button, "Delete workshop")
     assert delete.disabled  # nothing goes without the tick
     by_label(at.checkbox, "Yes, delete it").check().run()
     by_label(at.button, "Delete workshop").click().run()
     assert_ok(at)
+    # back on the default workshop, which stays empty: the uploaded file is not re-imported
     assert "No drafts in this workshop yet" in texts(at)
-    assert "No drafts in this workshop yet" in texts(reload(PAGE))  # gone for good
+    later = reload(PAGE)
+    assert "No drafts in this workshop yet" in texts(later)
+    assert "Spring" not in [o for s in later.selectbox for o in s.options]

@@ -85,9 +85,12 @@ def test_deleting_an_uploaded_workshop_takes_its_drafts_and_nothing_else(workspa
     workspace.add_participant_text(record, "Ana", "I missed the bus.", "self")
     workspace.add_participant_text(record, "Ben", "I walked home.", "self")
     workspace.save_workshop(record)
-    assert workspace.delete_workshop("Spring cohort") == 2
-    assert workspace.workshops() == []
+    stale = workspace.workshop("Spring cohort")  # another tab, read before Cleo was added
+    workspace.add_participant_text(record, "Cleo", "I stayed.", "self")
+    assert workspace.delete_workshop("Spring cohort") == 3  # Cleo's draft goes too
+    assert workspace.workshops() == [] and "Cleo" not in stale.participants
     assert [d.id for d in workspace.drafts.list_drafts(workspace.actor)] == [mine.draft_id]
+    assert workspace.delete_workshop("Spring cohort") == 0  # a second try is not an error
 
 
 def test_any_title_is_a_person_s_own(workspace):
