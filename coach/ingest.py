@@ -11,6 +11,7 @@ chunks it added are deleted and the metadata it overwrote is put back.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -116,6 +117,13 @@ def windows(text: str, max_words: int = WINDOW_WORDS) -> list[str]:
         else:
             merged.append(piece)
     return merged or [""]
+
+
+def vector_key(view: tuple[str, str]) -> str:
+    """What a chunk's vector was made from (its head and text): a stored vector is reused
+    only when this matches, so a renamed card or heading gets a fresh vector."""
+    head, text = view
+    return hashlib.sha256(f"{head}\x00{text}".encode()).hexdigest()[:32]
 
 
 def embed_passages(embedder, items: list[tuple[str, str]]) -> np.ndarray:
@@ -373,7 +381,12 @@ class Ingester:
         stored = self.store.existing([c.chunk_id for c in batch if c.chunk_id in job.old_ids])
         for chunk_id, saved in stored.items():
             job.saved.setdefault(chunk_id, saved)
-        vectors = {i: vector for i, (vector, _) in stored.items()} if job.reuse else {}
+        keys = {c.chunk_id: vector_key(self._view(c, base)) for c in batch}
+        vectors = {
+            i: vector
+            for i, (vector, meta) in stored.items()
+            if job.reuse and meta.get("vector_key") == keys[i]  # same head and text
+        }
         fresh = [c for c in batch if c.chunk_id not in vectors]
         if fresh:
             embedded = embed_passages(self.embedder, [self._view(c, base) for c in fresh])
@@ -382,7 +395,7 @@ class Ingester:
             [c.chunk_id for c in batch],
             [vectors[c.chunk_id] for c in batch],
             [c.text for c in batch],
-            [self._chunk_meta(c, base) for c in batch],
+            [{**self._chunk_meta(c, base), "vector_key": keys[c.chunk_id]} for c in batch],
         )
         job.written.update(c.chunk_id for c in batch)
         job.embedded += len(fresh)

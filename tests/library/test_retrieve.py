@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from coach.errors import InputError
@@ -124,6 +125,28 @@ def test_editing_only_the_questions_keeps_the_chunks(tmp_path, embedder, card_di
     assert again.store.chunk_ids("card:hope-with-a-path") == before  # same text, same ids
     (top, *_) = again.search("really win", k=1, method="bm25")
     assert top.source_id == "card:hope-with-a-path"
+
+
+def test_a_retitled_card_gets_a_fresh_vector_and_an_unchanged_one_keeps_its_own(
+    tmp_path, embedder, card_dir
+):
+    """The title is part of what is embedded, so reusing the old vector would be stale."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(card_dir, corpus / "cards")
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus)
+    Retriever.from_settings(settings, embedder).sync_corpus()
+    store = Retriever.from_settings(settings, embedder).store
+    (chunk_id,) = store.chunk_ids("card:hope-with-a-path")
+    before = store.existing([chunk_id])[chunk_id][0]
+    card = corpus / "cards" / "hope-with-a-path.md"
+    card.write_text(card.read_text().replace("title: Hope needs a path", "title: Show a way"))
+    questions_only = corpus / "cards" / "ask-one-thing.md"
+    questions_only.write_text(questions_only.read_text().replace("list of options?", "menu?"))
+    again = Retriever.from_settings(settings, embedder)
+    assert sorted(again.sync_corpus().updated) == ["card:ask-one-thing", "card:hope-with-a-path"]
+    assert again.store.chunk_ids("card:hope-with-a-path") == {chunk_id}  # same text, same id
+    after = again.store.existing([chunk_id])[chunk_id][0]
+    assert float(np.dot(before, after)) < 0.9999  # re-embedded with the new title
 
 
 def test_a_broken_card_is_reported_and_the_rest_indexed(tmp_path, embedder, card_dir):
