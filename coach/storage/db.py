@@ -12,6 +12,8 @@ start with ``BEGIN IMMEDIATE`` so two writers queue instead of failing halfway.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -146,6 +148,25 @@ class Database:
         self.dispose()
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process holds the new file.
+
+    On a brand-new database the switch needs an exclusive lock; if another process is
+    migrating it, SQLite answers "locked" at once instead of waiting (its busy handler is
+    skipped where waiting could deadlock), so we wait here. Once the file is in WAL mode
+    the pragma is a plain read.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
@@ -155,7 +176,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         # SELECT and DDL, which breaks isolation and transactional migrations).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -8,7 +8,9 @@ from __future__ import annotations
 import multiprocessing
 import random
 import signal
+import sqlite3
 import subprocess
+import threading
 import time
 from collections import Counter
 
@@ -132,3 +134,20 @@ def test_app_processes_starting_together_share_one_fresh_database(database_url: 
     barrier = ctx.Barrier(4)
     owners = run_processes([("open_fresh", (database_url, barrier))] * 4, ctx)
     assert len(set(owners)) == 1
+
+
+def test_a_new_sqlite_file_being_written_by_another_process_is_waited_for(tmp_path) -> None:
+    """Switching a brand-new file to WAL while another connection writes it is answered
+    "locked" at once (SQLite skips its busy handler there); the app must wait instead."""
+    path = tmp_path / "coach.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE someone_elses_migration (x)")
+    release = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        with Database(f"sqlite:///{path}") as db:
+            assert db.integrity_check() == "ok"
+    finally:
+        release.join()
+        other.close()
