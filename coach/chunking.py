@@ -37,9 +37,13 @@ class Chunk:
     page: int | None = None
 
 
+def content_hash(*parts: str) -> str:
+    """A short sha256 of the parts (NUL-separated): the library's ids for what text is."""
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
+
+
 def chunk_id(source_id: str, text: str, occurrence: int = 0) -> str:
-    payload = f"{source_id}\x00{text}\x00{occurrence}".encode()
-    return hashlib.sha256(payload).hexdigest()[:32]
+    return content_hash(source_id, text, str(occurrence))
 
 
 def _splitter(size: int) -> RecursiveCharacterTextSplitter:

@@ -11,7 +11,6 @@ chunks it added are deleted and the metadata it overwrote is put back.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from coach.chunking import Chunk, Chunker
+from coach.chunking import Chunk, Chunker, content_hash
 from coach.errors import CoachError, InputError
 from coach.sources import LoadedSource, file_sha256, load_card, load_source
 from coach.store import SourceRecord, Store, criterion_key
@@ -122,8 +121,7 @@ def windows(text: str, max_words: int = WINDOW_WORDS) -> list[str]:
 def vector_key(view: tuple[str, str]) -> str:
     """What a chunk's vector was made from (its head and text): a stored vector is reused
     only when this matches, so a renamed card or heading gets a fresh vector."""
-    head, text = view
-    return hashlib.sha256(f"{head}\x00{text}".encode()).hexdigest()[:32]
+    return content_hash(*view)
 
 
 def embed_passages(embedder, items: list[tuple[str, str]]) -> np.ndarray:
