@@ -25,8 +25,12 @@ MRR_DEPTH = 20
 def load_questions(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         raise InputError(f"{path}: no such question file")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (a JSON lines file is expected): {exc}") from exc
     questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:

@@ -287,6 +287,9 @@ def test_question_file_errors_name_the_line(tmp_path: Path):
     path.write_text('{"question": "x", "relevant": ["a"]}\n{"question": "y"}\n')
     with pytest.raises(InputError, match=r"q.jsonl:2"):
         load_questions(path)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        load_questions(path)
 
 
 def test_a_renamed_card_is_recognised_once(tmp_path, embedder, card_dir):
