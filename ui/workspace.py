@@ -103,9 +103,17 @@ class Workspace:
         return self.drafts.list_versions(self.actor, draft_id)
 
     def autosave(self, title: str, text: str, story_type: str, draft_id: int | None) -> Version:
-        """A new version when the text or story type changed; the latest one otherwise."""
+        """A new version when the text or story type changed; the latest one otherwise.
+
+        NUL characters (pasted from a binary file, invisible in the editor) are left out:
+        the database cannot hold them, and refusing the save would lose the whole draft.
+        """
         return self.drafts.save_draft(
-            self.actor, title or "Untitled draft", text, story_type, draft_id=draft_id
+            self.actor,
+            title or "Untitled draft",
+            text.replace("\x00", ""),
+            story_type,
+            draft_id=draft_id,
         )
 
     def attach(

@@ -112,16 +112,18 @@ def _autosave(ctx: AppContext, title: str, text: str, story_type: str) -> int | 
     """Save when anything changed since the last save; returns the id of the version to score."""
     saved = state.get("saved")
     draft_id = state.get("draft_id")
-    if saved is not None and saved[:4] == (draft_id, title, text, story_type):
-        return saved[4]
-    try:
-        version = ctx.workspace.autosave(title, text, story_type, draft_id)
-    except CoachError as exc:
-        components.show_error(exc, "save your draft")
-        return None
-    state.set("draft_id", version.draft_id)
-    state.set("saved", (version.draft_id, title, text, story_type, version.id))
-    return version.id
+    if saved is None or saved[:4] != (draft_id, title, text, story_type):
+        try:
+            version = ctx.workspace.autosave(title, text, story_type, draft_id)
+        except CoachError as exc:
+            components.show_error(exc, "save your draft")
+            return None
+        state.set("draft_id", version.draft_id)
+        saved = (version.draft_id, title, text, story_type, version.id)
+        state.set("saved", saved)
+    if "\x00" in text:
+        st.caption("Saved without the NUL characters in your text (a database cannot hold them).")
+    return saved[4]
 
 
 # -- widgets -----------------------------------------------------------------------------

@@ -70,6 +70,16 @@ def test_the_draft_survives_a_reload(app, reload):
     assert metric(again, "Overall") == metric(at, "Overall")
 
 
+def test_a_draft_with_nul_characters_is_saved_without_them(app, reload):
+    pasted = DRAFT.replace("Last winter", "Last\x00 winter")
+    at = open_page(app, "ui/write_score.py")
+    at.text_area[0].input(pasted).run()
+    assert_ok(at)
+    assert "Saved without the NUL characters" in texts(at)
+    assert metric(at, "Overall").endswith("/100")
+    assert reload().text_area[0].value == DRAFT
+
+
 def test_each_edit_is_a_version_and_the_chart_shows_the_change(app):
     at = open_page(app, "ui/write_score.py")
     at.text_area[0].input("I was worried about the rent.").run()
