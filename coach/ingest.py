@@ -28,7 +28,7 @@ from coach.store import SourceRecord, Store, criterion_key
 CARD_PREFIX = "card:"
 #: Version of how a source becomes chunks and vectors (chunking, index text, windows).
 #: Bump it when any of that changes: sources are then re-chunked and re-embedded.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"  # 3: cards' questions get vectors of their own
 WINDOW_WORDS = 100
 MIN_WINDOW_WORDS = 15
 
@@ -93,9 +93,9 @@ def index_text(text: str, title: str, locator: str, criteria: str, questions: st
 
     A card's ``questions`` (written by hand, in the words users type: "my first line is a
     percentage…") bridge the gap between how people ask and how guidance is written.
-    They count for BM25 only: as extra vectors (max similarity per card) they made the
-    vector ranking worse, since short questions look alike to the embedder whatever
-    their topic (measured on tests/data/retrieval_dev_questions.jsonl, docs/library.md).
+    Their vectors are kept too (``coach_questions``), but not mixed into the card's
+    vector: the ranker compares a user's question with them as a feature of its own
+    (coach.ranker; docs/library.md has the measurements).
     """
     head = index_head(title, locator, criteria)
     body = f"{head}.\n{text}" if head else text
@@ -183,8 +183,11 @@ class _Job:
 
     old_ids: set[str]
     reuse: bool  # stored vectors were made the same way and can be reused
+    old_question_ids: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)
+    written_questions: set[str] = field(default_factory=set)
     saved: dict[str, tuple[np.ndarray, dict[str, Any]]] = field(default_factory=dict)
+    saved_questions: dict[str, tuple[np.ndarray, dict[str, Any]]] = field(default_factory=dict)
     embedded: int = 0
 
 
@@ -316,7 +319,11 @@ class Ingester:
         old_ids = self.store.chunk_ids(source_id)
         base = self._base_meta(loaded, source_id, builtin)
         chunker = Chunker(source_id, keep_whole=builtin, line_numbers=loaded.kind == "text")
-        job = _Job(old_ids, reuse=previous is not None and previous.index_version == INDEX_VERSION)
+        job = _Job(
+            old_ids,
+            reuse=previous is not None and previous.index_version == INDEX_VERSION,
+            old_question_ids=self.store.chunk_ids(source_id, of="questions"),
+        )
         try:
             for batch, pages_done in self._batches(loaded, chunker):
                 self._write(batch, base, job)
@@ -347,6 +354,7 @@ class Ingester:
         written, embedded = job.written, job.embedded
         stale = old_ids - written
         self.store.delete_ids(stale)
+        self.store.delete_ids(job.old_question_ids - job.written_questions, of="questions")
         return IngestResult(
             source_id,
             "updated" if previous else "added",
@@ -397,11 +405,56 @@ class Ingester:
         )
         job.written.update(c.chunk_id for c in batch)
         job.embedded += len(fresh)
+        self._write_questions(batch, base, job)
+
+    def _write_questions(self, batch: list[Chunk], base: dict[str, Any], job: _Job) -> None:
+        """Store a vector per card question (``<chunk id>#q<n>``), reusing unchanged ones."""
+        questions = [q for q in str(base.get("questions", "")).split("\n") if q.strip()]
+        if not questions:
+            return
+        rows = [
+            (f"{chunk.chunk_id}#q{n}", chunk.chunk_id, question)
+            for chunk in batch
+            for n, question in enumerate(questions)
+        ]
+        stored = self.store.existing(
+            [i for i, _, _ in rows if i in job.old_question_ids], of="questions"
+        )
+        for question_id, saved in stored.items():
+            job.saved_questions.setdefault(question_id, saved)
+        keys = {i: content_hash(question) for i, _, question in rows}
+        vectors = {
+            i: vector
+            for i, (vector, meta) in stored.items()
+            if job.reuse and meta.get("question_key") == keys[i]
+        }
+        fresh = [(i, question) for i, _, question in rows if i not in vectors]
+        if fresh:
+            embedded = self.embedder.embed([question for _, question in fresh])
+            vectors.update(zip((i for i, _ in fresh), embedded, strict=True))
+        self.store.upsert(
+            [i for i, _, _ in rows],
+            [vectors[i] for i, _, _ in rows],
+            [question for _, _, question in rows],
+            [
+                {
+                    "source_id": base["source_id"],
+                    "file_sha": base["file_sha"],
+                    "chunk_id": chunk_id,
+                    "question_key": keys[i],
+                }
+                for i, chunk_id, _ in rows
+            ],
+            of="questions",
+        )
+        job.written_questions.update(i for i, _, _ in rows)
 
     def _roll_back(self, job: _Job) -> None:
         try:
             self.store.delete_ids(job.written - job.old_ids)
             self.store.restore(job.saved)
+            self.store.delete_ids(job.written_questions - job.old_question_ids, of="questions")
+            self.store.restore(job.saved_questions, of="questions")
         except CoachError:
             pass  # uncommitted chunks stay invisible to readers; the next ingest cleans up
 

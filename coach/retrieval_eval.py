@@ -7,6 +7,10 @@ rank distinct cards: a long card cut in two chunks still counts once.
 recall@k is the share of a question's relevant cards found in the top k, averaged over
 questions; hit@k is the share of questions with at least one relevant card in the top k
 (what some evaluations call recall@k); MRR uses the first relevant card within 20.
+
+The learned ranker (:mod:`coach.ranker`) is fitted here too: :func:`train_ranker` on
+question files, :func:`cross_validate` fitting on all files but one and scoring that one,
+so each writer's questions are judged by a ranker that never saw them.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from coach.errors import InputError
 from coach.ingest import CARD_PREFIX
+from coach.ranker import L2, Ranker, fit
 from coach.retrieve import Retriever
 
 MRR_DEPTH = 20
@@ -56,17 +63,25 @@ def ranked_cards(retriever: Retriever, question: str, method: str, depth: int) -
     return cards[:depth]
 
 
-def evaluate(retriever: Retriever, questions: list[dict[str, Any]], k: int = 5) -> dict[str, Any]:
+def evaluate(
+    retriever: Retriever,
+    questions: list[dict[str, Any]],
+    k: int = 5,
+    methods: tuple[str, ...] = ("hybrid", "hybrid_convex", "hybrid_rrf", "bm25", "vector"),
+) -> dict[str, Any]:
+    """Scores per method; ``hybrid`` is ``retriever``'s own fusion (the learned one by
+    default), ``hybrid_convex`` and ``hybrid_rrf`` the fixed fusions for comparison."""
     retriever.ensure_corpus()
     known = {r.source_id.removeprefix(CARD_PREFIX) for r in retriever.store.sources() if r.builtin}
     unknown = sorted({c for q in questions for c in q["relevant"]} - known)
-    rrf = Retriever(retriever.store, retriever.embedder, fusion="rrf")
-    runs = {
-        "hybrid": (retriever, "hybrid"),
-        "hybrid_rrf": (rrf, "hybrid"),
-        "bm25": (retriever, "bm25"),
-        "vector": (retriever, "vector"),
+    every = {
+        "hybrid": lambda: (retriever, "hybrid"),
+        "hybrid_convex": lambda: (_fused_by(retriever, "convex"), "hybrid"),
+        "hybrid_rrf": lambda: (_fused_by(retriever, "rrf"), "hybrid"),
+        "bm25": lambda: (retriever, "bm25"),
+        "vector": lambda: (retriever, "vector"),
     }
+    runs = {name: every[name]() for name in methods}
     methods: dict[str, dict[str, float]] = {}
     misses: list[dict[str, Any]] = []
     for name, (searcher, method) in runs.items():
@@ -97,6 +112,66 @@ def evaluate(retriever: Retriever, questions: list[dict[str, Any]], k: int = 5) 
         "unknown_card_ids": unknown,
         "hybrid_misses": misses,
     }
+
+
+def _fused_by(retriever: Retriever, fusion: str) -> Retriever:
+    return Retriever(retriever.store, retriever.embedder, fusion=fusion)
+
+
+def card_of(source_id: str) -> str:
+    return source_id.removeprefix(CARD_PREFIX)
+
+
+def training_rows(
+    retriever: Retriever, questions: list[dict[str, Any]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows of every candidate card for every question, labelled relevant or not."""
+    features, labels = [], []
+    for q in questions:
+        chunks, rows = retriever.ranking_features(q["question"], builtin=True)
+        relevant = set(q["relevant"])
+        features.append(rows)
+        labels.append([card_of(str(c.meta.get("source_id"))) in relevant for c in chunks])
+    return np.vstack(features), np.concatenate(labels).astype(bool)
+
+
+def train_ranker(
+    retriever: Retriever, files: list[Path], l2: float = L2, base: Path | None = None
+) -> Ranker:
+    """Fit the ranker on every question of ``files`` (names kept relative to ``base``)."""
+    retriever.ensure_corpus()
+    questions = [q for path in files for q in load_questions(path)]
+    weights, bias = fit(*training_rows(retriever, questions), l2=l2)
+    names = tuple(str(p.relative_to(base) if base else p) for p in files)
+    return Ranker(
+        tuple(float(w) for w in weights), bias, trained_on=names, questions=len(questions)
+    )
+
+
+def cross_validate(
+    retriever: Retriever, files: list[Path], k: int = 5, l2: float = L2
+) -> list[dict[str, Any]]:
+    """For each file: fit on the other files, then score this file's questions with it.
+
+    Each file is one writer's questions, so this asks how the ranker does on people whose
+    phrasing and judgement it has not seen.
+    """
+    if len(files) < 2:
+        raise InputError("cross-validation needs at least two question files")
+    retriever.ensure_corpus()
+    sets = {path: load_questions(path) for path in files}
+    rows = {path: training_rows(retriever, questions) for path, questions in sets.items()}
+    results = []
+    for held in files:
+        others = [rows[p] for p in files if p != held]
+        weights, bias = fit(
+            np.vstack([x for x, _ in others]), np.concatenate([y for _, y in others]), l2=l2
+        )
+        ranker = Ranker(tuple(float(w) for w in weights), bias)
+        learned = Retriever(retriever.store, retriever.embedder, fusion="learned", ranker=ranker)
+        report = evaluate(learned, sets[held], k, methods=("hybrid", "hybrid_convex"))
+        results.append({"file": str(held), "n": report["n"], "methods": report["methods"]})
+    return results
 
 
 def compare_assessors(

@@ -1,28 +1,34 @@
-"""Hybrid retrieval with citations: BM25 and vector search, fused.
+"""Hybrid retrieval with citations: BM25, vector search and card questions, fused.
 
 BM25 (``bm25s``) catches exact words ("pledge", "Tuesday meeting"); the vector search
-catches paraphrase ("what should I ask people to do"). Two fusions are available:
+catches paraphrase ("what should I ask people to do"); the vectors of the questions each
+card says it answers catch the way people ask. Three fusions are available:
 
-* ``convex`` (default): each list's scores are divided by its best score and mixed,
+* ``learned`` (default): a logistic regression over the normalised signals
+  (:mod:`coach.ranker`), fitted on labelled questions; a result's ``score`` is its
+  estimated chance of answering the question.
+* ``convex``: each list's scores are divided by its best score and mixed,
   ``VECTOR_WEIGHT`` for the vector list and the rest for BM25 (Bruch et al., 2023, found
-  such a convex combination beats RRF when the scores carry information).
+  such a convex combination beats RRF when the scores carry information). The rubric's
+  guidance queries (:meth:`Retriever.guidance_for`) use it: the ranker was fitted on
+  people's questions, not on rubric text with a draft beside it.
 * ``rrf``: reciprocal rank fusion, ``1 / (RRF_K + rank)`` summed over the lists.
 
-On our retrieval check set convex fusion was clearly better (see docs/library.md); both
-stay available so the numbers can be re-measured. After fusion, the cards that the best
-result's card lists as ``related`` are lifted towards it (:func:`lift_related`). Ties are
-broken by chunk id, so the same query on the same library always gives the same order.
+All stay available so the numbers can be re-measured (docs/library.md). After fusion,
+the cards that the best result's card lists as ``related`` are lifted towards it
+(:func:`lift_related`). Ties are broken by chunk id, so the same query on the same
+library always gives the same order.
 Every result is a :class:`Passage` that carries its source, locator and offsets — never a
 bare string.
 
-The BM25 index lives in this process but is keyed on the store's fingerprint (chunk count
-plus the manifest of committed sources), so a change made by any other process is seen on
-the next query. The vector index is kept fresh the same way: an embedded Chroma client
-holds its vectors in memory and does not see vectors other processes add, so when the
-fingerprint changes the store reopens its client (:meth:`coach.store.Store.refresh`).
-Only committed chunks are indexed or returned. One Retriever may serve several threads
-(the app shares one); it keeps no per-query state (only the vectors of the rubric's guidance
-queries, which are the same for everyone).
+The BM25 index and the question vectors live in this process, keyed on the store's
+fingerprint (chunk count plus the manifest of committed sources), so a change made by any
+other process is seen on the next query. The vector index is kept fresh the same way: an
+embedded Chroma client holds its vectors in memory and does not see vectors other
+processes add, so when the fingerprint changes the store reopens its client
+(:meth:`coach.store.Store.refresh`). Only committed chunks are indexed or returned. One
+Retriever may serve several threads (the app shares one); it keeps no per-query state
+(only the vectors of the rubric's guidance queries, which are the same for everyone).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import numpy as np
 
 from coach.errors import InputError
 from coach.ingest import Ingester, SyncResult, embed_passages, index_text
+from coach.ranker import QuestionIndex, Ranker, feature_rows, sigmoid
 from coach.settings import Settings
 from coach.store import Store, StoredChunk, chunk_filter, criterion_key
 
@@ -45,12 +52,14 @@ RRF_K = 60
 MAX_CACHED_QUERIES = 256
 CANDIDATES = 50
 METHODS = ("hybrid", "bm25", "vector")
-FUSIONS = ("convex", "rrf")
+FUSIONS = ("learned", "convex", "rrf")
 VECTOR_WEIGHT = 0.65
 #: Share of the best result's score added to the cards its card lists as ``related``.
 RELATED_LIFT = 0.3
 #: A lifted card's score stays just below the best result's.
 RELATED_CEILING = 0.999
+#: ... in log-odds, for the learned fusion.
+RELATED_GAP = 1e-6
 #: At most this many linked cards are lifted (those already scoring best), so a card
 #: with many links cannot fill the top results by itself.
 RELATED_MAX = 3
@@ -123,13 +132,22 @@ def _stemmer():
     return Stemmer.Stemmer("english").stemWords
 
 
-class _Bm25Index:
-    """BM25 over the committed chunks, built once per store fingerprint."""
+class _Index:
+    """BM25, card links and question vectors of the committed chunks, built per fingerprint."""
 
-    def __init__(self, chunks: list[StoredChunk], stem):
+    def __init__(
+        self,
+        chunks: list[StoredChunk],
+        stem,
+        questions: Sequence[tuple[StoredChunk, np.ndarray]] = (),
+    ):
         import bm25s
 
         self.chunks = chunks
+        self.by_id = {chunk.chunk_id: chunk for chunk in chunks}
+        self.questions = QuestionIndex(
+            [row for row in questions if row[0].meta.get("chunk_id") in self.by_id]
+        )
         self._stem = stem
         self.model = bm25s.BM25()
         corpus = [self.tokens(_indexed(c)) for c in chunks]
@@ -239,6 +257,9 @@ def lift_related(
     links: dict[str, set[str]],
     by_source: dict[str, list[StoredChunk]],
     allowed: Callable[[dict[str, Any]], bool] = lambda meta: True,
+    *,
+    gain: float | None = None,
+    ceiling: float | None = None,
 ) -> list[tuple[str, float]]:
     """Lift the cards linked to the best result by ``RELATED_LIFT`` x its score.
 
@@ -251,11 +272,16 @@ def lift_related(
     lifted it (the best match stays first). A lifted passage's ``score`` is its lifted
     score. ``links`` come from :func:`related_sources`, ``by_source`` holds each source's
     chunks, ``allowed`` is the search's filter. ``pool`` gains any lifted chunk the rankers
-    had not returned.
+    had not returned. ``gain`` and ``ceiling`` replace the lift and the cap when scores
+    are log-odds (the learned fusion): a fixed amount, and just below the best.
     """
-    if not fused or RELATED_LIFT <= 0:
+    if not fused:
         return fused
     top_id, top_score = fused[0]
+    gain = RELATED_LIFT * top_score if gain is None else gain
+    ceiling = top_score * RELATED_CEILING if ceiling is None else ceiling
+    if gain <= 0:
+        return fused
     linked = links.get(str(pool[top_id].meta.get("source_id")), set())
     if not linked:
         return fused
@@ -268,9 +294,7 @@ def lift_related(
     candidates.sort(key=lambda c: (-scores.get(c.chunk_id, 0.0), c.chunk_id))
     for best in candidates[:RELATED_MAX]:
         own = scores.get(best.chunk_id, 0.0)
-        scores[best.chunk_id] = max(
-            own, min(own + RELATED_LIFT * top_score, top_score * RELATED_CEILING)
-        )
+        scores[best.chunk_id] = max(own, min(own + gain, ceiling))
         pool[best.chunk_id] = best
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
@@ -279,7 +303,12 @@ class Retriever:
     """Search the library. Syncs the built-in corpus on first use when given its folder."""
 
     def __init__(
-        self, store: Store, embedder, corpus_dir: Path | None = None, fusion: str = "convex"
+        self,
+        store: Store,
+        embedder,
+        corpus_dir: Path | None = None,
+        fusion: str = "learned",
+        ranker: Ranker | None = None,
     ):
         if fusion not in FUSIONS:
             raise InputError(f"unknown fusion {fusion!r} (use {', '.join(FUSIONS)})")
@@ -287,15 +316,16 @@ class Retriever:
         self.embedder = embedder
         self.corpus_dir = corpus_dir
         self.fusion = fusion
+        self.ranker = ranker if ranker is not None or fusion != "learned" else Ranker.load()
         self.last_sync: SyncResult | None = None
         self._synced = corpus_dir is None
-        self._bm25: tuple[str, _Bm25Index] | None = None
+        self._index: tuple[str, _Index] | None = None
         self._stem = _stemmer()
         self._lock = threading.Lock()
         self._query_vectors: dict[str, np.ndarray] = {}
 
     @classmethod
-    def from_settings(cls, settings: Settings, embedder=None, fusion: str = "convex") -> Retriever:
+    def from_settings(cls, settings: Settings, embedder=None, fusion: str = "learned") -> Retriever:
         if embedder is None:
             from coach.embeddings import Embedder
 
@@ -336,8 +366,9 @@ class Retriever:
     ) -> list[Passage]:
         """Top ``k`` passages for ``query``; filters narrow by source id, criterion, built-in.
 
-        ``score`` is the fused score for hybrid, the BM25 score for bm25 and the cosine
-        similarity for vector.
+        ``score`` is the fused score for hybrid (for the learned fusion, the estimated
+        chance that the passage answers the question), the BM25 score for bm25 and the
+        cosine similarity for vector.
         """
         if method not in METHODS:
             raise InputError(f"unknown retrieval method {method!r} (use {', '.join(METHODS)})")
@@ -355,6 +386,8 @@ class Retriever:
             rankings.append(("vector", self._vector_rank(committed, vector, filters)))
         if method != "hybrid":
             return [passage_from(chunk, score) for chunk, score in rankings[0][1][:k]]
+        if self.fusion == "learned":
+            return self._learned(query, vector, rankings[1][1], k, index, filters)
         return self._fused(rankings, k, index, filters)
 
     def guidance_for(
@@ -415,33 +448,120 @@ class Retriever:
 
     # ---------------------------------------------------------------- rankers
 
-    def _fused(
-        self, rankings: list[tuple[str, Ranked]], k: int, index: _Bm25Index, filters: _Filters
+    def ranking_features(
+        self, query: str, *, builtin: bool | None = None
+    ) -> tuple[list[StoredChunk], np.ndarray]:
+        """The learned ranker's candidates for ``query`` and their feature rows.
+
+        What ``coach train-ranker`` fits on: the same candidates and features a search uses.
+        """
+        if not query or not query.strip():
+            raise InputError("the question is empty")
+        index, committed = self._snapshot()
+        filters = _Filters(None, None, builtin)
+        vector = self.embedder.embed([query])[0]
+        by_vector = self._vector_rank(committed, vector, filters)
+        pool, features = self._candidates(query, vector, by_vector, index, filters)
+        return [pool[i] for i in sorted(pool)], features
+
+    def _learned(
+        self,
+        query: str,
+        vector: np.ndarray,
+        by_vector: Ranked,
+        k: int,
+        index: _Index,
+        filters: _Filters,
     ) -> list[Passage]:
-        weights = WEIGHTS[self.fusion]
+        """Score every candidate with the ranker, lift linked cards, best ``k`` first."""
+        pool, features = self._candidates(query, vector, by_vector, index, filters)
+        if not pool:
+            return []
+        assert self.ranker is not None
+        logits = self.ranker.logits(features).tolist()
+        fused = sorted(zip(sorted(pool), logits, strict=True), key=lambda item: (-item[1], item[0]))
+        fused = lift_related(
+            fused,
+            pool,
+            index.related,
+            index.by_source,
+            filters.matches,
+            gain=self.ranker.related_lift,
+            ceiling=fused[0][1] - RELATED_GAP,
+        )
+        return [passage_from(pool[i], float(sigmoid(np.float64(s)))) for i, s in fused[:k]]
+
+    def _candidates(
+        self, query: str, vector: np.ndarray, by_vector: Ranked, index: _Index, filters: _Filters
+    ) -> tuple[dict[str, StoredChunk], np.ndarray]:
+        """Chunk id -> chunk of the candidates, and their feature rows in chunk-id order.
+
+        Candidates are the best of each signal (text words, text vector, card questions)
+        plus the cards linked to them, so a card the lift reaches always has a real score.
+        """
+        mask = None
+        if filters.active:
+            mask = np.array([filters.matches(c.meta) for c in index.chunks], dtype=bool)
+        bm25 = {index.chunks[i].chunk_id: score for i, score in index.rank(query, mask)}
+        cosine = {chunk.chunk_id: score for chunk, score in by_vector}
+        questions = {
+            chunk_id: sims
+            for chunk_id, sims in index.questions.similarities(vector).items()
+            if filters.matches(index.by_id[chunk_id].meta)
+        }
+        by_question = sorted(questions, key=lambda i: (-questions[i][0], i))[:CANDIDATES]
+        by_words = sorted(bm25, key=lambda i: (-bm25[i], i))[:CANDIDATES]
+        pool = {c.chunk_id: c for c, _ in by_vector}
+        pool.update((i, index.by_id[i]) for i in by_question + by_words)
+        for source in {str(c.meta.get("source_id")) for c in list(pool.values())}:
+            for other in index.related.get(source, ()):
+                pool.update((c.chunk_id, c) for c in index.by_source.get(other, ()))
+        pool = {i: c for i, c in pool.items() if filters.matches(c.meta)}
+        cosine.update(self._cosines([i for i in pool if i not in cosine], vector))
+        return pool, feature_rows(sorted(pool), cosine, bm25, questions)
+
+    def _cosines(self, chunk_ids: list[str], vector: np.ndarray) -> dict[str, float]:
+        """Cosine of the query to chunks the vector search did not return (read by id)."""
+        query = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        stored = self.store.existing(chunk_ids)
+        return {
+            i: float(np.dot(v, query) / max(float(np.linalg.norm(v)), 1e-12))
+            for i, (v, _) in stored.items()
+        }
+
+    def _fused(
+        self, rankings: list[tuple[str, Ranked]], k: int, index: _Index, filters: _Filters
+    ) -> list[Passage]:
+        weights = WEIGHTS["convex" if self.fusion == "learned" else self.fusion]
         weighted = [(ranked, weights[role]) for role, ranked in rankings]
-        fused = fuse_convex(weighted) if self.fusion == "convex" else fuse_rrf(weighted)
+        fused = fuse_rrf(weighted) if self.fusion == "rrf" else fuse_convex(weighted)
         pool = {chunk.chunk_id: chunk for _, ranked in rankings for chunk, _ in ranked}
         fused = lift_related(fused, pool, index.related, index.by_source, filters.matches)
         return [passage_from(pool[chunk_id], score) for chunk_id, score in fused[:k]]
 
-    def _snapshot(self) -> tuple[_Bm25Index, dict[str, str]]:
-        """The BM25 index and committed-source map for the store as it is now."""
+    def _snapshot(self) -> tuple[_Index, dict[str, str]]:
+        """The in-process index and committed-source map for the store as it is now."""
         self.ensure_corpus()
         key, committed = self.store.fingerprint()
         self.store.refresh(key)  # embedded mode: let vector search see others' new chunks
-        if self._bm25 is None or self._bm25[0] != key:
-            chunks = [
-                c
-                for c in self.store.iter_chunks()
-                if committed.get(c.meta.get("source_id")) == c.meta.get("file_sha")
-            ]
-            chunks.sort(key=lambda c: c.chunk_id)
-            self._bm25 = (key, _Bm25Index(chunks, self._stem))
-        return self._bm25[1], committed
+        if self._index is None or self._index[0] != key:
+
+            def is_committed(meta: dict[str, Any]) -> bool:
+                return committed.get(meta.get("source_id")) == meta.get("file_sha")
+
+            chunks = sorted(
+                (c for c in self.store.iter_chunks() if is_committed(c.meta)),
+                key=lambda c: c.chunk_id,
+            )
+            questions = sorted(
+                (row for row in self.store.question_vectors() if is_committed(row[0].meta)),
+                key=lambda row: row[0].chunk_id,
+            )
+            self._index = (key, _Index(chunks, self._stem, questions))
+        return self._index[1], committed
 
     @staticmethod
-    def _bm25_rank(index: _Bm25Index, query: str, filters: _Filters) -> Ranked:
+    def _bm25_rank(index: _Index, query: str, filters: _Filters) -> Ranked:
         mask = None
         if filters.active:
             mask = np.array([filters.matches(c.meta) for c in index.chunks], dtype=bool)

@@ -1,6 +1,6 @@
 """A small adapter over Chroma: chunk vectors plus a manifest of committed sources.
 
-Two collections live in one Chroma database (embedded under ``data_dir/chroma`` or a
+Three collections live in one Chroma database (embedded under ``data_dir/chroma`` or a
 server given by ``settings.chroma_url``):
 
 * ``coach_chunks`` — one record per chunk: our own embedding, the display text, and
@@ -8,6 +8,9 @@ server given by ``settings.chroma_url``):
   Chroma never falls back to its default model (which downloads weights and fails
   offline), and it records the embedding model id; a store built with another model is
   refused instead of silently mixing vector spaces.
+* ``coach_questions`` — the vectors of the questions a card says it answers, one record
+  per question, keyed ``<chunk id>#q<n>`` and tied to its chunk by ``chunk_id``. The
+  retriever compares a user's question with them (people ask alike; see coach.ranker).
 * ``coach_sources`` — one record per source, the *commit point* of an ingest. A chunk
   counts only when its ``(source_id, file_sha)`` matches a manifest record, so readers
   never see a half-written source, whichever process wrote it. Chroma needs a vector per
@@ -48,6 +51,7 @@ except ImportError:  # pragma: no cover - Windows: no inter-process lock
     fcntl = None  # type: ignore[assignment]
 
 CHUNKS = "coach_chunks"
+QUESTIONS = "coach_questions"
 SOURCES = "coach_sources"
 SCHEMA = "narrative-coach/library/v1"
 _PLACEHOLDER = [1.0]
@@ -266,20 +270,23 @@ class Store:
             self._open()
 
     def _open(self) -> None:
-        """Connect and open both collections, retrying once (then the error is the user's)."""
+        """Connect and open the collections, retrying once (then the error is the user's)."""
         for attempt in (1, 2):
             client = None
             try:
                 client = self._connect()
-                chunks = client.get_or_create_collection(
-                    CHUNKS,
-                    embedding_function=None,
-                    configuration={"hnsw": {"space": "cosine"}},
-                    metadata={
-                        "embedding_model": self.model_id,
-                        "dimension": self.dimension,
-                        "schema": SCHEMA,
-                    },
+                chunks, questions = (
+                    client.get_or_create_collection(
+                        name,
+                        embedding_function=None,
+                        configuration={"hnsw": {"space": "cosine"}},
+                        metadata={
+                            "embedding_model": self.model_id,
+                            "dimension": self.dimension,
+                            "schema": SCHEMA,
+                        },
+                    )
+                    for name in (CHUNKS, QUESTIONS)
                 )
                 sources = client.get_or_create_collection(
                     SOURCES, embedding_function=None, metadata={"schema": SCHEMA}
@@ -305,6 +312,7 @@ class Store:
                 "your sources again."
             )
         self._client, self._chunks, self._sources = client, chunks, sources
+        self._questions = questions
         if self.embedded:
             self._opened_key = self.fingerprint()[0]
 
@@ -323,12 +331,18 @@ class Store:
     def count(self) -> int:
         return int(self._call("count", "_chunks", "count"))
 
-    def existing(self, ids: Sequence[str]) -> dict[str, tuple[np.ndarray, dict[str, Any]]]:
-        """Embedding and metadata of those ``ids`` that are already stored."""
+    def existing(
+        self, ids: Sequence[str], *, of: str = "chunks"
+    ) -> dict[str, tuple[np.ndarray, dict[str, Any]]]:
+        """Embedding and metadata of those ``ids`` that are already stored.
+
+        ``of`` is ``"chunks"`` or ``"questions"`` (a card's question vectors), here and in
+        the other methods that write or delete by id.
+        """
         if not ids:
             return {}
         got = self._call(
-            "read", "_chunks", "get", ids=list(ids), include=["embeddings", "metadatas"]
+            "read", _attr(of), "get", ids=list(ids), include=["embeddings", "metadatas"]
         )
         return {
             i: (np.asarray(e, dtype=np.float32), dict(m or {}))
@@ -341,11 +355,13 @@ class Store:
         embeddings: Sequence[Sequence[float]],
         documents: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
+        *,
+        of: str = "chunks",
     ) -> None:
         if ids:
             self._call(
                 "write",
-                "_chunks",
+                _attr(of),
                 "upsert",
                 ids=list(ids),
                 embeddings=np.asarray(embeddings, dtype=np.float32).tolist(),
@@ -353,31 +369,33 @@ class Store:
                 metadatas=list(metadatas),
             )
 
-    def restore(self, saved: dict[str, tuple[np.ndarray, dict[str, Any]]]) -> None:
+    def restore(
+        self, saved: dict[str, tuple[np.ndarray, dict[str, Any]]], *, of: str = "chunks"
+    ) -> None:
         """Put back the vectors and metadata of chunks an aborted ingest overwrote."""
         if saved:
             ids = list(saved)
             self._call(
                 "restore",
-                "_chunks",
+                _attr(of),
                 "update",
                 ids=ids,
                 embeddings=[saved[i][0].tolist() for i in ids],
                 metadatas=[saved[i][1] for i in ids],
             )
 
-    def delete_ids(self, ids: Iterable[str]) -> None:
+    def delete_ids(self, ids: Iterable[str], *, of: str = "chunks") -> None:
         ids = list(ids)
         for at in range(0, len(ids), _PAGE):
-            self._call("delete", "_chunks", "delete", ids=ids[at : at + _PAGE])
+            self._call("delete", _attr(of), "delete", ids=ids[at : at + _PAGE])
 
-    def chunk_ids(self, source_id: str) -> set[str]:
+    def chunk_ids(self, source_id: str, *, of: str = "chunks") -> set[str]:
         found: set[str] = set()
         offset = 0
         while True:
             got = self._call(
                 "read",
-                "_chunks",
+                _attr(of),
                 "get",
                 where={"source_id": source_id},
                 include=[],
@@ -403,6 +421,30 @@ class Store:
             )
             for i, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
                 yield StoredChunk(i, doc or "", dict(meta or {}))
+            if len(got["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+    def question_vectors(self) -> Iterator[tuple[StoredChunk, np.ndarray]]:
+        """Every stored question vector (committed or not; callers filter by manifest).
+
+        The record's text is the question; its metadata names ``chunk_id`` and ``source_id``.
+        """
+        offset = 0
+        while True:
+            got = self._call(
+                "read",
+                "_questions",
+                "get",
+                include=["documents", "metadatas", "embeddings"],
+                limit=_PAGE,
+                offset=offset,
+            )
+            rows = zip(
+                got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+            )
+            for i, doc, meta, vector in rows:
+                yield StoredChunk(i, doc or "", dict(meta or {})), np.asarray(vector, np.float32)
             if len(got["ids"]) < _PAGE:
                 return
             offset += _PAGE
@@ -475,6 +517,7 @@ class Store:
         """Un-commit first (readers stop seeing it), then drop its chunks."""
         self._call("remove source", "_sources", "delete", ids=[source_id])
         self._call("remove chunks", "_chunks", "delete", where={"source_id": source_id})
+        self._call("remove questions", "_questions", "delete", where={"source_id": source_id})
 
     def committed(self, records: Iterable[SourceRecord] | None = None) -> dict[str, str]:
         """source_id -> file_sha of committed sources (the filter readers apply)."""
@@ -491,6 +534,13 @@ class Store:
         for r in records:
             digest.update(json.dumps([r.source_id, r.file_sha, r.updated_at]).encode())
         return digest.hexdigest(), self.committed(records)
+
+
+def _attr(of: str) -> str:
+    """The Store attribute holding the collection ``of`` names ("chunks" or "questions")."""
+    if of not in ("chunks", "questions"):
+        raise ValueError(f"unknown collection {of!r}")
+    return f"_{of}"
 
 
 def _record(meta: dict[str, Any]) -> SourceRecord:

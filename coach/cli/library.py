@@ -1,4 +1,4 @@
-"""``coach ingest``, ``coach sources``, ``coach ask`` and ``coach eval-retrieval``.
+"""``coach ingest``, ``sources``, ``ask``, ``eval-retrieval`` and ``train-ranker``.
 
 Thin commands over :mod:`coach.ingest` and :mod:`coach.retrieve`: parse, call, print.
 """
@@ -17,6 +17,10 @@ from coach.settings import PROJECT_ROOT, Settings
 
 #: The check set lives with the tests, so it exists in a source checkout only.
 DEFAULT_QUESTIONS = Path("tests") / "data" / "retrieval_questions.jsonl"
+#: The ranker's training questions: three writers, one file each (never the check set).
+TRAINING_QUESTIONS = tuple(
+    Path("tests") / "data" / f"retrieval_{name}_questions.jsonl" for name in ("dev", "dev2", "dev3")
+)
 
 
 def register(subparsers) -> None:
@@ -91,6 +95,29 @@ def register(subparsers) -> None:
     )
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.set_defaults(func=cmd_eval_retrieval)
+
+    train = subparsers.add_parser(
+        "train-ranker",
+        help="fit the learned ranker's weights on labelled question files",
+        description=(
+            "Fits coach/data/ranker.json (a logistic regression over four similarity "
+            "features) on question files in the eval-retrieval format. With "
+            "--cross-validate it fits on all files but one and scores that one, for each "
+            "file, and writes nothing. Never train on the check set."
+        ),
+    )
+    train.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="question files (default in a source checkout: "
+        + ", ".join(str(p) for p in TRAINING_QUESTIONS)
+        + ")",
+    )
+    train.add_argument("--cross-validate", action="store_true", help="leave one file out")
+    train.add_argument("--out", type=Path, help="where to write the weights (default: the app's)")
+    train.add_argument("--format", choices=("text", "json"), default="text")
+    train.set_defaults(func=cmd_train_ranker)
 
 
 def _positive(value: str) -> int:
@@ -325,9 +352,44 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_ranker(args: argparse.Namespace) -> int:
+    from coach.ranker import RANKER_FILE
+    from coach.retrieval_eval import cross_validate, train_ranker
+    from coach.retrieve import Retriever
+
+    files = args.files or [PROJECT_ROOT / p for p in TRAINING_QUESTIONS]
+    for path in files:
+        if not path.is_file():
+            raise InputError(f"{path}: no such question file")
+    retriever = Retriever.from_settings(Settings(), fusion="convex")
+    if args.cross_validate:
+        results = cross_validate(retriever, files)
+        if args.format == "json":
+            print(json.dumps(results, indent=2))
+            return 0
+        print("left-out file                              n   recall@5 (convex)   MRR (convex)")
+        for row in results:
+            learned, convex = row["methods"]["hybrid"], row["methods"]["hybrid_convex"]
+            print(
+                f"{Path(row['file']).name:<40} {row['n']:>3}   {learned['recall']:.3f} "
+                f"({convex['recall']:.3f})      {learned['mrr']:.3f} ({convex['mrr']:.3f})"
+            )
+        return 0
+    ranker = train_ranker(retriever, files, base=PROJECT_ROOT if not args.files else None)
+    out = args.out or RANKER_FILE
+    ranker.save(out)
+    if args.format == "json":
+        print(json.dumps({"out": str(out), **json.loads(out.read_text(encoding="utf-8"))}))
+        return 0
+    weights = ", ".join(f"{w:+.3f}" for w in ranker.weights)
+    print(f"fitted on {ranker.questions} questions; weights {weights}, bias {ranker.bias:+.3f}")
+    print(f"wrote {out}")
+    return 0
+
+
 def _print_methods(report: dict, k: int) -> None:
-    print(f"{'method':<11} {'recall@' + str(k):>9} {'hit@' + str(k):>7} {'MRR':>6}")
+    print(f"{'method':<14} {'recall@' + str(k):>9} {'hit@' + str(k):>7} {'MRR':>6}")
     for method, row in report["methods"].items():
-        print(f"{method:<11} {row['recall']:>9.3f} {row['hit']:>7.3f} {row['mrr']:>6.3f}")
+        print(f"{method:<14} {row['recall']:>9.3f} {row['hit']:>7.3f} {row['mrr']:>6.3f}")
     if report["unknown_card_ids"]:
         print(f"warning: unknown card ids: {', '.join(report['unknown_card_ids'])}")

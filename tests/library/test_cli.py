@@ -90,7 +90,7 @@ def test_eval_retrieval_on_a_small_question_file(coach, write):
     code, out, _ = coach("eval-retrieval", str(questions), "--format", "json")
     report = json.loads(out)
     assert code == 0 and report["n"] == 2
-    assert set(report["methods"]) == {"hybrid", "hybrid_rrf", "bm25", "vector"}
+    assert set(report["methods"]) == {"hybrid", "hybrid_convex", "hybrid_rrf", "bm25", "vector"}
     assert report["methods"]["hybrid"]["hit"] == 1.0
     code, out, _ = coach("eval-retrieval", str(questions))
     assert "recall@5" in out and "hybrid" in out
