@@ -13,6 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 CARDS_DIR = ROOT / "corpus" / "cards"
 QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.jsonl"  # held out: never tune on it
 DEV_QUESTIONS = ROOT / "tests" / "data" / "retrieval_dev_questions.jsonl"  # for tuning
+#: More questions for fitting the ranker, each file by another writer who saw only the
+#: cards' titles and bodies (docs/library.md).
+MORE_DEV = {
+    name: ROOT / "tests" / "data" / f"retrieval_{name}_questions.jsonl" for name in ("dev2", "dev3")
+}
 
 
 @dataclass(frozen=True)
@@ -67,8 +72,14 @@ def question_paths() -> dict[str, Path]:
     return {"check": QUESTIONS, "dev": DEV_QUESTIONS}
 
 
-@pytest.fixture(scope="session", params=["check", "dev"])
+@pytest.fixture(scope="session")
+def training_paths() -> dict[str, Path]:
+    """Every question set the ranker may be fitted on (never the check set)."""
+    return {"dev": DEV_QUESTIONS, **MORE_DEV}
+
+
+@pytest.fixture(scope="session", params=["check", "dev", "dev2", "dev3"])
 def question_set(request) -> tuple[str, list[dict]]:
-    """Each retrieval question set in turn: the held-out check set and the dev set."""
-    path = QUESTIONS if request.param == "check" else DEV_QUESTIONS
+    """Each retrieval question set in turn: the held-out check set and the dev sets."""
+    path = {"check": QUESTIONS, "dev": DEV_QUESTIONS, **MORE_DEV}[request.param]
     return path.name, read_questions(path)

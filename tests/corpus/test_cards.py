@@ -135,9 +135,9 @@ def _asked(path: Path) -> set[str]:
     return {json.loads(line)["question"].strip().lower() for line in lines if line.strip()}
 
 
-def test_card_questions_are_not_taken_from_the_question_sets(cards, question_paths):
+def test_card_questions_are_not_taken_from_the_question_sets(cards, question_paths, training_paths):
     """Card questions are written from the cards, never copied from an evaluation set."""
-    asked = _asked(question_paths["check"]) | _asked(question_paths["dev"])
+    asked = set().union(*(_asked(p) for p in [*question_paths.values(), *training_paths.values()]))
     mine = [q.strip().lower() for card in cards for q in card.meta.get("questions", [])]
     assert [q for q in mine if q in asked] == []
     near = [q for q in mine if any(_near_copy(q, a) for a in asked)]
@@ -161,9 +161,10 @@ def test_a_second_assessor_judged_the_same_questions(cards, question_paths):
         assert all(1 <= len(r["relevant"]) <= 3 and set(r["relevant"]) <= ids for r in rows)
 
 
-def test_the_dev_set_does_not_overlap_the_held_out_check_set(question_paths):
+def test_the_dev_sets_do_not_overlap_the_held_out_check_set(question_paths, training_paths):
     held_out = _asked(question_paths["check"])
-    assert sorted(_asked(question_paths["dev"]) & held_out) == []
+    for path in training_paths.values():
+        assert sorted(_asked(path) & held_out) == [], path.name
 
 
 def test_retrieval_questions_are_well_formed(question_set):

@@ -236,8 +236,9 @@ def test_a_cards_related_list_lifts_it_in_search(tmp_path, embedder, card_dir):
 
 
 DATA = PROJECT_ROOT / "tests" / "data"
-#: Measured hybrid recall@5, rounded down: 0.868 held out, 0.936 dev (docs/library.md).
-RECALL_FLOOR = {"retrieval_questions.jsonl": 0.85, "retrieval_dev_questions.jsonl": 0.9}
+#: Measured hybrid recall@5 (learned ranker), rounded down: 0.915 held out, 0.961 on the
+#: dev set it was fitted on (docs/library.md). The held-out floor is the issue's target.
+RECALL_FLOOR = {"retrieval_questions.jsonl": 0.9, "retrieval_dev_questions.jsonl": 0.95}
 CARDS = PROJECT_ROOT / "corpus" / "cards"
 
 
@@ -258,7 +259,8 @@ def test_retrieval_quality_on_the_question_sets(tmp_path, embedder, name):
     assert hybrid["hit"] >= 0.9
     assert hybrid["recall"] >= RECALL_FLOOR[name]
     assert hybrid["recall"] >= max(report["methods"][m]["recall"] for m in ("bm25", "vector"))
-    assert hybrid["mrr"] >= 0.8
+    assert hybrid["mrr"] >= 0.9
+    assert hybrid["recall"] > report["methods"]["hybrid_convex"]["recall"]
     json.dumps(report)  # the CLI prints it as JSON
 
 
