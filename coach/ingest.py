@@ -408,42 +408,38 @@ class Ingester:
         self._write_questions(batch, base, job)
 
     def _write_questions(self, batch: list[Chunk], base: dict[str, Any], job: _Job) -> None:
-        """Store a vector per card question (``<chunk id>#q<n>``), reusing unchanged ones."""
-        questions = [q for q in str(base.get("questions", "")).split("\n") if q.strip()]
+        """Store a vector per card question, reusing stored ones, embedding each text once.
+
+        Ids are ``<chunk id>#<hash of the question>``: like chunk ids they name their text,
+        so an edited question is a new record (the old one is deleted after the commit, or
+        kept if the ingest fails) and never overwrites another question's vector.
+        """
+        questions = dict.fromkeys(
+            q for q in str(base.get("questions", "")).split("\n") if q.strip()
+        )
         if not questions:
             return
         rows = [
-            (f"{chunk.chunk_id}#q{n}", chunk.chunk_id, question)
+            (f"{chunk.chunk_id}#{content_hash(question)}", chunk.chunk_id, question)
             for chunk in batch
-            for n, question in enumerate(questions)
+            for question in questions
         ]
         stored = self.store.existing(
             [i for i, _, _ in rows if i in job.old_question_ids], of="questions"
         )
         for question_id, saved in stored.items():
             job.saved_questions.setdefault(question_id, saved)
-        keys = {i: content_hash(question) for i, _, question in rows}
-        vectors = {
-            i: vector
-            for i, (vector, meta) in stored.items()
-            if job.reuse and meta.get("question_key") == keys[i]
-        }
-        fresh = [(i, question) for i, _, question in rows if i not in vectors]
+        vectors = {q: stored[i][0] for i, _, q in rows if job.reuse and i in stored}
+        fresh = [q for q in questions if q not in vectors]
         if fresh:
-            embedded = self.embedder.embed([question for _, question in fresh])
-            vectors.update(zip((i for i, _ in fresh), embedded, strict=True))
+            vectors.update(zip(fresh, self.embedder.embed(fresh), strict=True))
         self.store.upsert(
             [i for i, _, _ in rows],
-            [vectors[i] for i, _, _ in rows],
-            [question for _, _, question in rows],
+            [vectors[q] for _, _, q in rows],
+            [q for _, _, q in rows],
             [
-                {
-                    "source_id": base["source_id"],
-                    "file_sha": base["file_sha"],
-                    "chunk_id": chunk_id,
-                    "question_key": keys[i],
-                }
-                for i, chunk_id, _ in rows
+                {"source_id": base["source_id"], "file_sha": base["file_sha"], "chunk_id": chunk}
+                for _, chunk, _ in rows
             ],
             of="questions",
         )

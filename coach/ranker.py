@@ -49,7 +49,7 @@ class Ranker:
     questions: int = 0
 
     def logits(self, features: np.ndarray) -> np.ndarray:
-        """Log-odds that each row's passage answers the question."""
+        """Log-odds per row; higher means more likely to answer, among these candidates."""
         return features @ np.asarray(self.weights) + self.bias
 
     @classmethod

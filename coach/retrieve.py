@@ -5,8 +5,9 @@ catches paraphrase ("what should I ask people to do"); the vectors of the questi
 card says it answers catch the way people ask. Three fusions are available:
 
 * ``learned`` (default): a logistic regression over the normalised signals
-  (:mod:`coach.ranker`), fitted on labelled questions; a result's ``score`` is its
-  estimated chance of answering the question.
+  (:mod:`coach.ranker`), fitted on labelled questions; a result's ``score`` is the
+  ranker's output (0–1), which orders one search's results (the features are relative to
+  the best candidate, so it is no confidence to compare across searches).
 * ``convex``: each list's scores are divided by its best score and mixed,
   ``VECTOR_WEIGHT`` for the vector list and the rest for BM25 (Bruch et al., 2023, found
   such a convex combination beats RRF when the scores carry information). The rubric's
@@ -366,9 +367,8 @@ class Retriever:
     ) -> list[Passage]:
         """Top ``k`` passages for ``query``; filters narrow by source id, criterion, built-in.
 
-        ``score`` is the fused score for hybrid (for the learned fusion, the estimated
-        chance that the passage answers the question), the BM25 score for bm25 and the
-        cosine similarity for vector.
+        ``score`` is the fused score for hybrid (for the learned fusion, the ranker's output
+        in 0–1), the BM25 score for bm25 and the cosine similarity for vector.
         """
         if method not in METHODS:
             raise InputError(f"unknown retrieval method {method!r} (use {', '.join(METHODS)})")

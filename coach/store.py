@@ -9,8 +9,9 @@ server given by ``settings.chroma_url``):
   offline), and it records the embedding model id; a store built with another model is
   refused instead of silently mixing vector spaces.
 * ``coach_questions`` — the vectors of the questions a card says it answers, one record
-  per question, keyed ``<chunk id>#q<n>`` and tied to its chunk by ``chunk_id``. The
-  retriever compares a user's question with them (people ask alike; see coach.ranker).
+  per question, keyed ``<chunk id>#<hash of the question>`` and tied to its chunk by
+  ``chunk_id``. The retriever compares a user's question with them (people ask alike; see
+  coach.ranker).
 * ``coach_sources`` — one record per source, the *commit point* of an ingest. A chunk
   counts only when its ``(source_id, file_sha)`` matches a manifest record, so readers
   never see a half-written source, whichever process wrote it. Chroma needs a vector per

@@ -1,0 +1,339 @@
+"""The learned ranker: fitting, its weights file, card-question vectors and learned search."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coach.chunking import content_hash
+from coach.errors import InputError
+from coach.ingest import Ingester
+from coach.ranker import FEATURES, QuestionIndex, Ranker, feature_rows, fit
+from coach.retrieval_eval import evaluate, load_questions, train_ranker
+from coach.retrieve import Retriever, lift_related
+from coach.settings import PROJECT_ROOT, Settings
+from coach.store import Store, StoredChunk
+
+HOPE_QUESTIONS = (
+    "questions:\n"
+    "  - Will anyone believe we can beat the landlord?\n"
+    "  - Everyone says nothing ever changes here; what do I tell them?\n"
+)
+
+
+@pytest.fixture
+def cards(tmp_path: Path, card_dir: Path) -> Path:
+    """The fixture cards in a folder we may edit; "hope" gets questions of its own."""
+    folder = tmp_path / "corpus" / "cards"
+    shutil.copytree(card_dir, folder)
+    hope = folder / "hope-with-a-path.md"
+    hope.write_text(hope.read_text().replace("---\nOptimism", HOPE_QUESTIONS + "---\nOptimism"))
+    return folder
+
+
+@pytest.fixture
+def searcher(tmp_path: Path, embedder, cards: Path) -> Retriever:
+    """A Retriever with the default (learned) fusion over the edited cards."""
+    return Retriever.from_settings(
+        Settings(data_dir=tmp_path / "data", corpus_dir=cards.parent), embedder
+    )
+
+
+class RecordingEmbedder:
+    """The real embedder, remembering what it was asked to embed; fails on ``fail_on``."""
+
+    def __init__(self, inner, fail_on: str | None = None):
+        self.inner, self.fail_on, self.texts = inner, fail_on, []
+        self.model_id, self.dimension = inner.model_id, inner.dimension
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self.fail_on and any(self.fail_on in text for text in texts):
+            raise DiskFull(f"no space left while embedding {self.fail_on!r}")
+        self.texts += texts
+        return self.inner.embed(texts)
+
+
+class DiskFull(Exception):
+    """Not a CoachError, so a corpus sync stops instead of reporting the card."""
+
+
+def questions_in(store: Store) -> dict[str, tuple[str, str]]:
+    """Question record id -> (question text, source id), straight from Chroma."""
+    return {row.chunk_id: (row.text, row.meta["source_id"]) for row, _ in store.question_vectors()}
+
+
+# ---------------------------------------------------------------- fitting and the weights file
+
+
+def test_fit_is_deterministic_and_weights_up_a_feature_that_separates_the_labels():
+    rng = np.random.default_rng(7)
+    labels = np.arange(40) % 4 == 0  # one relevant row in four, as in search candidates
+    separating = np.where(labels, 0.9, 0.2) + rng.normal(0, 0.05, 40)
+    noise = rng.uniform(0, 1, 40)
+    features = np.column_stack([separating, noise])
+    weights, bias = fit(features, labels)
+    again, bias_again = fit(features, labels)
+    assert weights.tolist() == again.tolist() and bias == bias_again
+    assert weights[0] > 0 and weights[0] > abs(weights[1])
+    assert bias < 0  # a row with nothing going for it is judged irrelevant
+
+
+def test_fit_refuses_data_with_only_one_class():
+    for labels in ([True] * 4, [False] * 4):
+        with pytest.raises(InputError, match="both relevant and irrelevant"):
+            fit(np.ones((4, 2)), np.array(labels))
+
+
+def test_a_saved_ranker_loads_back_as_it_was(tmp_path: Path):
+    ranker = Ranker(
+        (2.25, 3.5, -0.125, 1.0), -6.5, related_lift=1.5, trained_on=("q.jsonl",), questions=7
+    )
+    ranker.save(tmp_path / "ranker.json")
+    assert Ranker.load(tmp_path / "ranker.json") == ranker
+    saved = json.loads((tmp_path / "ranker.json").read_text())
+    assert saved["features"] == list(FEATURES) and saved["weights"]["bm25"] == 3.5
+
+
+def test_a_bad_ranker_file_is_named_with_the_command_that_rewrites_it(tmp_path: Path):
+    path = tmp_path / "my-ranker.json"
+    other_features = '{"features": ["bm25", "vector"], "weights": {}, "bias": 0}'
+    for content in (other_features, "weights: [1, 2, 3, 4]"):  # the second is not JSON
+        path.write_text(content)
+        with pytest.raises(InputError, match=r"my-ranker\.json.*run 'coach train-ranker'"):
+            Ranker.load(path)
+
+
+def test_features_are_divided_by_their_best_and_a_document_without_questions_uses_its_cosine():
+    rows = feature_rows(
+        ["card:a", "card:b", "notes.md"],
+        vector={"card:a": 0.5, "card:b": 0.25, "notes.md": 0.4},
+        bm25={"card:a": 2.0, "card:b": 4.0},  # no shared words with notes.md
+        questions={"card:a": (0.8, 0.6), "card:b": (0.4, 0.3)},
+    )
+    np.testing.assert_allclose(
+        rows,
+        [
+            [1.0, 0.5, 1.0, 1.0],
+            [0.5, 1.0, 0.5, 0.5],
+            [0.8, 0.0, 0.4 / 0.8, 0.4 / 0.6],  # its own cosine 0.4 in both question columns
+        ],
+    )
+
+
+def test_a_question_index_gives_each_chunk_its_best_and_its_top_three_mean():
+    def question(chunk_id: str) -> StoredChunk:
+        return StoredChunk(f"{chunk_id}#q", "", {"chunk_id": chunk_id})
+
+    unit = np.eye(3)
+    rows = [(question("a"), v) for v in (unit[0], unit[1], unit[2], 2 * unit[0])]
+    rows.append((question("b"), unit[1]))
+    sims = QuestionIndex(rows).similarities(np.array([1.0, 0.0, 0.0]))
+    assert sims["a"] == pytest.approx((1.0, 2 / 3))  # cosines 1, 1, 0 (0 ignored)
+    assert sims["b"] == pytest.approx((0.0, 0.0))
+
+
+def test_the_learned_lift_adds_fixed_log_odds_but_never_passes_the_best():
+    a, b, c = (StoredChunk(f"card:{x}#0", "", {"source_id": f"card:{x}"}) for x in "abc")
+    fused = [(a.chunk_id, 3.0), (c.chunk_id, 0.5), (b.chunk_id, -1.0)]
+    pool = {x.chunk_id: x for x in (a, b, c)}
+    by_source = {x.meta["source_id"]: [x] for x in (a, b, c)}
+    links = {"card:a": {"card:b"}, "card:b": {"card:a"}}
+    lifted = lift_related(fused, pool, links, by_source, gain=2.0, ceiling=3.0 - 1e-6)
+    assert lifted == [(a.chunk_id, 3.0), (b.chunk_id, 1.0), (c.chunk_id, 0.5)]  # -1 + 2
+    capped = lift_related(fused, pool, links, by_source, gain=10.0, ceiling=3.0 - 1e-6)
+    assert capped[1] == (b.chunk_id, 3.0 - 1e-6)
+
+
+# ---------------------------------------------------------------- question vectors in the store
+
+
+def test_each_card_question_is_stored_as_a_vector_of_its_own(ingester, store, cards):
+    ingester.sync_corpus(cards.parent)
+    (ask,) = store.chunk_ids("card:ask-one-thing")
+    (hope,) = store.chunk_ids("card:hope-with-a-path")
+    stored = questions_in(store)
+    assert len(stored) == 4
+    menu = "Should I give people a list of options?"
+    assert stored[f"{ask}#{content_hash(menu)}"] == (menu, "card:ask-one-thing")
+    landlord = "Will anyone believe we can beat the landlord?"
+    assert stored[f"{hope}#{content_hash(landlord)}"] == (landlord, "card:hope-with-a-path")
+    assert {row.meta["chunk_id"] for row, _ in store.question_vectors()} == {ask, hope}
+
+
+def test_question_vectors_follow_the_cards_through_resync_edit_and_removal(store, embedder, cards):
+    Ingester(store, embedder).sync_corpus(cards.parent)
+    before = questions_in(store)
+    watching = RecordingEmbedder(embedder)
+    assert Ingester(store, watching).sync_corpus(cards.parent).unchanged == 3
+    assert watching.texts == [] and questions_in(store) == before
+
+    card = cards / "ask-one-thing.md"
+    card.write_text(card.read_text().replace("a list of options?", "a menu of ways to help?"))
+    Ingester(store, watching).sync_corpus(cards.parent)
+    assert watching.texts == ["Should I give people a menu of ways to help?"]  # the rest reused
+    texts = {text for text, _ in questions_in(store).values()}
+    assert "Should I give people a list of options?" not in texts
+    assert "Should I give people a menu of ways to help?" in texts
+
+    card.unlink()
+    assert Ingester(store, embedder).sync_corpus(cards.parent).removed == ["card:ask-one-thing"]
+    assert {source for _, source in questions_in(store).values()} == {"card:hope-with-a-path"}
+
+
+TWO_PART_CARD = """---
+id: two-parts
+title: Two parts
+criteria: [hope]
+source: "Test source"
+questions:
+  - Can we win?
+  - {question}
+---
+## First
+
+The first part says that a path to winning makes hope believable.
+
+## Second
+
+The second part names the first step: {day}.
+"""
+
+
+def test_a_card_ingest_that_fails_part_way_leaves_no_question_vectors(tmp_path, store, embedder):
+    card = tmp_path / "corpus" / "cards" / "two-parts.md"
+    card.parent.mkdir(parents=True)
+    card.write_text(TWO_PART_CARD.format(question="Where do we start?", day="Tuesday"))
+    failing = Ingester(store, RecordingEmbedder(embedder, fail_on="Tuesday"), batch_size=1)
+    with pytest.raises(DiskFull):
+        failing.sync_corpus(card.parent.parent)  # the first part's questions were written
+    assert questions_in(store) == {} and store.sources() == []
+
+
+def test_a_failed_card_update_leaves_the_old_questions_as_they_were(tmp_path, store, embedder):
+    """Found by a test: with positional ids (``#q1``) an edited question overwrote the old
+    record's text, and a roll-back restored the old vector under the new text. Ids now name
+    the question's text, so the edit is a new record that the roll-back deletes."""
+    card = tmp_path / "corpus" / "cards" / "two-parts.md"
+    card.parent.mkdir(parents=True)
+    card.write_text(TWO_PART_CARD.format(question="Where do we start?", day="Monday"))
+    Ingester(store, embedder, batch_size=1).sync_corpus(card.parent.parent)
+    before = questions_in(store)
+    card.write_text(TWO_PART_CARD.format(question="How do we begin?", day="Tuesday"))
+    failing = Ingester(store, RecordingEmbedder(embedder, fail_on="Tuesday"), batch_size=1)
+    with pytest.raises(DiskFull):
+        failing.sync_corpus(card.parent.parent)
+    assert questions_in(store) == before
+
+
+# ---------------------------------------------------------------- learned search
+
+
+def test_learned_scores_are_between_0_and_1_best_first_and_repeatable(searcher):
+    query = "tell the story of one moment, not your whole career"
+    first = searcher.search(query, k=3)
+    assert searcher.fusion == "learned" and first == searcher.search(query, k=3)
+    scores = [p.score for p in first]
+    assert len(scores) == 3 and all(0 < s < 1 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+    assert first[0].source_id == "card:tell-the-moment"
+
+
+def test_a_question_worded_like_a_cards_question_finds_it_though_its_body_does_not(searcher):
+    """No word of this is in the hope card's text; its questions speak of beating the landlord."""
+    query = "how do I convince cynics that we can beat the boss"
+    assert searcher.search(query, k=1)[0].source_id == "card:hope-with-a-path"
+    assert searcher.search(query, k=1, method="vector")[0].source_id != "card:hope-with-a-path"
+    convex = Retriever(searcher.store, searcher.embedder, fusion="convex")
+    assert convex.search(query, k=1)[0].source_id != "card:hope-with-a-path"
+
+
+def test_a_users_document_without_questions_still_wins_the_question_only_it_answers(
+    searcher, embedder, write
+):
+    text = "# Bus lane\n\nThe council votes on the Elm Street bus lane on 3 June at 6 pm.\n"
+    Ingester(searcher.store, embedder).ingest(write("bus-lane.md", text))
+    assert not any(s == "bus-lane.md" for _, s in questions_in(searcher.store).values())
+    top, *rest = searcher.search("what day do councillors decide on the bus lane?", k=3)
+    assert top.source_id == "bus-lane.md" and top.score > 0.5
+    assert all(p.score < top.score for p in rest)
+
+
+# ---------------------------------------------------------------- training
+
+
+QUESTIONS = [
+    {"question": "how do I make my ask specific?", "relevant": ["ask-one-thing"]},
+    {"question": "where does hope come from?", "relevant": ["hope-with-a-path"]},
+    {"question": "my story summarises my whole career", "relevant": ["tell-the-moment"]},
+]
+
+
+def question_file(path: Path, questions: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    return path
+
+
+def test_train_ranker_on_a_small_question_file(retriever, tmp_path):
+    path = question_file(tmp_path / "mine.jsonl", QUESTIONS)
+    ranker = train_ranker(retriever, [path])
+    assert len(ranker.weights) == len(FEATURES) == 4 and ranker.questions == 3
+    assert ranker.trained_on == (str(path),)
+    learned = Retriever(retriever.store, retriever.embedder, ranker=ranker)
+    report = evaluate(learned, load_questions(path), methods=("hybrid",))
+    assert list(report["methods"]) == ["hybrid"] and report["methods"]["hybrid"]["hit"] == 1.0
+
+
+@pytest.fixture
+def coach(monkeypatch, tmp_path, card_dir, capsys):
+    """Run ``coach ...`` with a fresh data dir; returns (exit code, stdout, stderr)."""
+    from coach import cli
+
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ["coach.cli.library"])
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COACH_CORPUS_DIR", str(card_dir.parent))
+    monkeypatch.delenv("COACH_CHROMA_URL", raising=False)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_coach_train_ranker_writes_weights_the_app_can_load(coach, tmp_path):
+    first = question_file(tmp_path / "ana.jsonl", QUESTIONS[:2])
+    second = question_file(tmp_path / "ben.jsonl", QUESTIONS[2:] + QUESTIONS[:1])
+    out = tmp_path / "out" / "ranker.json"
+    out.parent.mkdir()
+    code, stdout, _ = coach("train-ranker", str(first), str(second), "--out", str(out))
+    assert code == 0 and f"wrote {out}" in stdout
+    ranker = Ranker.load(out)
+    assert ranker.trained_on == (str(first), str(second)) and ranker.questions == 4
+
+    code, _, err = coach("train-ranker", str(first), "--cross-validate")
+    assert code == 2 and "needs at least two question files" in err
+    assert err.strip().count("\n") == 0  # one line, no traceback
+    code, _, err = coach("train-ranker", str(tmp_path / "nope.jsonl"), "--out", str(out))
+    assert code == 2 and "nope.jsonl: no such question file" in err
+
+
+DATA, CARDS = PROJECT_ROOT / "tests" / "data", PROJECT_ROOT / "corpus" / "cards"
+TRAINING = [DATA / f"retrieval_{n}_questions.jsonl" for n in ("dev", "dev2", "dev3")]
+
+
+@pytest.mark.slow
+def test_the_committed_weights_are_reproduced_from_the_committed_questions(tmp_path, embedder):
+    if not all(p.is_file() for p in TRAINING) or not any(CARDS.glob("*.md")):
+        pytest.skip("the dev question files or the corpus cards are not in this checkout")
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=CARDS.parent)
+    retriever = Retriever.from_settings(settings, embedder, fusion="convex")
+    fitted = train_ranker(retriever, TRAINING, base=PROJECT_ROOT)
+    committed = Ranker.load()
+    assert fitted.weights == pytest.approx(committed.weights, abs=1e-3)
+    assert fitted.bias == pytest.approx(committed.bias, abs=1e-3)
+    assert (fitted.trained_on, fitted.questions) == (committed.trained_on, committed.questions)
