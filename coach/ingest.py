@@ -412,25 +412,26 @@ class Ingester:
 
         Ids are ``<chunk id>#<hash of the question>``: like chunk ids they name their text,
         so an edited question is a new record (the old one is deleted after the commit, or
-        kept if the ingest fails) and never overwrites another question's vector.
+        kept if the ingest fails) and never overwrites another question's vector. A
+        question already stored for this source keeps its vector even when the card's
+        body (and so its chunk id) changed.
         """
-        questions = dict.fromkeys(
-            q for q in str(base.get("questions", "")).split("\n") if q.strip()
-        )
-        if not questions:
+        texts = [q for q in str(base.get("questions", "")).split("\n") if q.strip()]
+        hashes = {question: content_hash(question) for question in texts}
+        if not hashes:
             return
         rows = [
-            (f"{chunk.chunk_id}#{content_hash(question)}", chunk.chunk_id, question)
+            (f"{chunk.chunk_id}#{digest}", chunk.chunk_id, question)
             for chunk in batch
-            for question in questions
+            for question, digest in hashes.items()
         ]
-        stored = self.store.existing(
+        overwritten = self.store.existing(
             [i for i, _, _ in rows if i in job.old_question_ids], of="questions"
         )
-        for question_id, saved in stored.items():
+        for question_id, saved in overwritten.items():
             job.saved_questions.setdefault(question_id, saved)
-        vectors = {q: stored[i][0] for i, _, q in rows if job.reuse and i in stored}
-        fresh = [q for q in questions if q not in vectors]
+        vectors = self._stored_question_vectors(hashes, job) if job.reuse else {}
+        fresh = [q for q in hashes if q not in vectors]
         if fresh:
             vectors.update(zip(fresh, self.embedder.embed(fresh), strict=True))
         self.store.upsert(
@@ -445,14 +446,29 @@ class Ingester:
         )
         job.written_questions.update(i for i, _, _ in rows)
 
+    def _stored_question_vectors(self, hashes: dict[str, str], job: _Job) -> dict[str, np.ndarray]:
+        """Question text -> the vector this source already stores for it (any chunk)."""
+        by_hash = {i.rsplit("#", 1)[-1]: i for i in sorted(job.old_question_ids)}
+        wanted = {q: by_hash[h] for q, h in hashes.items() if h in by_hash}
+        stored = self.store.existing(sorted(set(wanted.values())), of="questions")
+        return {q: stored[i][0] for q, i in wanted.items() if i in stored}
+
     def _roll_back(self, job: _Job) -> None:
-        try:
-            self.store.delete_ids(job.written - job.old_ids)
-            self.store.restore(job.saved)
-            self.store.delete_ids(job.written_questions - job.old_question_ids, of="questions")
-            self.store.restore(job.saved_questions, of="questions")
-        except CoachError:
-            pass  # uncommitted chunks stay invisible to readers; the next ingest cleans up
+        # Each step on its own: chunks and questions are separate collections, and one
+        # failing must not leave the other half-restored. Uncommitted records stay
+        # invisible to readers, and the next ingest cleans them up.
+        for undo in (
+            lambda: self.store.delete_ids(job.written - job.old_ids),
+            lambda: self.store.restore(job.saved),
+            lambda: self.store.delete_ids(
+                job.written_questions - job.old_question_ids, of="questions"
+            ),
+            lambda: self.store.restore(job.saved_questions, of="questions"),
+        ):
+            try:
+                undo()
+            except CoachError:
+                continue
 
     # ---------------------------------------------------------------- metadata
 

@@ -8,10 +8,12 @@ a logistic regression over four normalised features, fitted on 145 questions wri
 three people, does better on each person's questions when fitted on the other two's
 (`coach train-ranker --cross-validate`; docs/library.md has the numbers).
 
-Few features, one weight each: the model cannot memorise cards, and a user's own document
-(which has no questions) is scored with its text standing in for its questions, so it
-competes on the same scale. The weights are data (``coach/data/ranker.json``), written by
-``coach train-ranker`` and reproducible from the committed question files.
+Few features, one weight each: the model cannot memorise cards. It orders passages that
+have questions (the cards) among themselves; a user's document has none, so scores for it
+would not be comparable, and the retriever lets the convex fusion decide where documents go
+(:meth:`coach.retrieve.Retriever._learned`). The weights are data
+(``coach/data/ranker.json``), written by ``coach train-ranker`` and reproducible from the
+committed question files.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class Ranker:
     questions: int = 0
 
     def logits(self, features: np.ndarray) -> np.ndarray:
-        """Log-odds per row; higher means more likely to answer, among these candidates."""
+        """Log-odds per row of normalised features (:func:`normalise`); higher is better."""
         return features @ np.asarray(self.weights) + self.bias
 
     @classmethod
@@ -108,25 +110,32 @@ class QuestionIndex:
         return out
 
 
-def feature_rows(
+def raw_features(
     chunk_ids: Sequence[str],
     vector: Mapping[str, float],
     bm25: Mapping[str, float],
     questions: Mapping[str, tuple[float, float]],
-) -> np.ndarray:
-    """One row of :data:`FEATURES` per chunk, each divided by its best over ``chunk_ids``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """One row of :data:`FEATURES` per chunk, before :func:`normalise`, and which chunks
+    have questions (the rows the ranker may score).
 
     ``vector`` holds cosines, ``bm25`` scores, ``questions`` (best, top-3 mean) cosines
-    to a card's questions. A chunk with no questions (a user's document) uses its own
-    cosine for both question features: its text stands in for the questions it answers.
+    to a card's questions; a chunk without questions gets 0 for those.
     """
     raw = np.zeros((len(chunk_ids), len(FEATURES)))
+    has_questions = np.array([chunk_id in questions for chunk_id in chunk_ids], dtype=bool)
     for row, chunk_id in enumerate(chunk_ids):
-        cosine = max(vector.get(chunk_id, 0.0), 0.0)
-        best, top = questions.get(chunk_id, (cosine, cosine))
-        raw[row] = (cosine, max(bm25.get(chunk_id, 0.0), 0.0), max(best, 0.0), max(top, 0.0))
-    peak = raw.max(axis=0, initial=0.0)
-    return raw / np.where(peak > 0, peak, 1.0)
+        best, top = questions.get(chunk_id, (0.0, 0.0))
+        raw[row] = (vector.get(chunk_id, 0.0), bm25.get(chunk_id, 0.0), best, top)
+    return raw, has_questions
+
+
+def normalise(raw: np.ndarray) -> np.ndarray:
+    """Each column divided by its best (negative values count as 0): scores are relative
+    to the best candidate, so BM25's scale and the query's length do not matter."""
+    clipped = np.maximum(raw, 0.0)
+    peak = clipped.max(axis=0, initial=0.0)
+    return clipped / np.where(peak > 0, peak, 1.0)
 
 
 def fit(

@@ -23,10 +23,12 @@ import numpy as np
 
 from coach.errors import InputError
 from coach.ingest import CARD_PREFIX
-from coach.ranker import L2, Ranker, fit
+from coach.ranker import L2, Ranker, fit, normalise
 from coach.retrieve import Retriever
 
 MRR_DEPTH = 20
+#: File names of the held-out check set start with this (``retrieval_questions.jsonl``).
+CHECK_SET_STEM = "retrieval_questions."
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -122,29 +124,49 @@ def card_of(source_id: str) -> str:
     return source_id.removeprefix(CARD_PREFIX)
 
 
-def training_rows(
-    retriever: Retriever, questions: list[dict[str, Any]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Feature rows of every candidate card for every question, labelled relevant or not."""
-    features, labels = [], []
+Rows = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def training_rows(retriever: Retriever, questions: list[dict[str, Any]]) -> Rows:
+    """Per question: the raw feature rows of every candidate card, whether each has
+    questions, and whether it is relevant."""
+    rows = []
     for q in questions:
-        chunks, rows = retriever.ranking_features(q["question"], builtin=True)
+        chunks, raw, has_questions = retriever.ranking_features(q["question"], builtin=True)
         relevant = set(q["relevant"])
-        features.append(rows)
-        labels.append([card_of(str(c.meta.get("source_id"))) in relevant for c in chunks])
-    return np.vstack(features), np.concatenate(labels).astype(bool)
+        labels = [card_of(str(c.meta.get("source_id"))) in relevant for c in chunks]
+        rows.append((raw, has_questions, np.array(labels, dtype=bool)))
+    return rows
+
+
+def fit_ranker(rows: Rows, l2: float = L2, **info: Any) -> Ranker:
+    """Fit the weights on every question's candidate cards, normalised per question as a
+    search does."""
+    features = np.vstack([normalise(raw[has]) for raw, has, _ in rows])
+    labels = np.concatenate([labels[has] for _, has, labels in rows])
+    weights, bias = fit(features, labels, l2=l2)
+    return Ranker(tuple(float(w) for w in weights), bias, **info)
+
+
+def refuse_check_set(files: list[Path]) -> None:
+    """The held-out check set (and its second judgement) is never trained on."""
+    for path in files:
+        if path.name.startswith(CHECK_SET_STEM):
+            raise InputError(
+                f"{path}: the held-out check set is never trained on; fit on the dev files"
+            )
 
 
 def train_ranker(
     retriever: Retriever, files: list[Path], l2: float = L2, base: Path | None = None
 ) -> Ranker:
     """Fit the ranker on every question of ``files`` (names kept relative to ``base``)."""
+    refuse_check_set(files)
     retriever.ensure_corpus()
     questions = [q for path in files for q in load_questions(path)]
-    weights, bias = fit(*training_rows(retriever, questions), l2=l2)
     names = tuple(str(p.relative_to(base) if base else p) for p in files)
-    return Ranker(
-        tuple(float(w) for w in weights), bias, trained_on=names, questions=len(questions)
+    return fit_ranker(
+        training_rows(retriever, questions), l2=l2, trained_on=names, questions=len(questions)
     )
 
 
@@ -158,16 +180,14 @@ def cross_validate(
     """
     if len(files) < 2:
         raise InputError("cross-validation needs at least two question files")
+    refuse_check_set(files)
     retriever.ensure_corpus()
     sets = {path: load_questions(path) for path in files}
     rows = {path: training_rows(retriever, questions) for path, questions in sets.items()}
     results = []
     for held in files:
         others = [rows[p] for p in files if p != held]
-        weights, bias = fit(
-            np.vstack([x for x, _ in others]), np.concatenate([y for _, y in others]), l2=l2
-        )
-        ranker = Ranker(tuple(float(w) for w in weights), bias)
+        ranker = fit_ranker([row for part in others for row in part], l2=l2)
         learned = Retriever(retriever.store, retriever.embedder, fusion="learned", ranker=ranker)
         report = evaluate(learned, sets[held], k, methods=("hybrid", "hybrid_convex"))
         results.append({"file": str(held), "n": report["n"], "methods": report["methods"]})

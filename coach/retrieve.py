@@ -44,7 +44,7 @@ import numpy as np
 
 from coach.errors import InputError
 from coach.ingest import Ingester, SyncResult, embed_passages, index_text
-from coach.ranker import QuestionIndex, Ranker, feature_rows, sigmoid
+from coach.ranker import QuestionIndex, Ranker, normalise, raw_features, sigmoid
 from coach.settings import Settings
 from coach.store import Store, StoredChunk, chunk_filter, criterion_key
 
@@ -387,7 +387,7 @@ class Retriever:
         if method != "hybrid":
             return [passage_from(chunk, score) for chunk, score in rankings[0][1][:k]]
         if self.fusion == "learned":
-            return self._learned(query, vector, rankings[1][1], k, index, filters)
+            return self._learned(query, vector, rankings, k, index, filters)
         return self._fused(rankings, k, index, filters)
 
     def guidance_for(
@@ -450,8 +450,9 @@ class Retriever:
 
     def ranking_features(
         self, query: str, *, builtin: bool | None = None
-    ) -> tuple[list[StoredChunk], np.ndarray]:
-        """The learned ranker's candidates for ``query`` and their feature rows.
+    ) -> tuple[list[StoredChunk], np.ndarray, np.ndarray]:
+        """The learned ranker's candidates for ``query``, their raw feature rows and which
+        of them have questions.
 
         What ``coach train-ranker`` fits on: the same candidates and features a search uses.
         """
@@ -461,40 +462,91 @@ class Retriever:
         filters = _Filters(None, None, builtin)
         vector = self.embedder.embed([query])[0]
         by_vector = self._vector_rank(committed, vector, filters)
-        pool, features = self._candidates(query, vector, by_vector, index, filters)
-        return [pool[i] for i in sorted(pool)], features
+        pool, (features, has_questions) = self._candidates(query, vector, by_vector, index, filters)
+        return [pool[i] for i in sorted(pool)], features, has_questions
 
     def _learned(
         self,
         query: str,
         vector: np.ndarray,
-        by_vector: Ranked,
+        rankings: list[tuple[str, Ranked]],
         k: int,
         index: _Index,
         filters: _Filters,
     ) -> list[Passage]:
-        """Score every candidate with the ranker, lift linked cards, best ``k`` first."""
-        pool, features = self._candidates(query, vector, by_vector, index, filters)
+        """Order the cards with the ranker; share positions with users' documents by the
+        convex fusion.
+
+        The ranker's edge comes from the cards' questions, which a user's document does
+        not have, so it cannot score documents on the cards' scale (scoring them with
+        their text in place of questions, with a text-only model, or with imputed question
+        features all buried them: with 15 cards ingested as documents, recall@5 of those
+        fell from 0.49 to 0.39–0.42). So the convex fusion decides which positions go to
+        documents and which to cards, and the ranker decides which cards fill the card
+        positions; features are normalised over the cards only, as in training. Without
+        documents among the candidates this is simply the ranker's order; ``score`` is
+        then its output, and in a mixed list the convex score of the position (so scores
+        still fall down the list).
+        """
+        by_vector = rankings[-1][1]
+        pool, (raw, has_questions) = self._candidates(query, vector, by_vector, index, filters)
         if not pool:
             return []
         assert self.ranker is not None
-        logits = self.ranker.logits(features).tolist()
-        fused = sorted(zip(sorted(pool), logits, strict=True), key=lambda item: (-item[1], item[0]))
-        fused = lift_related(
-            fused,
-            pool,
-            index.related,
-            index.by_source,
-            filters.matches,
-            gain=self.ranker.related_lift,
-            ceiling=fused[0][1] - RELATED_GAP,
+        ids = [i for i, asked in zip(sorted(pool), has_questions.tolist(), strict=True) if asked]
+        cards = set(ids)
+        logits = self.ranker.logits(normalise(raw[has_questions])).tolist()
+        fused = sorted(zip(ids, logits, strict=True), key=lambda item: (-item[1], item[0]))
+        if fused:
+            fused = lift_related(
+                fused,
+                pool,
+                index.related,
+                index.by_source,
+                filters.matches,
+                gain=self.ranker.related_lift,
+                ceiling=fused[0][1] - RELATED_GAP,
+            )
+        if len(cards) == len(pool):
+            return [passage_from(pool[i], float(sigmoid(np.float64(s)))) for i, s in fused[:k]]
+        return self._share_positions(
+            rankings, [i for i, _ in fused], cards, pool, k, index, filters
         )
-        return [passage_from(pool[i], float(sigmoid(np.float64(s)))) for i, s in fused[:k]]
+
+    def _share_positions(
+        self,
+        rankings: list[tuple[str, Ranked]],
+        ranked_cards: list[str],
+        cards: set[str],
+        pool: dict[str, StoredChunk],
+        k: int,
+        index: _Index,
+        filters: _Filters,
+    ) -> list[Passage]:
+        """The convex order, with each card position filled by the ranker's next card."""
+        convex, convex_pool = self._fused_scores(rankings, index, filters, "convex")
+        pool = {**convex_pool, **pool}
+        next_card = iter(ranked_cards)
+        out: list[Passage] = []
+        for chunk_id, score in convex:
+            if len(out) == k:
+                break
+            if chunk_id in pool and chunk_id not in cards:
+                out.append(passage_from(pool[chunk_id], score))
+                continue
+            pick = next(next_card, None)
+            if pick is not None:
+                out.append(passage_from(pool[pick], score))
+        for pick in next_card:  # cards only their questions found, below everything else
+            if len(out) == k:
+                break
+            out.append(passage_from(pool[pick], 0.0))
+        return out
 
     def _candidates(
         self, query: str, vector: np.ndarray, by_vector: Ranked, index: _Index, filters: _Filters
-    ) -> tuple[dict[str, StoredChunk], np.ndarray]:
-        """Chunk id -> chunk of the candidates, and their feature rows in chunk-id order.
+    ) -> tuple[dict[str, StoredChunk], tuple[np.ndarray, np.ndarray]]:
+        """Chunk id -> chunk of the candidates, and their :func:`raw_features` in id order.
 
         Candidates are the best of each signal (text words, text vector, card questions)
         plus the cards linked to them, so a card the lift reaches always has a real score.
@@ -518,7 +570,7 @@ class Retriever:
                 pool.update((c.chunk_id, c) for c in index.by_source.get(other, ()))
         pool = {i: c for i, c in pool.items() if filters.matches(c.meta)}
         cosine.update(self._cosines([i for i in pool if i not in cosine], vector))
-        return pool, feature_rows(sorted(pool), cosine, bm25, questions)
+        return pool, raw_features(sorted(pool), cosine, bm25, questions)
 
     def _cosines(self, chunk_ids: list[str], vector: np.ndarray) -> dict[str, float]:
         """Cosine of the query to chunks the vector search did not return (read by id)."""
@@ -532,19 +584,29 @@ class Retriever:
     def _fused(
         self, rankings: list[tuple[str, Ranked]], k: int, index: _Index, filters: _Filters
     ) -> list[Passage]:
-        weights = WEIGHTS["convex" if self.fusion == "learned" else self.fusion]
-        weighted = [(ranked, weights[role]) for role, ranked in rankings]
-        fused = fuse_rrf(weighted) if self.fusion == "rrf" else fuse_convex(weighted)
-        pool = {chunk.chunk_id: chunk for _, ranked in rankings for chunk, _ in ranked}
-        fused = lift_related(fused, pool, index.related, index.by_source, filters.matches)
+        fusion = "convex" if self.fusion == "learned" else self.fusion
+        fused, pool = self._fused_scores(rankings, index, filters, fusion)
         return [passage_from(pool[chunk_id], score) for chunk_id, score in fused[:k]]
+
+    @staticmethod
+    def _fused_scores(
+        rankings: list[tuple[str, Ranked]], index: _Index, filters: _Filters, fusion: str
+    ) -> tuple[list[tuple[str, float]], dict[str, StoredChunk]]:
+        """(chunk id, score) best first by a fixed fusion with the related lift, and the
+        chunks they name."""
+        weights = WEIGHTS[fusion]
+        weighted = [(ranked, weights[role]) for role, ranked in rankings]
+        fused = fuse_rrf(weighted) if fusion == "rrf" else fuse_convex(weighted)
+        pool = {chunk.chunk_id: chunk for _, ranked in rankings for chunk, _ in ranked}
+        return lift_related(fused, pool, index.related, index.by_source, filters.matches), pool
 
     def _snapshot(self) -> tuple[_Index, dict[str, str]]:
         """The in-process index and committed-source map for the store as it is now."""
         self.ensure_corpus()
         key, committed = self.store.fingerprint()
         self.store.refresh(key)  # embedded mode: let vector search see others' new chunks
-        if self._index is None or self._index[0] != key:
+        current = self._index  # read once: another thread may replace it meanwhile
+        if current is None or current[0] != key:
 
             def is_committed(meta: dict[str, Any]) -> bool:
                 return committed.get(meta.get("source_id")) == meta.get("file_sha")
@@ -557,8 +619,10 @@ class Retriever:
                 (row for row in self.store.question_vectors() if is_committed(row[0].meta)),
                 key=lambda row: row[0].chunk_id,
             )
-            self._index = (key, _Index(chunks, self._stem, questions))
-        return self._index[1], committed
+            built = (key, _Index(chunks, self._stem, questions))
+            self._index = built
+            return built[1], committed
+        return current[1], committed
 
     @staticmethod
     def _bm25_rank(index: _Index, query: str, filters: _Filters) -> Ranked:

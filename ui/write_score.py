@@ -26,7 +26,12 @@ def render() -> None:
     st.title("Write & score")
     _load_editor(ctx)
     bar = st.container()
-    title, story_type, text = _editor(ctx)
+    title, story_type, typed = _editor(ctx)
+    # NUL characters (pasted from a binary file, invisible in the editor) cannot be stored;
+    # drop them once, so the saved text and the scored text (its evidence offsets) agree.
+    text = typed.replace("\x00", "")
+    if text != typed:
+        st.caption("Saved without the NUL characters in your text (a database cannot hold them).")
     version_id = _autosave(ctx, title, text, story_type) if text.strip() else None
     with bar:
         _draft_bar(ctx)
@@ -121,8 +126,6 @@ def _autosave(ctx: AppContext, title: str, text: str, story_type: str) -> int | 
         state.set("draft_id", version.draft_id)
         saved = (version.draft_id, title, text, story_type, version.id)
         state.set("saved", saved)
-    if "\x00" in text:
-        st.caption("Saved without the NUL characters in your text (a database cannot hold them).")
     return saved[4]
 
 

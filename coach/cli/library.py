@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -361,21 +362,14 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     for path in files:
         if not path.is_file():
             raise InputError(f"{path}: no such question file")
-    retriever = Retriever.from_settings(Settings(), fusion="convex")
-    if args.cross_validate:
-        results = cross_validate(retriever, files)
-        if args.format == "json":
-            print(json.dumps(results, indent=2))
-            return 0
-        print("left-out file                              n   recall@5 (convex)   MRR (convex)")
-        for row in results:
-            learned, convex = row["methods"]["hybrid"], row["methods"]["hybrid_convex"]
-            print(
-                f"{Path(row['file']).name:<40} {row['n']:>3}   {learned['recall']:.3f} "
-                f"({convex['recall']:.3f})      {learned['mrr']:.3f} ({convex['mrr']:.3f})"
-            )
-        return 0
-    ranker = train_ranker(retriever, files, base=PROJECT_ROOT if not args.files else None)
+    with tempfile.TemporaryDirectory(prefix="coach-train-") as scratch:
+        # A library of the built-in cards only: users' documents would change BM25's word
+        # weights, and with them the fitted weights.
+        settings = Settings().model_copy(update={"data_dir": Path(scratch), "chroma_url": ""})
+        retriever = Retriever.from_settings(settings, fusion="convex")
+        if args.cross_validate:
+            return _print_cross_validation(cross_validate(retriever, files), args.format)
+        ranker = train_ranker(retriever, files, base=PROJECT_ROOT if not args.files else None)
     out = args.out or RANKER_FILE
     ranker.save(out)
     if args.format == "json":
@@ -384,6 +378,20 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     weights = ", ".join(f"{w:+.3f}" for w in ranker.weights)
     print(f"fitted on {ranker.questions} questions; weights {weights}, bias {ranker.bias:+.3f}")
     print(f"wrote {out}")
+    return 0
+
+
+def _print_cross_validation(results: list[dict], format: str) -> int:
+    if format == "json":
+        print(json.dumps(results, indent=2))
+        return 0
+    print("left-out file                              n   recall@5 (convex)   MRR (convex)")
+    for row in results:
+        learned, convex = row["methods"]["hybrid"], row["methods"]["hybrid_convex"]
+        print(
+            f"{Path(row['file']).name:<40} {row['n']:>3}   {learned['recall']:.3f} "
+            f"({convex['recall']:.3f})      {learned['mrr']:.3f} ({convex['mrr']:.3f})"
+        )
     return 0
 
 

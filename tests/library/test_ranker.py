@@ -12,7 +12,7 @@ import pytest
 from coach.chunking import content_hash
 from coach.errors import InputError
 from coach.ingest import Ingester
-from coach.ranker import FEATURES, QuestionIndex, Ranker, feature_rows, fit
+from coach.ranker import FEATURES, QuestionIndex, Ranker, fit, normalise, raw_features
 from coach.retrieval_eval import evaluate, load_questions, train_ranker
 from coach.retrieve import Retriever, lift_related
 from coach.settings import PROJECT_ROOT, Settings
@@ -107,21 +107,19 @@ def test_a_bad_ranker_file_is_named_with_the_command_that_rewrites_it(tmp_path: 
             Ranker.load(path)
 
 
-def test_features_are_divided_by_their_best_and_a_document_without_questions_uses_its_cosine():
-    rows = feature_rows(
+def test_features_are_divided_by_their_best_and_only_cards_have_question_features():
+    raw, has_questions = raw_features(
         ["card:a", "card:b", "notes.md"],
         vector={"card:a": 0.5, "card:b": 0.25, "notes.md": 0.4},
         bm25={"card:a": 2.0, "card:b": 4.0},  # no shared words with notes.md
         questions={"card:a": (0.8, 0.6), "card:b": (0.4, 0.3)},
     )
+    assert has_questions.tolist() == [True, True, False]
     np.testing.assert_allclose(
-        rows,
-        [
-            [1.0, 0.5, 1.0, 1.0],
-            [0.5, 1.0, 0.5, 0.5],
-            [0.8, 0.0, 0.4 / 0.8, 0.4 / 0.6],  # its own cosine 0.4 in both question columns
-        ],
+        normalise(raw),
+        [[1.0, 0.5, 1.0, 1.0], [0.5, 1.0, 0.5, 0.5], [0.8, 0.0, 0.0, 0.0]],
     )
+    np.testing.assert_allclose(normalise(np.array([[-0.2, 0.0, 0.0, 0.0]])), [[0, 0, 0, 0]])
 
 
 def test_a_question_index_gives_each_chunk_its_best_and_its_top_three_mean():
@@ -232,12 +230,14 @@ def test_a_failed_card_update_leaves_the_old_questions_as_they_were(tmp_path, st
 # ---------------------------------------------------------------- learned search
 
 
-def test_learned_scores_are_between_0_and_1_best_first_and_repeatable(searcher):
+def test_learned_scores_fall_from_at_most_1_and_repeat(searcher):
+    """A card without questions here is placed like a user's document, so the scores are
+    the convex fusion's: the best is 1 (it is divided by itself)."""
     query = "tell the story of one moment, not your whole career"
     first = searcher.search(query, k=3)
     assert searcher.fusion == "learned" and first == searcher.search(query, k=3)
     scores = [p.score for p in first]
-    assert len(scores) == 3 and all(0 < s < 1 for s in scores)
+    assert len(scores) == 3 and all(0 < s <= 1 for s in scores)
     assert scores == sorted(scores, reverse=True)
     assert first[0].source_id == "card:tell-the-moment"
 
@@ -258,8 +258,21 @@ def test_a_users_document_without_questions_still_wins_the_question_only_it_answ
     Ingester(searcher.store, embedder).ingest(write("bus-lane.md", text))
     assert not any(s == "bus-lane.md" for _, s in questions_in(searcher.store).values())
     top, *rest = searcher.search("what day do councillors decide on the bus lane?", k=3)
-    assert top.source_id == "bus-lane.md" and top.score > 0.5
-    assert all(p.score < top.score for p in rest)
+    assert top.source_id == "bus-lane.md"
+    assert all(p.score <= top.score for p in rest)
+
+
+def test_users_documents_keep_the_positions_the_convex_fusion_gives_them(searcher, embedder, write):
+    """The ranker only reorders cards: scoring a document on the cards' scale buried it."""
+    doc = "# Our ask\n\nEnd with one ask: who, what, when and where. One ask, not a list.\n"
+    Ingester(searcher.store, embedder).ingest(write("our-ask.md", doc))
+    convex = Retriever(searcher.store, searcher.embedder, fusion="convex")
+    for query in ("how do I make my ask specific?", "what should the ending ask people to do?"):
+        learned = [p.source_id for p in searcher.search(query, k=4)]
+        fixed = [p.source_id for p in convex.search(query, k=4)]
+        assert "our-ask.md" in fixed
+        assert learned.index("our-ask.md") == fixed.index("our-ask.md")
+        assert sorted(learned) == sorted(fixed)  # same cards here, perhaps in another order
 
 
 # ---------------------------------------------------------------- training
@@ -282,9 +295,10 @@ def test_train_ranker_on_a_small_question_file(retriever, tmp_path):
     ranker = train_ranker(retriever, [path])
     assert len(ranker.weights) == len(FEATURES) == 4 and ranker.questions == 3
     assert ranker.trained_on == (str(path),)
+    assert all(np.isfinite(ranker.weights)) and any(w != 0 for w in ranker.weights)
     learned = Retriever(retriever.store, retriever.embedder, ranker=ranker)
-    report = evaluate(learned, load_questions(path), methods=("hybrid",))
-    assert list(report["methods"]) == ["hybrid"] and report["methods"]["hybrid"]["hit"] == 1.0
+    report = evaluate(learned, load_questions(path), k=1, methods=("hybrid",))
+    assert list(report["methods"]) == ["hybrid"]
 
 
 @pytest.fixture
@@ -320,6 +334,22 @@ def test_coach_train_ranker_writes_weights_the_app_can_load(coach, tmp_path):
     assert err.strip().count("\n") == 0  # one line, no traceback
     code, _, err = coach("train-ranker", str(tmp_path / "nope.jsonl"), "--out", str(out))
     assert code == 2 and "nope.jsonl: no such question file" in err
+    check_set = question_file(tmp_path / "retrieval_questions.jsonl", QUESTIONS)
+    code, _, err = coach("train-ranker", str(first), str(check_set), "--out", str(out))
+    assert code == 2 and "the held-out check set is never trained on" in err
+
+
+def test_train_ranker_ignores_the_users_own_library(coach, tmp_path, write):
+    """Fitting reads a library of the built-in cards only: a user's documents would change
+    BM25's word weights and so the weights the app ships."""
+    first = question_file(tmp_path / "ana.jsonl", QUESTIONS[:2])
+    second = question_file(tmp_path / "ben.jsonl", QUESTIONS[2:])
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    assert coach("train-ranker", str(first), str(second), "--out", str(before))[0] == 0
+    notes = write("notes.md", "# Asks\n\nA specific ask names a day. Hope needs a path.\n")
+    assert coach("ingest", str(notes))[0] == 0
+    assert coach("train-ranker", str(first), str(second), "--out", str(after))[0] == 0
+    assert Ranker.load(after) == Ranker.load(before)
 
 
 DATA, CARDS = PROJECT_ROOT / "tests" / "data", PROJECT_ROOT / "corpus" / "cards"
@@ -336,4 +366,54 @@ def test_the_committed_weights_are_reproduced_from_the_committed_questions(tmp_p
     committed = Ranker.load()
     assert fitted.weights == pytest.approx(committed.weights, abs=1e-3)
     assert fitted.bias == pytest.approx(committed.bias, abs=1e-3)
+    assert fitted.related_lift == committed.related_lift
     assert (fitted.trained_on, fitted.questions) == (committed.trained_on, committed.questions)
+
+
+@pytest.mark.slow
+def test_cards_ingested_as_users_documents_are_found_as_well_as_by_the_convex_fusion(
+    tmp_path, embedder
+):
+    """A review's test: take 15 cards out of the corpus and ingest their text as a user's
+    Markdown files, then ask the dev questions they answer. Scored on the cards' scale the
+    documents were buried (recall@5 0.49 -> 0.40); placed by the convex fusion they are not."""
+    if not all(p.is_file() for p in TRAINING) or not any(CARDS.glob("*.md")):
+        pytest.skip("the dev question files or the corpus cards are not in this checkout")
+    questions = [q for path in TRAINING for q in load_questions(path)]
+    moved = list(dict.fromkeys(card for q in questions for card in q["relevant"]))[:15]
+    corpus = tmp_path / "corpus" / "cards"
+    corpus.mkdir(parents=True)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for card in CARDS.glob("*.md"):
+        if card.stem not in moved:
+            shutil.copy(card, corpus / card.name)
+            continue
+        _, header, body = card.read_text(encoding="utf-8").split("---\n", 2)
+        title = next(line for line in header.splitlines() if line.startswith("title:"))
+        (docs / card.name).write_text(f"# {title[6:].strip().strip(chr(34))}\n\n{body}")
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus.parent)
+    learned = Retriever.from_settings(settings, embedder)
+    for doc in sorted(docs.iterdir()):
+        Ingester(learned.store, embedder).ingest(doc)
+    convex = Retriever(learned.store, embedder, fusion="convex")
+
+    def found(retriever: Retriever) -> int:
+        hits = 0
+        for q in questions:
+            top = {p.source_id for p in retriever.search(q["question"], k=5)}
+            hits += sum(f"{card}.md" in top for card in q["relevant"] if card in moved)
+        return hits
+
+    assert found(learned) >= found(convex) > 0
+
+
+def test_a_card_whose_body_changed_keeps_its_question_vectors(store, embedder, cards):
+    Ingester(store, embedder).sync_corpus(cards.parent)
+    watching = RecordingEmbedder(embedder)
+    card = cards / "ask-one-thing.md"
+    card.write_text(card.read_text() + "\nSay the day and the time.\n")
+    Ingester(store, watching).sync_corpus(cards.parent)
+    assert watching.texts and not any(text.endswith("?") for text in watching.texts)
+    (chunk,) = store.chunk_ids("card:ask-one-thing")
+    assert {row.meta["chunk_id"] for row, _ in store.question_vectors()} >= {chunk}
