@@ -170,3 +170,21 @@ def make_long_pages(count: int, lines_per_page: int = 30) -> list[list[str]]:
         lines.append(row)
         pages.append(lines[:lines_per_page])
     return pages
+
+
+@pytest.fixture
+def coach(monkeypatch, tmp_path, card_dir, capsys):
+    """Run ``coach ...`` with a fresh data dir; returns (exit code, stdout, stderr)."""
+    from coach import cli
+
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ["coach.cli.library"])
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COACH_CORPUS_DIR", str(card_dir.parent))
+    monkeypatch.delenv("COACH_CHROMA_URL", raising=False)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -7,24 +7,6 @@ import shutil
 
 import pytest
 
-from coach import cli
-
-
-@pytest.fixture
-def coach(monkeypatch, tmp_path, card_dir, capsys):
-    """Run ``coach ...`` with a fresh data dir; returns (exit code, stdout, stderr)."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ["coach.cli.library"])
-    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COACH_CORPUS_DIR", str(card_dir.parent))
-    monkeypatch.delenv("COACH_CHROMA_URL", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
 
 def test_ingest_a_folder_with_one_bad_file(coach, write, tmp_path):
     write("docs/guide.md", "# Guide\n\nListen first, then ask.\n")

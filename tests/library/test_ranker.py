@@ -301,24 +301,6 @@ def test_train_ranker_on_a_small_question_file(retriever, tmp_path):
     assert list(report["methods"]) == ["hybrid"]
 
 
-@pytest.fixture
-def coach(monkeypatch, tmp_path, card_dir, capsys):
-    """Run ``coach ...`` with a fresh data dir; returns (exit code, stdout, stderr)."""
-    from coach import cli
-
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ["coach.cli.library"])
-    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COACH_CORPUS_DIR", str(card_dir.parent))
-    monkeypatch.delenv("COACH_CHROMA_URL", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def test_coach_train_ranker_writes_weights_the_app_can_load(coach, tmp_path):
     first = question_file(tmp_path / "ana.jsonl", QUESTIONS[:2])
     second = question_file(tmp_path / "ben.jsonl", QUESTIONS[2:] + QUESTIONS[:1])
