@@ -28,7 +28,7 @@ from coach.store import SourceRecord, Store, criterion_key
 CARD_PREFIX = "card:"
 #: Version of how a source becomes chunks and vectors (chunking, index text, windows).
 #: Bump it when any of that changes: sources are then re-chunked and re-embedded.
-INDEX_VERSION = "3"  # 3: cards' questions get vectors of their own
+INDEX_VERSION = "4"  # 3: cards' questions get vectors; 4: keyed by their text
 WINDOW_WORDS = 100
 MIN_WINDOW_WORDS = 15
 

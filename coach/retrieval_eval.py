@@ -157,13 +157,27 @@ def refuse_check_set(files: list[Path]) -> None:
             )
 
 
+def _load_training(retriever: Retriever, files: list[Path]) -> dict[Path, list[dict[str, Any]]]:
+    """The question files, refused if one is the check set or names cards not in the corpus."""
+    refuse_check_set(files)
+    retriever.ensure_corpus()
+    known = {card_of(r.source_id) for r in retriever.store.sources() if r.builtin}
+    sets = {path: load_questions(path) for path in files}
+    for path, questions in sets.items():
+        unknown = sorted({c for q in questions for c in q["relevant"]} - known)
+        if unknown:
+            raise InputError(
+                f"{path}: names cards that are not in the corpus at {retriever.corpus_dir} "
+                f"({', '.join(unknown[:5])}); is COACH_CORPUS_DIR pointing elsewhere?"
+            )
+    return sets
+
+
 def train_ranker(
     retriever: Retriever, files: list[Path], l2: float = L2, base: Path | None = None
 ) -> Ranker:
     """Fit the ranker on every question of ``files`` (names kept relative to ``base``)."""
-    refuse_check_set(files)
-    retriever.ensure_corpus()
-    questions = [q for path in files for q in load_questions(path)]
+    questions = [q for qs in _load_training(retriever, files).values() for q in qs]
     names = tuple(str(p.relative_to(base) if base else p) for p in files)
     return fit_ranker(
         training_rows(retriever, questions), l2=l2, trained_on=names, questions=len(questions)
@@ -180,9 +194,7 @@ def cross_validate(
     """
     if len(files) < 2:
         raise InputError("cross-validation needs at least two question files")
-    refuse_check_set(files)
-    retriever.ensure_corpus()
-    sets = {path: load_questions(path) for path in files}
+    sets = _load_training(retriever, files)
     rows = {path: training_rows(retriever, questions) for path, questions in sets.items()}
     results = []
     for held in files:

@@ -509,9 +509,9 @@ class Retriever:
             )
         if len(cards) == len(pool):
             return [passage_from(pool[i], float(sigmoid(np.float64(s)))) for i, s in fused[:k]]
-        return self._share_positions(
-            rankings, [i for i, _ in fused], cards, pool, k, index, filters
-        )
+        # the lift may reach a linked card without questions: the convex order places it
+        ranked_cards = [i for i, _ in fused if i in cards]
+        return self._share_positions(rankings, ranked_cards, cards, pool, k, index, filters)
 
     def _share_positions(
         self,

@@ -364,7 +364,8 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
             raise InputError(f"{path}: no such question file")
     with tempfile.TemporaryDirectory(prefix="coach-train-") as scratch:
         # A library of the built-in cards only: users' documents would change BM25's word
-        # weights, and with them the fitted weights.
+        # weights, and with them the fitted weights. (Question files that name cards this
+        # corpus lacks are refused, so another COACH_CORPUS_DIR cannot fit silently.)
         settings = Settings().model_copy(update={"data_dir": Path(scratch), "chroma_url": ""})
         retriever = Retriever.from_settings(settings, fusion="convex")
         if args.cross_validate:

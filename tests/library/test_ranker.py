@@ -399,3 +399,25 @@ def test_a_card_whose_body_changed_keeps_its_question_vectors(store, embedder, c
     assert watching.texts and not any(text.endswith("?") for text in watching.texts)
     (chunk,) = store.chunk_ids("card:ask-one-thing")
     assert {row.meta["chunk_id"] for row, _ in store.question_vectors()} >= {chunk}
+
+
+def test_a_linked_card_without_questions_is_listed_once(tmp_path, embedder, cards):
+    """Found in review: the lift reached a card without questions, which the convex order
+    also placed, so it came back twice."""
+    card = cards / "ask-one-thing.md"
+    card.write_text(card.read_text().replace("criteria:", "related: [tell-the-moment]\ncriteria:"))
+    retriever = Retriever.from_settings(
+        Settings(data_dir=tmp_path / "data", corpus_dir=cards.parent), embedder
+    )
+    for query in ("Should I give people a list of options?", "how do I end my speech with an ask"):
+        found = [p.source_id for p in retriever.search(query, k=5)]
+        assert len(found) == len(set(found)) == 3, found
+
+
+def test_train_ranker_refuses_questions_about_cards_the_corpus_lacks(coach, tmp_path):
+    strangers = question_file(
+        tmp_path / "other.jsonl", [{"question": "what now?", "relevant": ["not-a-card"]}]
+    )
+    mine = question_file(tmp_path / "mine.jsonl", QUESTIONS)
+    code, _, err = coach("train-ranker", str(mine), str(strangers), "--out", str(tmp_path / "r"))
+    assert code == 2 and "names cards that are not in the corpus" in err and "not-a-card" in err
