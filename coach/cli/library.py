@@ -209,14 +209,18 @@ def _unexpected(path: Path, exc: Exception) -> str:
     return f"{path.name}: could not be ingested ({type(exc).__name__}: {exc})"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _describe(result) -> str:
     if result.status == "duplicate":
         return f"{result.source_id}: same content as {result.duplicate_of}, skipped"
     if result.status == "unchanged":
-        return f"{result.source_id}: unchanged ({result.chunks} passages)"
-    pages = f", {result.pages} pages" if result.pages else ""
-    extra = f", {result.removed} old passages removed" if result.removed else ""
-    return f"{result.source_id}: {result.status}, {result.chunks} passages{pages}{extra}"
+        return f"{result.source_id}: unchanged ({_count(result.chunks, 'passage')})"
+    pages = f", {_count(result.pages, 'page')}" if result.pages else ""
+    extra = f", {_count(result.removed, 'old passage')} removed" if result.removed else ""
+    return f"{result.source_id}: {result.status}, {_count(result.chunks, 'passage')}{pages}{extra}"
 
 
 class _progress_bar:
@@ -255,7 +259,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps({"removed": record.to_dict()}, indent=2))
         else:
-            print(f"removed {record.source_id} ({record.chunks} passages)")
+            print(f"removed {record.source_id} ({_count(record.chunks, 'passage')})")
         return 0
     records = retriever.store.sources()
     if args.format == "json":

@@ -15,7 +15,7 @@ def test_ingest_a_folder_with_one_bad_file(coach, write, tmp_path):
     write("docs/picture.png", b"\x89PNG not a document")  # unsupported in a folder: skipped
     code, out, err = coach("ingest", str(tmp_path / "docs"))
     assert code == 1
-    assert "docs/guide.md: added, 1 passages" in out
+    assert "docs/guide.md: added, 1 passage\n" in out
     assert "docs/sub/notes.txt: added" in out
     assert "empty.txt: the file is empty" in err
     assert "2 of 3 files ingested, 1 failed" in out
