@@ -379,15 +379,17 @@ class Retriever:
         index, committed = self._snapshot()
         filters = _Filters(source, criterion, builtin)
         rankings: list[tuple[str, Ranked]] = []
+        by_words: Ranked = []
         if method in ("hybrid", "bm25"):
-            rankings.append(("bm25", self._bm25_rank(index, query, filters)))
+            by_words = self._bm25_scores(index, query, filters)  # all hits: the ranker reads them
+            rankings.append(("bm25", by_words[:CANDIDATES]))
         if method in ("hybrid", "vector"):
             vector = self.embedder.embed([query])[0]
             rankings.append(("vector", self._vector_rank(committed, vector, filters)))
         if method != "hybrid":
             return [passage_from(chunk, score) for chunk, score in rankings[0][1][:k]]
         if self.fusion == "learned":
-            return self._learned(query, vector, rankings, k, index, filters)
+            return self._learned(vector, by_words, rankings, k, index, filters)
         return self._fused(rankings, k, index, filters)
 
     def guidance_for(
@@ -462,13 +464,16 @@ class Retriever:
         filters = _Filters(None, None, builtin)
         vector = self.embedder.embed([query])[0]
         by_vector = self._vector_rank(committed, vector, filters)
-        pool, (features, has_questions) = self._candidates(query, vector, by_vector, index, filters)
+        by_words = self._bm25_scores(index, query, filters)
+        pool, (features, has_questions) = self._candidates(
+            vector, by_words, by_vector, index, filters
+        )
         return [pool[i] for i in sorted(pool)], features, has_questions
 
     def _learned(
         self,
-        query: str,
         vector: np.ndarray,
+        by_words: Ranked,
         rankings: list[tuple[str, Ranked]],
         k: int,
         index: _Index,
@@ -489,7 +494,7 @@ class Retriever:
         still fall down the list).
         """
         by_vector = rankings[-1][1]
-        pool, (raw, has_questions) = self._candidates(query, vector, by_vector, index, filters)
+        pool, (raw, has_questions) = self._candidates(vector, by_words, by_vector, index, filters)
         if not pool:
             return []
         assert self.ranker is not None
@@ -544,17 +549,20 @@ class Retriever:
         return out
 
     def _candidates(
-        self, query: str, vector: np.ndarray, by_vector: Ranked, index: _Index, filters: _Filters
+        self,
+        vector: np.ndarray,
+        by_words: Ranked,
+        by_vector: Ranked,
+        index: _Index,
+        filters: _Filters,
     ) -> tuple[dict[str, StoredChunk], tuple[np.ndarray, np.ndarray]]:
         """Chunk id -> chunk of the candidates, and their :func:`raw_features` in id order.
 
         Candidates are the best of each signal (text words, text vector, card questions)
         plus the cards linked to them, so a card the lift reaches always has a real score.
+        ``by_words`` holds every BM25 hit (:meth:`_bm25_scores`), not only the best.
         """
-        mask = None
-        if filters.active:
-            mask = np.array([filters.matches(c.meta) for c in index.chunks], dtype=bool)
-        bm25 = {index.chunks[i].chunk_id: score for i, score in index.rank(query, mask)}
+        bm25 = {chunk.chunk_id: score for chunk, score in by_words}
         cosine = {chunk.chunk_id: score for chunk, score in by_vector}
         questions = {
             chunk_id: sims
@@ -562,9 +570,9 @@ class Retriever:
             if filters.matches(index.by_id[chunk_id].meta)
         }
         by_question = sorted(questions, key=lambda i: (-questions[i][0], i))[:CANDIDATES]
-        by_words = sorted(bm25, key=lambda i: (-bm25[i], i))[:CANDIDATES]
         pool = {c.chunk_id: c for c, _ in by_vector}
-        pool.update((i, index.by_id[i]) for i in by_question + by_words)
+        pool.update((c.chunk_id, c) for c, _ in by_words[:CANDIDATES])
+        pool.update((i, index.by_id[i]) for i in by_question)
         for source in {str(c.meta.get("source_id")) for c in list(pool.values())}:
             for other in index.related.get(source, ()):
                 pool.update((c.chunk_id, c) for c in index.by_source.get(other, ()))
@@ -626,10 +634,15 @@ class Retriever:
 
     @staticmethod
     def _bm25_rank(index: _Index, query: str, filters: _Filters) -> Ranked:
+        return Retriever._bm25_scores(index, query, filters)[:CANDIDATES]
+
+    @staticmethod
+    def _bm25_scores(index: _Index, query: str, filters: _Filters) -> Ranked:
+        """Every chunk with a BM25 score above 0 that passes the filters, best first."""
         mask = None
         if filters.active:
             mask = np.array([filters.matches(c.meta) for c in index.chunks], dtype=bool)
-        return [(index.chunks[i], s) for i, s in index.rank(query, mask)[:CANDIDATES]]
+        return [(index.chunks[i], s) for i, s in index.rank(query, mask)]
 
     def _vector_rank(self, committed: dict[str, str], vector, filters: _Filters) -> Ranked:
         rows = self.store.query(vector, CANDIDATES, filters.where())
