@@ -12,26 +12,45 @@ st.set_page_config(
 pages = {
     "Write": [
         st.Page(
-            "ui/write_score.py", title="Write & score", icon=":material/edit_note:", default=True
+            "ui/pages/write_score.py",
+            title="Write & score",
+            icon=":material/edit_note:",
+            default=True,
         ),
         st.Page(
-            "ui/build.py", title="Build my story", icon=":material/construction:", url_path="build"
+            "ui/pages/build.py",
+            title="Build my story",
+            icon=":material/construction:",
+            url_path="build",
         ),
-        st.Page("ui/rehearse.py", title="Rehearse", icon=":material/mic:", url_path="rehearse"),
+        st.Page(
+            "ui/pages/rehearse.py", title="Rehearse", icon=":material/mic:", url_path="rehearse"
+        ),
     ],
     "Train": [
         st.Page(
-            "ui/review.py", title="Workshop review", icon=":material/groups:", url_path="review"
+            "ui/pages/review.py",
+            title="Workshop review",
+            icon=":material/groups:",
+            url_path="review",
         ),
     ],
     "Set up": [
         st.Page(
-            "ui/library.py", title="Library", icon=":material/local_library:", url_path="library"
+            "ui/pages/library.py",
+            title="Library",
+            icon=":material/local_library:",
+            url_path="library",
         ),
         st.Page(
-            "ui/settings_page.py", title="Settings", icon=":material/settings:", url_path="settings"
+            "ui/pages/settings_page.py",
+            title="Settings",
+            icon=":material/settings:",
+            url_path="settings",
         ),
-        st.Page("ui/account.py", title="Account", icon=":material/person:", url_path="account"),
+        st.Page(
+            "ui/pages/account.py", title="Account", icon=":material/person:", url_path="account"
+        ),
     ],
 }
 st.navigation(pages).run()

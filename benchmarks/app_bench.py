@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from e2e_support import AppServer, launch_chromium, why_no_browser  # noqa: E402
 
-from ui.examples import EXAMPLE_DRAFT  # noqa: E402
+from coach.coaching.examples import EXAMPLE_DRAFT  # noqa: E402
 
 EXTRA = (
     "Since then I have met porters, cleaners and nurses on every ward who have their own "

@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from coach.embeddings import Embedder  # noqa: E402
-from coach.ingest import Ingester  # noqa: E402
-from coach.retrieve import Retriever  # noqa: E402
+from coach.library.ingest import Ingester  # noqa: E402
+from coach.library.retrieve import Retriever  # noqa: E402
 from coach.settings import Settings  # noqa: E402
+from coach.text.embeddings import Embedder  # noqa: E402
 
 PROSE = (
     "Organisers build relationships one conversation at a time. They listen for the values "

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coach.llm import ChatLLM  # noqa: E402
-from coach.prompts import ChatMessage  # noqa: E402
+from coach.coaching.llm import ChatLLM  # noqa: E402
+from coach.coaching.prompts import ChatMessage  # noqa: E402
 from coach.settings import Settings  # noqa: E402
 
 

@@ -55,7 +55,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def latency(scorer, words: int, runs: int) -> dict:
-    from coach.pipeline import score_text
+    from coach.scoring.pipeline import score_text
 
     text = make_draft(words)
     for _ in range(3):
@@ -73,7 +73,7 @@ def latency(scorer, words: int, runs: int) -> dict:
 
 
 def batch(scorer, n: int) -> dict:
-    from coach.review import ReviewItem, review
+    from coach.workshops.review import ReviewItem, review
 
     items = [
         ReviewItem(f"draft-{i}", f"draft-{i}", make_draft(150 + (i % 7) * 60)) for i in range(n)
@@ -106,7 +106,7 @@ def cli_cold_start() -> dict:
 
 
 def profile(scorer, words: int = 400, top: int = 12) -> str:
-    from coach.pipeline import score_text
+    from coach.scoring.pipeline import score_text
 
     text = make_draft(words)
     profiler = cProfile.Profile()
@@ -129,7 +129,7 @@ def main() -> int:
     parser.add_argument("--no-profile", action="store_true")
     args = parser.parse_args()
 
-    from coach.pipeline import build_scorer
+    from coach.scoring.pipeline import build_scorer
 
     start = time.perf_counter()
     scorer = build_scorer()

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from coach.coaching import Feedback
+from coach.coaching.coached import Coached, coach_text
+from coach.coaching.feedback import Feedback
 from coach.errors import CoachError
-from coach.pipeline import Coached, coach_text, score_text
 from coach.report import Report
+from coach.scoring.pipeline import score_text
 from coach.settings import Settings
 from ui import resources
 

@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from coach.coaching import Feedback
+from coach.coaching.feedback import Feedback
 from coach.errors import CoachError
 from coach.report import Citation, Report
 
@@ -45,7 +45,7 @@ MIXED_TINT = "#ffe08a"
 
 def esc(text: object) -> str:
     """Text that will be shown literally inside Markdown (labels, captions, markdown)."""
-    from coach.markup import escape_markdown
+    from coach.text.markup import escape_markdown
 
     return escape_markdown(str(text))
 

@@ -15,11 +15,11 @@ import streamlit as st
 from pydantic import SecretStr, ValidationError
 
 from coach.errors import CoachError
-from coach.rubric import STORY_TYPES
+from coach.scoring.rubric import STORY_TYPES
 from coach.settings import Settings
 from coach.storage import Access, Actor, SessionExpired
+from coach.storage.workspace import Workspace
 from ui import resources, state
-from ui.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from coach.draft import make_draft
+from coach.text.draft import make_draft
 from ui import components, state
 from ui.analysis import Analysis
 from ui.components import esc
 from ui.context import AppContext
 
 if TYPE_CHECKING:  # the LLM client is imported only when an LLM is configured
-    from coach.llm_coach import CoachAnswer, SuggestionStream
+    from coach.coaching.llm_coach import CoachAnswer, SuggestionStream
 
 OFFLINE_TIGHTEN = (
     "The offline coach does not rewrite text. To tighten a paragraph yourself: keep the one "
@@ -40,10 +40,10 @@ def render(ctx: AppContext, analysis: Analysis, text: str, version_id: int) -> N
             "on the Settings page.",
             icon=":material/wifi_off:",
         )
-        st.page_link("ui/settings_page.py", label="Set up an LLM", icon=":material/settings:")
+        st.page_link("ui/pages/settings_page.py", label="Set up an LLM", icon=":material/settings:")
         return
-    from coach.llm import display_url
-    from coach.llm_coach import LLMCoach
+    from coach.coaching.llm import display_url
+    from coach.coaching.llm_coach import LLMCoach
 
     st.caption(
         f"Suggestions from {esc(settings.llm_model)} at {esc(display_url(settings.llm_base_url))}. "
@@ -116,7 +116,7 @@ def render(ctx: AppContext, analysis: Analysis, text: str, version_id: int) -> N
 
 
 def _stream(open_stream: Callable[[], SuggestionStream], rules: str) -> CoachAnswer:
-    from coach.llm_coach import FallbackStream
+    from coach.coaching.llm_coach import FallbackStream
 
     stream = FallbackStream(open_stream, rules)
     st.write_stream(esc(chunk) for chunk in stream)

@@ -18,8 +18,8 @@ from coach.settings import Settings
 from coach.storage import Access, Database, Drafts, Records, database_url
 
 if TYPE_CHECKING:  # imported when first used, so the first page paints sooner
-    from coach.retrieve import Retriever
-    from coach.scoring import Scorer
+    from coach.library.retrieve import Retriever
+    from coach.scoring.engine import Scorer
 
 
 def base_settings() -> Settings:
@@ -52,7 +52,7 @@ def access(settings: Settings) -> Access:
 
 @st.cache_resource(show_spinner="Loading the scorer (first time only)…")
 def _scorer(rubric_path: str) -> Scorer:
-    from coach.pipeline import build_scorer
+    from coach.scoring.pipeline import build_scorer
 
     return build_scorer(Settings(rubric_path=rubric_path or None))
 
@@ -65,7 +65,7 @@ def scorer(settings: Settings) -> Scorer:
     show_spinner="Preparing the guidance library (first run only, about 10 seconds)…"
 )
 def _retriever(data_dir: str, chroma_url: str, corpus_dir: str) -> Retriever:
-    from coach.retrieve import Retriever
+    from coach.library.retrieve import Retriever
 
     settings = Settings(data_dir=Path(data_dir), chroma_url=chroma_url, corpus_dir=Path(corpus_dir))
     retriever = Retriever.from_settings(settings, embedder=_scorer("").embedder)

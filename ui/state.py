@@ -3,7 +3,7 @@
 Session state is a global dict keyed by strings, where a typo is a silent bug. Every name
 the app keeps per browser session is declared here with its default, so a wrong name fails
 loudly and a reader sees in one screen what a session remembers. Anything that must survive
-a reload lives in the database instead (see ``ui/workspace.py``).
+a reload lives in the database instead (see ``coach/storage/workspace.py``).
 
 Widget keys are declared too. A widget owns its value; we only *seed* it before the widget
 is drawn (Streamlit refuses a change after that in the same run).

@@ -1,6 +1,7 @@
 """``coach ingest``, ``sources``, ``ask``, ``eval-retrieval`` and ``train-ranker``.
 
-Thin commands over :mod:`coach.ingest` and :mod:`coach.retrieve`: parse, call, print.
+Thin commands over :mod:`coach.library.ingest` and :mod:`coach.library.retrieve`:
+parse, call, print.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def _positive(value: str) -> int:
 
 
 def _retriever(settings: Settings | None = None):
-    from coach.retrieve import Retriever
+    from coach.library.retrieve import Retriever
 
     retriever = Retriever.from_settings(settings or Settings())
     sync = retriever.sync_corpus()
@@ -148,7 +149,7 @@ def _expand(paths: list[str]) -> Iterator[tuple[Path, str | None, str | None]]:
     ``docs/relative/path``, so two ``notes.md`` in different folders do not collide.
     Hidden files and everything in hidden folders (``.git/``, ``.venv/``) are skipped.
     """
-    from coach.sources import kind_of
+    from coach.library.sources import kind_of
 
     for raw in paths:
         path = Path(raw)
@@ -170,7 +171,7 @@ def _hidden(relative: Path) -> bool:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from coach.ingest import Ingester
+    from coach.library.ingest import Ingester
 
     items = list(_expand(args.paths))
     if args.source_id and len(items) != 1:
@@ -251,7 +252,7 @@ class _progress_bar:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from coach.ingest import Ingester
+    from coach.library.ingest import Ingester
 
     retriever = _retriever()
     if args.remove:
@@ -285,7 +286,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from coach.ingest import CARD_PREFIX
+    from coach.library.ingest import CARD_PREFIX
 
     retriever = _retriever()
     passages = retriever.search(
@@ -328,7 +329,7 @@ def default_questions(root: Path = PROJECT_ROOT) -> Path:
 
 
 def cmd_eval_retrieval(args: argparse.Namespace) -> int:
-    from coach.retrieval_eval import compare_assessors, evaluate, load_questions
+    from coach.library.evaluate import compare_assessors, evaluate, load_questions
 
     path = args.file or default_questions()
     questions = load_questions(path)
@@ -358,9 +359,9 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
 
 
 def cmd_train_ranker(args: argparse.Namespace) -> int:
-    from coach.ranker import RANKER_FILE
-    from coach.retrieval_eval import cross_validate, train_ranker
-    from coach.retrieve import Retriever
+    from coach.library.evaluate import cross_validate, train_ranker
+    from coach.library.ranker import RANKER_FILE
+    from coach.library.retrieve import Retriever
 
     files = args.files or [PROJECT_ROOT / p for p in TRAINING_QUESTIONS]
     for path in files:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from coach.errors import CoachError, InputError
-from coach.rubric import STORY_TYPES
+from coach.scoring.rubric import STORY_TYPES
 from coach.settings import Settings
 
 _BARS = {0: "·· ", 1: "■· ", 2: "■■ "}
@@ -95,8 +95,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _read_input(path: str) -> str:
-    from coach.review import read_document
-    from coach.sources import decode_text
+    from coach.library.sources import decode_text
+    from coach.workshops.review import read_document
 
     if path == "-":
         return decode_text(sys.stdin.buffer.read(), "standard input")
@@ -112,7 +112,8 @@ def _read_input(path: str) -> str:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from coach.pipeline import build_scorer, coach_text, score_text
+    from coach.coaching.coached import coach_text
+    from coach.scoring.pipeline import build_scorer, score_text
 
     settings = _settings(args)
     text = _read_input(args.path)
@@ -145,7 +146,7 @@ def run_score(args: argparse.Namespace) -> int:
 
 def _retriever(settings: Settings, scorer):
     """The source library, or None (with a warning) when it cannot be opened."""
-    from coach.retrieve import Retriever
+    from coach.library.retrieve import Retriever
 
     try:
         return Retriever.from_settings(settings, embedder=scorer.embedder)
@@ -201,8 +202,8 @@ def _progress_bar(total: int):
 
 
 def run_review(args: argparse.Namespace) -> int:
-    from coach.pipeline import build_scorer
-    from coach.review import FORMATS, ReviewOptions, collect_items, review
+    from coach.scoring.pipeline import build_scorer
+    from coach.workshops.review import FORMATS, ReviewOptions, collect_items, review
 
     settings = _settings(args)
     items = list(collect_items(args.paths, args.text_column))
@@ -238,8 +239,8 @@ def run_review(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from coach.evaluate import evaluate, load_labelled_dir
-    from coach.pipeline import build_scorer, score_text
+    from coach.scoring.evaluate import evaluate, load_labelled_dir
+    from coach.scoring.pipeline import build_scorer, score_text
 
     settings = _settings(args)
     items = load_labelled_dir(args.directory)

@@ -286,7 +286,7 @@ class Drafts:
         """Record one timed read-through; pace (words per minute) is derived here.
 
         Pace counts ``speaking_s`` when given — a recording's time minus its silences, as
-        :func:`coach.rehearsal.analyse` measures it — so the history shows the pace the
+        :func:`coach.rehearsal.analysis.analyse` measures it — so the history shows the pace the
         analysis showed; a stopwatch run has only its duration.
         """
         if not duration_s > 0 or words < 0:

@@ -13,10 +13,10 @@ import pytest
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from coach.builder import assemble, progress, questions_for  # noqa: E402
-from coach.coaching import attach_feedback, build_feedback  # noqa: E402
-from coach.pipeline import build_scorer, score_text  # noqa: E402
-from coach.retrieve import Retriever  # noqa: E402
+from coach.coaching.builder import assemble, progress, questions_for  # noqa: E402
+from coach.coaching.feedback import attach_feedback, build_feedback  # noqa: E402
+from coach.library.retrieve import Retriever  # noqa: E402
+from coach.scoring.pipeline import build_scorer, score_text  # noqa: E402
 from coach.settings import Settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.rubric import load_rubric  # noqa: E402
+from coach.scoring.rubric import load_rubric  # noqa: E402
 
 #: The criteria of the default rubric: every card must serve some of these.
 KNOWN_CRITERIA = {criterion.id for criterion in load_rubric().criteria}

@@ -10,11 +10,11 @@ import pytest
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from coach.embeddings import Embedder  # noqa: E402
-from coach.ingest import Ingester  # noqa: E402
-from coach.retrieve import Retriever  # noqa: E402
+from coach.library.ingest import Ingester  # noqa: E402
+from coach.library.retrieve import Retriever  # noqa: E402
+from coach.library.store import Store  # noqa: E402
 from coach.settings import Settings  # noqa: E402
-from coach.store import Store  # noqa: E402
+from coach.text.embeddings import Embedder  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FIXTURE_CARDS = HERE / "fixtures"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from coach.errors import ServiceError
-from coach.ingest import Ingester
-from coach.retrieve import Retriever
+from coach.library.ingest import Ingester
+from coach.library.retrieve import Retriever
+from coach.library.store import Store
 from coach.settings import Settings
-from coach.store import Store
 
 CHROMA = Path(sys.executable).parent / "chroma"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.chunking import CHUNK_SIZE, Chunker, chunk_id
-from coach.sources import Section, heading_sections
+from coach.library.chunking import CHUNK_SIZE, Chunker, chunk_id
+from coach.library.sources import Section, heading_sections
 
 
 def test_chunk_ids_are_content_hashes():

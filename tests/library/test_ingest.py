@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coach.embeddings import Embedder
 from coach.errors import InputError, ServiceError
-from coach.ingest import Ingester
-from coach.retrieve import Retriever
+from coach.library.ingest import Ingester
+from coach.library.retrieve import Retriever
+from coach.library.store import Store
 from coach.settings import Settings
-from coach.store import Store
+from coach.text.embeddings import Embedder
 
 
 def chunks_of(store: Store, source_id: str) -> dict[str, dict]:

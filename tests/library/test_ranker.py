@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coach.chunking import content_hash
 from coach.errors import InputError
-from coach.ingest import Ingester
-from coach.ranker import FEATURES, QuestionIndex, Ranker, fit, normalise, raw_features
-from coach.retrieval_eval import evaluate, load_questions, train_ranker
-from coach.retrieve import Retriever, lift_related
+from coach.library.chunking import content_hash
+from coach.library.evaluate import evaluate, load_questions, train_ranker
+from coach.library.ingest import Ingester
+from coach.library.ranker import FEATURES, QuestionIndex, Ranker, fit, normalise, raw_features
+from coach.library.retrieve import Retriever, lift_related
+from coach.library.store import Store, StoredChunk
 from coach.settings import PROJECT_ROOT, Settings
-from coach.store import Store, StoredChunk
 
 HOPE_QUESTIONS = (
     "questions:\n"

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from coach.errors import InputError
-from coach.ingest import Ingester
-from coach.retrieval_eval import compare_assessors, evaluate, load_questions
-from coach.retrieve import (
+from coach.library.evaluate import compare_assessors, evaluate, load_questions
+from coach.library.ingest import Ingester
+from coach.library.retrieve import (
     RELATED_LIFT,
     Passage,
     Retriever,
@@ -21,8 +21,8 @@ from coach.retrieve import (
     lift_related,
     related_sources,
 )
+from coach.library.store import Store, StoredChunk
 from coach.settings import PROJECT_ROOT, Settings
-from coach.store import Store, StoredChunk
 
 
 def test_the_built_in_cards_are_indexed_on_first_use(retriever, store):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from coach.errors import InputError
-from coach.sources import (
+from coach.library.sources import (
     MAX_DOCX_UNPACKED_BYTES,
     MAX_PDF_BYTES,
     MAX_SOURCE_BYTES,

@@ -19,9 +19,9 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 
-from coach.llm import ChatLLM
-from coach.llm_coach import LLMCoach
-from coach.prompts import PromptLibrary
+from coach.coaching.llm import ChatLLM
+from coach.coaching.llm_coach import LLMCoach
+from coach.coaching.prompts import PromptLibrary
 from coach.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
+from coach.coaching.llm import ChatLLM, display_url, is_openai_host
+from coach.coaching.prompts import ChatMessage
 from coach.errors import ServiceError
-from coach.llm import ChatLLM, display_url, is_openai_host
-from coach.prompts import ChatMessage
 from coach.settings import Settings
 
 HELLO = [ChatMessage("user", "hello")]

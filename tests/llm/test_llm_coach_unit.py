@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from coach.errors import InputError, ServiceError
-from coach.llm_coach import (
+from coach.coaching.llm_coach import (
     CoachAnswer,
     FallbackStream,
     LLMCoach,
@@ -19,6 +18,7 @@ from coach.llm_coach import (
     format_report,
     with_fallback,
 )
+from coach.errors import InputError, ServiceError
 from coach.settings import Settings
 
 REPORT = {

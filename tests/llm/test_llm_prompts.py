@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coach.prompts import PromptError, PromptLibrary, escape_data, load_template
+from coach.coaching.prompts import PromptError, PromptLibrary, escape_data, load_template
 from coach.settings import Settings
 
 INJECTION = (

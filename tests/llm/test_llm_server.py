@@ -17,10 +17,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from coach.coaching.llm import ChatLLM
+from coach.coaching.llm_coach import FallbackStream, LLMCoach, LLMSuggestion, with_fallback
+from coach.coaching.prompts import PromptLibrary
 from coach.errors import ServiceError
-from coach.llm import ChatLLM
-from coach.llm_coach import FallbackStream, LLMCoach, LLMSuggestion, with_fallback
-from coach.prompts import PromptLibrary
 from coach.settings import Settings
 
 pytestmark = pytest.mark.llm
@@ -141,7 +141,7 @@ def test_a_closed_port_gives_a_clear_message_and_the_rules_answer(
         f"Cannot reach the LLM at {url}: is the server running and the URL right?"
     )
     with pytest.raises(ServiceError, match="Cannot reach"):
-        coach.llm.check_connection(timeout_s=1)
+        coach.coaching.llm.check_connection(timeout_s=1)
 
 
 def test_a_wrong_path_says_to_check_the_url(llm_server, llm_settings: Settings) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from coach.errors import InputError
-from coach.rehearsal import analyse
+from coach.rehearsal.analysis import analyse
 
 
 def _recording(parts: list[tuple[float, bool]], rate: int) -> np.ndarray:

@@ -17,8 +17,8 @@ import pytest
 from transcription_endpoint import TranscriptionEndpoint
 
 from coach.errors import ServiceError
+from coach.rehearsal.transcription import beat_coverage, transcribe
 from coach.settings import Settings
-from coach.transcription import beat_coverage, transcribe
 
 DRAFT = (
     "Last winter the boiler at Maple Court broke and families slept in their coats.\n\n"

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from scoring_support import REPO_ROOT
 
-from coach.pipeline import build_scorer, score_text
 from coach.report import Report
-from coach.scoring import Scorer
+from coach.scoring.engine import Scorer
+from coach.scoring.pipeline import build_scorer, score_text
 from coach.settings import Settings
 
 

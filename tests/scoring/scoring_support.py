@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coach.rubric import FIXED_CRITERIA
+from coach.scoring.rubric import FIXED_CRITERIA
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coach.draft import count_words, detect_language, make_draft
 from coach.errors import InputError
+from coach.text.draft import count_words, detect_language, make_draft
 
 WORKSHOP_NOTES = (
     "Why we organise:\n"

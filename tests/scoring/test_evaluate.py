@@ -10,8 +10,8 @@ import pytest
 from scoring_support import DEV_SET, FIXED_IDS, SAMPLES
 
 from coach.errors import InputError
-from coach.evaluate import evaluate, load_labelled_dir, quadratic_weighted_kappa, spearman
-from coach.pipeline import score_text
+from coach.scoring.evaluate import evaluate, load_labelled_dir, quadratic_weighted_kappa, spearman
+from coach.scoring.pipeline import score_text
 
 # --- quadratic-weighted kappa ------------------------------------------------------------
 

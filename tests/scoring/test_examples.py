@@ -12,7 +12,7 @@ import pytest
 import yaml
 from scoring_support import EXAMPLES
 
-from coach.rubric import load_rubric
+from coach.scoring.rubric import load_rubric
 
 TABLE: dict[str, dict[str, list[dict]]] = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))
 KINDS = ("should_earn", "should_not_earn")

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scoring_support import FIXED_IDS, GOLDEN, SAMPLES, SCHEMA
 
-from coach.draft import Draft, make_draft
-from coach.pipeline import build_scorer
 from coach.report import Report
-from coach.scoring import Scorer
+from coach.scoring.engine import Scorer
+from coach.scoring.pipeline import build_scorer
+from coach.text.draft import Draft, make_draft
 
 PROPERTY_SETTINGS = settings(
     max_examples=60,

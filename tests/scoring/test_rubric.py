@@ -10,10 +10,10 @@ import pytest
 import yaml
 from scoring_support import FIXED_IDS
 
-from coach.draft import make_draft
 from coach.errors import RubricError
-from coach.rubric import DEFAULT_RUBRIC, STORY_TYPES, load_rubric
-from coach.scoring import Scorer
+from coach.scoring.engine import Scorer
+from coach.scoring.rubric import DEFAULT_RUBRIC, STORY_TYPES, load_rubric
+from coach.text.draft import make_draft
 
 
 @pytest.fixture(scope="module")

@@ -293,7 +293,7 @@ def test_review_goes_on_when_one_file_is_unreadable(run_coach, tmp_path: Path) -
 
 def test_a_draft_that_crashes_the_scorer_becomes_an_error_row(scorer) -> None:
     """Any failure inside scoring is contained to its row; the rest of the batch is scored."""
-    from coach.review import ReviewItem, review
+    from coach.workshops.review import ReviewItem, review
 
     class ExplodesOnOneDraft:
         """The real scorer, except that one draft triggers an unexpected exception."""

@@ -38,7 +38,7 @@ def app(data_dir: Path) -> AppTest:
 def reload(data_dir: Path):
     """A new browser session on the same data: what a reload of the page gives."""
 
-    def new_session(page: str = "ui/write_score.py") -> AppTest:
+    def new_session(page: str = "ui/pages/write_score.py") -> AppTest:
         return open_page(AppTest.from_file(str(APP), default_timeout=TIMEOUT_S), page)
 
     return new_session

@@ -8,7 +8,7 @@ import re
 from streamlit.testing.v1 import AppTest
 from ui_support import APP, TIMEOUT_S, assert_ok, by_label, open_page, plain
 
-PAGE = "ui/account.py"
+PAGE = "ui/pages/account.py"
 CODE = re.compile(r"([A-Z0-9]{4})\\\\?-([A-Z0-9]{4})")
 STORY = (
     "Last spring the night bus stopped running. I chose to organise the riders, and forty of "
@@ -41,11 +41,11 @@ def test_trainer_runs_a_workshop_that_a_participant_joins(data_dir):
     by_label(ana.button, "Join").click().run()
     assert_ok(ana)
     assert "Your personal key is" in notice(ana)
-    ana.switch_page("ui/write_score.py").run()
+    ana.switch_page("ui/pages/write_score.py").run()
     ana.text_area[0].input(STORY).run()
     assert_ok(ana)
 
-    trainer.switch_page("ui/review.py").run()
+    trainer.switch_page("ui/pages/review.py").run()
     by_label(trainer.selectbox, "Workshop").select("app:1").run()
     assert_ok(trainer)
     assert not trainer.file_uploader  # participants write in the app; nothing to upload

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ui_support import assert_ok, by_label, open_page, texts
 
-from coach import builder
-from ui.examples import EXAMPLE_ANSWERS
+from coach.coaching import builder
+from coach.coaching.examples import EXAMPLE_ANSWERS
 
-PAGE = "ui/build.py"
+PAGE = "ui/pages/build.py"
 
 
 def answer_boxes(at):

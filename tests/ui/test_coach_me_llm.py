@@ -68,7 +68,7 @@ def with_llm(llm_server, data_dir, tmp_path, monkeypatch):
 
 
 def test_coach_me_streams_an_answer_and_records_the_prompt_version(app, with_llm: Path):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input(DRAFT).run()
     at.chat_input[0].set_value("What should I change first?").run()
     assert_ok(at)
@@ -86,7 +86,7 @@ def test_coach_me_streams_an_answer_and_records_the_prompt_version(app, with_llm
 
 
 def test_tighten_shows_the_suggestion_beside_the_original(app, with_llm: Path):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input(DRAFT).run()
     by_label(at.button, "Tighten this paragraph").click().run()
     assert_ok(at)
@@ -95,7 +95,7 @@ def test_tighten_shows_the_suggestion_beside_the_original(app, with_llm: Path):
 
 
 def test_settings_connection_test_succeeds(app, with_llm: Path):
-    at = open_page(app, "ui/settings_page.py")
+    at = open_page(app, "ui/pages/settings_page.py")
     by_label(at.button, "Test connection").click().run()
     assert_ok(at)
     assert "is available" in " ".join(s.value for s in at.success)

@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coach.pipeline import build_scorer, score_text
+from coach.scoring.pipeline import build_scorer, score_text
 from ui.components import Mark, evidence_marks, highlighted_html, teleprompter_html
 
 TAG = re.compile(r"<(/?)([a-zA-Z]+)")

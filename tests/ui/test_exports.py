@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from coach.coaching import build_feedback
-from coach.pipeline import build_scorer, score_text
-from ui.exports import ParticipantExport, workshop_csv, workshop_html, workshop_json
+from coach.coaching.feedback import build_feedback
+from coach.scoring.pipeline import build_scorer, score_text
+from coach.workshops.exports import ParticipantExport, workshop_csv, workshop_html, workshop_json
 
 HOSTILE = '<img src=x onerror="alert(1)">'
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ui_support import assert_ok, by_label, open_page, texts
 
-PAGE = "ui/library.py"
+PAGE = "ui/pages/library.py"
 NOTES = b"""# Winter campaign notes
 
 ## The ask

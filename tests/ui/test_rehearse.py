@@ -6,7 +6,7 @@ import pytest
 from transcription_endpoint import TranscriptionEndpoint
 from ui_support import assert_ok, by_label, html_bodies, open_page, texts, wav_bytes
 
-PAGE = "ui/rehearse.py"
+PAGE = "ui/pages/rehearse.py"
 #: 3 s of "speech", a 2 s pause, 3 s more: one long pause, 9 s in all.
 RECORDING = wav_bytes([(0.5, False), (3, True), (2, False), (3, True), (0.5, False)])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ui_support import assert_ok, by_label, open_page, texts
 
-PAGE = "ui/review.py"
+PAGE = "ui/pages/review.py"
 ANA = (
     b"Last March the 22 bus stopped at 7 pm. I started a petition and forty riders signed. "
     b"We believe everyone deserves a safe way home. Sign it at the library on Saturday at 10 am."

@@ -7,9 +7,9 @@ import socket
 import yaml
 from ui_support import assert_ok, by_label, open_page, texts
 
-from coach.rubric import DEFAULT_RUBRIC
+from coach.scoring.rubric import DEFAULT_RUBRIC
 
-PAGE = "ui/settings_page.py"
+PAGE = "ui/pages/settings_page.py"
 
 
 def errors(at) -> str:

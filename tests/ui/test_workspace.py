@@ -7,7 +7,7 @@ import json
 import pytest
 
 from coach.storage import Access, Database, Drafts, Records
-from ui.workspace import WorkshopRecord, Workspace, split_version
+from coach.storage.workspace import WorkshopRecord, Workspace, split_version
 
 
 @pytest.fixture

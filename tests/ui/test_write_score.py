@@ -6,7 +6,7 @@ import socket
 
 from ui_support import assert_ok, by_label, html_bodies, open_page, texts
 
-from ui.examples import EXAMPLE_DRAFT
+from coach.coaching.examples import EXAMPLE_DRAFT
 
 DRAFT = (
     "Last winter our building's heating failed for three weeks. I knocked on every door on "
@@ -21,7 +21,7 @@ def metric(at, label: str) -> str:
 
 
 def test_an_empty_page_teaches_and_the_example_is_one_click_away(app):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     assert "Start with one moment" in texts(at)
     by_label(at.button, "Example").click().run()
     assert_ok(at)
@@ -33,7 +33,7 @@ def test_an_empty_page_teaches_and_the_example_is_one_click_away(app):
 
 
 def test_pasted_draft_is_scored_with_evidence_and_cited_coaching(app):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input(DRAFT).run()
     assert_ok(at)
     assert metric(at, "Words") == str(len(DRAFT.split()))
@@ -46,7 +46,7 @@ def test_pasted_draft_is_scored_with_evidence_and_cited_coaching(app):
 
 
 def test_one_criterion_at_a_time(app):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input(DRAFT).run()
     picker = by_label(at.selectbox, "Show the evidence for")
     picker.select("call_to_action").run()
@@ -60,7 +60,7 @@ def test_one_criterion_at_a_time(app):
 
 
 def test_the_draft_survives_a_reload(app, reload):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_input[0].input("Heating story").run()
     at.text_area[0].input(DRAFT).run()
     assert_ok(at)
@@ -72,7 +72,7 @@ def test_the_draft_survives_a_reload(app, reload):
 
 def test_a_draft_with_nul_characters_is_saved_without_them(app, reload):
     pasted = DRAFT.replace("Last winter", "Last\x00 winter")
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input(pasted).run()
     assert_ok(at)
     assert "Saved without the NUL characters" in texts(at)
@@ -81,7 +81,7 @@ def test_a_draft_with_nul_characters_is_saved_without_them(app, reload):
 
 
 def test_each_edit_is_a_version_and_the_chart_shows_the_change(app):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input("I was worried about the rent.").run()
     at.text_area[0].input(DRAFT).run()
     assert_ok(at)
@@ -94,7 +94,7 @@ def test_each_edit_is_a_version_and_the_chart_shows_the_change(app):
 
 
 def test_restoring_an_old_version_makes_it_the_newest(app):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input("First try at my story.").run()
     at.text_area[0].input(DRAFT).run()
     by_label(at.selectbox, "Go back to a version").select(1).run()
@@ -105,7 +105,7 @@ def test_restoring_an_old_version_makes_it_the_newest(app):
 
 
 def test_story_type_changes_the_weighting(app):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input(DRAFT).run()
     by_label(at.selectbox, "Story type").select("self").run()
     assert_ok(at)
@@ -113,7 +113,7 @@ def test_story_type_changes_the_weighting(app):
 
 
 def test_switching_between_drafts(app):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_input[0].input("Heating").run()
     at.text_area[0].input(DRAFT).run()
     by_label(at.button, "New draft").click().run()
@@ -134,7 +134,7 @@ def test_hostile_draft_is_shown_as_text_never_as_markup(app):
         "<script>window.__pwned=1</script> My story. "
         '<img src=x onerror="window.__pwned=1"> We meet on Friday at 6 pm.'
     )
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input(hostile).run()
     assert_ok(at)
     body = html_bodies(at)[0]
@@ -144,7 +144,7 @@ def test_hostile_draft_is_shown_as_text_never_as_markup(app):
 
 
 def test_without_an_llm_the_offline_coach_says_so(app):
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input(DRAFT).run()
     coach_me = at.tabs[1]
     assert "offline coach is in use" in coach_me.info[0].value
@@ -157,7 +157,7 @@ def test_an_unreachable_llm_falls_back_to_the_offline_coach(app, monkeypatch):
     monkeypatch.setenv("COACH_LLM_BASE_URL", f"http://127.0.0.1:{port}/v1")
     monkeypatch.setenv("COACH_LLM_MODEL", "local")
     monkeypatch.setenv("COACH_LLM_TIMEOUT_S", "3")
-    at = open_page(app, "ui/write_score.py")
+    at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input(DRAFT).run()
     at.chat_input[0].set_value("How do I make the ask stronger?").run()
     assert_ok(at)

@@ -60,9 +60,9 @@ def wav_bytes(pattern: list[tuple[float, bool]], rate: int = 16000) -> bytes:
 
 
 def open_page(at: AppTest, page: str) -> AppTest:
-    """Run the app, go to ``page`` (e.g. "ui/review.py") and check it drew without error."""
+    """Run the app, go to ``page`` (e.g. "ui/pages/review.py") and check it drew without error."""
     at.run()
-    if page != "ui/write_score.py":
+    if page != "ui/pages/write_score.py":
         at.switch_page(page).run()
     assert_ok(at)
     return at

@@ -1,0 +1,84 @@
+"""Optional rehearsal transcription and a check of which story beats were said.
+
+Transcription needs an OpenAI-compatible ``/audio/transcriptions`` endpoint (OpenAI,
+a whisper.cpp or faster-whisper server…), set by ``COACH_TRANSCRIPTION_MODEL`` and
+``COACH_TRANSCRIPTION_BASE_URL`` (default: the LLM's base URL and key). Without one the
+rehearsal page still measures length, pace and pauses offline. The coverage check is
+plain word overlap and runs offline on any transcript.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach.errors import ServiceError
+from coach.settings import Settings
+from coach.text.draft import make_draft, word_tokens
+
+COVERED_AT = 0.5  # share of a beat's content words heard in the transcript
+_STOPWORDS = frozenset(
+    """the a an and or but so of to in on at for with from by as is are was were be been it
+    its this that these those there here i me my we our us you your he she they them his her
+    their not no yes do did does have has had will would can could should just very then than
+    what when where who how why all any some one into out up about over after before""".split()
+)
+
+
+@dataclass(frozen=True)
+class BeatCoverage:
+    index: int
+    start: int
+    end: int
+    text: str
+    coverage: float
+
+    @property
+    def covered(self) -> bool:
+        return self.coverage >= COVERED_AT
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in word_tokens(text) if len(w) > 2 and w.lower() not in _STOPWORDS}
+
+
+def beat_coverage(draft_text: str, transcript: str) -> list[BeatCoverage]:
+    """For each paragraph of the draft (a beat of the story), how much of it was said."""
+    heard = _content_words(transcript)
+    beats = []
+    draft = make_draft(draft_text)
+    for paragraph in draft.paragraphs:
+        text = draft.text[paragraph.start : paragraph.end].strip()
+        words = _content_words(text)
+        share = len(words & heard) / len(words) if words else 1.0
+        beats.append(
+            BeatCoverage(paragraph.index, paragraph.start, paragraph.end, text, round(share, 2))
+        )
+    return beats
+
+
+def transcribe(audio: bytes, settings: Settings, *, filename: str = "rehearsal.wav") -> str:
+    """Send a recording to the configured endpoint and return its text (ServiceError if not)."""
+    if not settings.transcription_configured:
+        raise ServiceError(
+            "no transcription endpoint is set up (COACH_TRANSCRIPTION_MODEL and a base URL)"
+        )
+    from openai import APIError, OpenAI
+
+    client = OpenAI(
+        base_url=settings.transcription_base_url or settings.llm_base_url,
+        api_key=settings.llm_api_key.get_secret_value() or "not-needed",
+        timeout=settings.llm_timeout_s,
+        max_retries=1,
+    )
+    try:
+        result = client.audio.transcriptions.create(
+            model=settings.transcription_model, file=(filename, audio)
+        )
+    except APIError as exc:
+        message = re.sub(r"(?i)(sk-|bearer\s+)\S+", r"\1***", str(exc))  # never echo a key
+        raise ServiceError(f"transcription failed ({type(exc).__name__}): {message}") from None
+    text = getattr(result, "text", "") or ""
+    if not text.strip():
+        raise ServiceError("the transcription endpoint returned no text")
+    return text

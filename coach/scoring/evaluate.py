@@ -1,0 +1,160 @@
+"""Agreement between the scorer and human labels (``coach eval``).
+
+Reads ``DIR/labels.jsonl`` and ``DIR/texts/<id>.txt`` and reports, per criterion, exact
+agreement, within-one agreement and quadratic-weighted kappa, plus the Spearman rank
+correlation of the 0-100 ``overall`` with the labelled 1-5 ``overall``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coach.errors import InputError
+from coach.report import Report
+from coach.scoring.rubric import FIXED_CRITERIA
+
+
+def quadratic_weighted_kappa(a: list[int], b: list[int], categories: int = 3) -> float:
+    """Cohen's kappa with quadratic weights; 1.0 when both raters agree perfectly."""
+    if len(a) != len(b) or not a:
+        raise ValueError("need two equally long, non-empty rating lists")
+    if any(not 0 <= x < categories for x in (*a, *b)):
+        raise ValueError(f"ratings must be whole numbers from 0 to {categories - 1}")
+    observed = np.zeros((categories, categories))
+    for x, y in zip(a, b, strict=True):
+        observed[x, y] += 1
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / len(a)
+    i, j = np.indices((categories, categories))
+    weights = (i - j) ** 2 / (categories - 1) ** 2
+    denominator = float((weights * expected).sum())
+    if denominator == 0:  # both raters used a single, identical category
+        return 1.0 if float((weights * observed).sum()) == 0 else 0.0
+    return 1.0 - float((weights * observed).sum()) / denominator
+
+
+def _average_ranks(values: list[float]) -> np.ndarray:
+    order = np.argsort(values, kind="mergesort")
+    ranks = np.empty(len(values))
+    sorted_values = np.asarray(values)[order]
+    start = 0
+    while start < len(values):
+        stop = start
+        while stop + 1 < len(values) and sorted_values[stop + 1] == sorted_values[start]:
+            stop += 1
+        ranks[order[start : stop + 1]] = (start + stop) / 2 + 1
+        start = stop + 1
+    return ranks
+
+
+def spearman(a: list[float], b: list[float]) -> float:
+    """Spearman rank correlation with average ranks for ties."""
+    if len(a) != len(b) or len(a) < 2:
+        raise ValueError("need two equally long lists of at least two values")
+    ra, rb = _average_ranks(a), _average_ranks(b)
+    if ra.std() == 0 or rb.std() == 0:
+        return 0.0
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+@dataclass(frozen=True)
+class LabelledText:
+    id: str
+    text: str
+    labels: dict[str, int]
+    overall: float
+    components: dict[str, bool]
+
+
+def load_labelled_dir(directory: Path) -> list[LabelledText]:
+    labels_file = directory / "labels.jsonl"
+    if not labels_file.is_file():
+        raise InputError(f"{directory}: no labels.jsonl (expected DIR/labels.jsonl and DIR/texts/)")
+    items = []
+    for number, line in enumerate(labels_file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text_file = directory / "texts" / f"{record['id']}.txt"
+            labels = record["labels"]
+            if not isinstance(labels, dict) or not all(
+                isinstance(v, int) and not isinstance(v, bool) and v in (0, 1, 2)
+                for v in labels.values()
+            ):
+                raise ValueError("'labels' must map criterion ids to 0, 1 or 2")
+            items.append(
+                LabelledText(
+                    id=record["id"],
+                    text=text_file.read_text(encoding="utf-8"),
+                    labels=dict(labels),
+                    overall=float(record.get("overall", 0)),
+                    components={k: bool(record.get(k)) for k in ("self", "us", "now")},
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"{labels_file}:{number}: malformed record ({exc})") from exc
+        except OSError as exc:
+            raise InputError(f"{labels_file}:{number}: cannot read text ({exc.strerror})") from exc
+    if len(items) < 2:
+        raise InputError(f"{labels_file}: need at least two labelled texts to measure agreement")
+    return items
+
+
+def evaluate(items: list[LabelledText], score: Callable[[str], Report]) -> dict:
+    """Score every text and compare with its labels. Returns the ``coach eval`` JSON object."""
+    reports = [score(item.text) for item in items]
+    criteria_ids = [c for c in FIXED_CRITERIA if all(c in item.labels for item in items)]
+    extra = sorted({k for item in items for k in item.labels} - set(criteria_ids))
+    criteria_ids += [c for c in extra if all(c in item.labels for item in items)]
+    per_criterion = {}
+    for cid in criteria_ids:
+        human = [item.labels[cid] for item in items]
+        try:
+            machine = [report.criterion(cid).score for report in reports]
+        except KeyError:
+            continue
+        per_criterion[cid] = {
+            "exact": round(
+                float(np.mean([h == m for h, m in zip(human, machine, strict=True)])), 3
+            ),
+            "within_one": round(
+                float(np.mean([abs(h - m) <= 1 for h, m in zip(human, machine, strict=True)])), 3
+            ),
+            "qwk": round(quadratic_weighted_kappa(human, machine), 3),
+        }
+    fixed = [per_criterion[c] for c in FIXED_CRITERIA if c in per_criterion]
+    components = {}
+    for key in ("self", "us", "now"):
+        agree = [
+            item.components[key] == r.components.get(key)
+            for item, r in zip(items, reports, strict=True)
+        ]
+        components[key] = round(float(np.mean(agree)), 3)
+    return {
+        "n": len(items),
+        "criteria": per_criterion,
+        "mean_qwk": round(float(np.mean([c["qwk"] for c in fixed])), 3) if fixed else None,
+        "mean_within_one": round(float(np.mean([c["within_one"] for c in fixed])), 3)
+        if fixed
+        else None,
+        "mean_exact": round(float(np.mean([c["exact"] for c in fixed])), 3) if fixed else None,
+        "overall_spearman": round(
+            spearman([r.overall for r in reports], [item.overall for item in items]), 3
+        ),
+        "components_accuracy": components,
+        "per_text": [
+            {
+                "id": item.id,
+                "overall": r.overall,
+                "label_overall": item.overall,
+                "scores": r.scores(),
+                "labels": item.labels,
+            }
+            for item, r in zip(items, reports, strict=True)
+        ],
+    }
