@@ -16,18 +16,102 @@ HERE = Path(__file__).parent
 WRITERS = ["w1", "w2", "w3", "w4", "w5", "w6"]
 
 SETTINGS = [
-    ("a city hospital", ["night-shift porter", "ward nurse", "junior doctor", "ward clerk", "midwife", "patient's daughter"]),
-    ("a care home", ["care assistant", "resident's son", "cook", "activities coordinator", "home manager"]),
-    ("a trade union branch", ["shop steward", "warehouse picker", "bus driver", "new member", "branch secretary"]),
-    ("a tenants' association", ["tenant on the 9th floor", "single father", "retired caretaker", "student renter", "association chair"]),
-    ("a primary school", ["teaching assistant", "parent governor", "dinner lady", "head teacher", "school nurse"]),
-    ("a climate group", ["teenage striker", "retired engineer", "allotment gardener", "cycling campaigner", "flood-affected homeowner"]),
-    ("a disability rights group", ["wheelchair user", "deaf organiser", "carer of an autistic son", "blind commuter", "personal assistant"]),
-    ("a faith community", ["mosque volunteer", "parish priest", "synagogue youth leader", "gurdwara kitchen volunteer", "church food-bank lead"]),
-    ("a migrants' rights network", ["asylum seeker", "interpreter", "seasonal farm worker", "refugee nurse retraining", "volunteer lawyer"]),
-    ("a small town", ["pub landlord", "library volunteer", "farmer", "bus-route campaigner", "local councillor"]),
-    ("public-sector reform", ["benefits adviser", "social worker", "council planner", "probation officer", "civil servant"]),
-    ("a mental health service", ["peer-support worker", "community psychiatric nurse", "service user", "waiting-list parent"]),
+    (
+        "a city hospital",
+        [
+            "night-shift porter",
+            "ward nurse",
+            "junior doctor",
+            "ward clerk",
+            "midwife",
+            "patient's daughter",
+        ],
+    ),
+    (
+        "a care home",
+        ["care assistant", "resident's son", "cook", "activities coordinator", "home manager"],
+    ),
+    (
+        "a trade union branch",
+        ["shop steward", "warehouse picker", "bus driver", "new member", "branch secretary"],
+    ),
+    (
+        "a tenants' association",
+        [
+            "tenant on the 9th floor",
+            "single father",
+            "retired caretaker",
+            "student renter",
+            "association chair",
+        ],
+    ),
+    (
+        "a primary school",
+        ["teaching assistant", "parent governor", "dinner lady", "head teacher", "school nurse"],
+    ),
+    (
+        "a climate group",
+        [
+            "teenage striker",
+            "retired engineer",
+            "allotment gardener",
+            "cycling campaigner",
+            "flood-affected homeowner",
+        ],
+    ),
+    (
+        "a disability rights group",
+        [
+            "wheelchair user",
+            "deaf organiser",
+            "carer of an autistic son",
+            "blind commuter",
+            "personal assistant",
+        ],
+    ),
+    (
+        "a faith community",
+        [
+            "mosque volunteer",
+            "parish priest",
+            "synagogue youth leader",
+            "gurdwara kitchen volunteer",
+            "church food-bank lead",
+        ],
+    ),
+    (
+        "a migrants' rights network",
+        [
+            "asylum seeker",
+            "interpreter",
+            "seasonal farm worker",
+            "refugee nurse retraining",
+            "volunteer lawyer",
+        ],
+    ),
+    (
+        "a small town",
+        ["pub landlord", "library volunteer", "farmer", "bus-route campaigner", "local councillor"],
+    ),
+    (
+        "public-sector reform",
+        [
+            "benefits adviser",
+            "social worker",
+            "council planner",
+            "probation officer",
+            "civil servant",
+        ],
+    ),
+    (
+        "a mental health service",
+        [
+            "peer-support worker",
+            "community psychiatric nurse",
+            "service user",
+            "waiting-list parent",
+        ],
+    ),
     ("an ambulance service", ["paramedic", "call handler", "patient transport driver"]),
     ("a food bank", ["warehouse volunteer", "client turned volunteer", "coordinator"]),
     ("a gig-economy drivers' network", ["delivery rider", "taxi-app driver", "courier's partner"]),
@@ -36,29 +120,62 @@ SETTINGS = [
     ("a university", ["cleaner", "postgraduate tutor", "first-generation student"]),
 ]
 
-COUNTRIES_EN = ["England", "Scotland", "Wales", "Ireland", "the United States", "Canada", "Australia", "New Zealand"]
+COUNTRIES_EN = [
+    "England",
+    "Scotland",
+    "Wales",
+    "Ireland",
+    "the United States",
+    "Canada",
+    "Australia",
+    "New Zealand",
+]
 PLACES_ES = ["España", "México", "Argentina", "Colombia", "Chile"]
 PLACES_FR = ["France", "Québec", "Belgique", "Suisse romande"]
 
 GENRES = {
-    "self": ["a spoken story of self for a workshop (about two minutes)", "a story of self written for a training handout",
-             "the opening of a speech where the speaker says why they got involved"],
-    "us": ["a story of us told at a members' meeting", "a newsletter piece about who 'we' are as a group",
-           "a short speech welcoming new members"],
-    "now": ["a story of now for a rally", "a short speech at a council or board meeting",
-            "a testimony at a public hearing"],
-    "full": ["a full public narrative (self, us and now) for a rally or meeting, 3-4 minutes spoken",
-             "a workshop participant's first draft of a full public narrative",
-             "a speech at a union or community conference"],
-    "message": ["a campaign e-mail to members", "a leaflet or flyer", "a social-media post",
-                "a WhatsApp message to a group", "a press release", "a letter to a local newspaper"],
+    "self": [
+        "a spoken story of self for a workshop (about two minutes)",
+        "a story of self written for a training handout",
+        "the opening of a speech where the speaker says why they got involved",
+    ],
+    "us": [
+        "a story of us told at a members' meeting",
+        "a newsletter piece about who 'we' are as a group",
+        "a short speech welcoming new members",
+    ],
+    "now": [
+        "a story of now for a rally",
+        "a short speech at a council or board meeting",
+        "a testimony at a public hearing",
+    ],
+    "full": [
+        "a full public narrative (self, us and now) for a rally or meeting, 3-4 minutes spoken",
+        "a workshop participant's first draft of a full public narrative",
+        "a speech at a union or community conference",
+    ],
+    "message": [
+        "a campaign e-mail to members",
+        "a leaflet or flyer",
+        "a social-media post",
+        "a WhatsApp message to a group",
+        "a press release",
+        "a letter to a local newspaper",
+    ],
 }
 
 NON_NARRATIVES = [
-    "instructions for using a piece of office equipment", "minutes of a committee meeting",
-    "an encyclopedia-style entry about an institution or a place", "a blank form or template with placeholders",
-    "a short annual report section with figures", "a recipe", "a policy summary or terms and conditions",
-    "an FAQ page for a service", "a job advertisement", "a product description", "a technical README for a small tool",
+    "instructions for using a piece of office equipment",
+    "minutes of a committee meeting",
+    "an encyclopedia-style entry about an institution or a place",
+    "a blank form or template with placeholders",
+    "a short annual report section with figures",
+    "a recipe",
+    "a policy summary or terms and conditions",
+    "an FAQ page for a service",
+    "a job advertisement",
+    "a product description",
+    "a technical README for a small tool",
     "a rota or timetable with notes",
 ]
 
@@ -126,8 +243,24 @@ KNOBS = {
     },
 }
 
-LENGTHS = {"self": (150, 450), "us": (150, 450), "now": (150, 500), "full": (350, 800), "message": (60, 350)}
-PLAN = ["self"] * 10 + ["us"] * 7 + ["now"] * 7 + ["full"] * 8 + ["message"] * 10 + ["non"] * 6 + ["adv"] * 6 + ["es"] * 4 + ["fr"] * 4
+LENGTHS = {
+    "self": (150, 450),
+    "us": (150, 450),
+    "now": (150, 500),
+    "full": (350, 800),
+    "message": (60, 350),
+}
+PLAN = (
+    ["self"] * 10
+    + ["us"] * 7
+    + ["now"] * 7
+    + ["full"] * 8
+    + ["message"] * 10
+    + ["non"] * 6
+    + ["adv"] * 6
+    + ["es"] * 4
+    + ["fr"] * 4
+)
 
 
 def knob_text(rng: random.Random, kind: str) -> list[str]:
@@ -151,17 +284,31 @@ def knob_text(rng: random.Random, kind: str) -> list[str]:
 def brief(rng: random.Random, writer: str, n: int, slot: str) -> dict:
     setting, roles = rng.choice(SETTINGS)
     role = rng.choice(roles)
-    person = rng.choice(["first person", "first person", "first person", "third person"]) if slot in ("us", "now", "message") else "first person"
+    person = (
+        rng.choice(["first person", "first person", "first person", "third person"])
+        if slot in ("us", "now", "message")
+        else "first person"
+    )
     if slot == "non":
         genre = rng.choice(NON_NARRATIVES)
-        return {"id": f"{writer}_{n:03d}", "writer": writer, "language": "en", "kind": "non-narrative",
-                "brief": f"Write {genre}, connected to {setting}. It is not a story and not a campaign text. "
-                         f"About {rng.randint(80, 400)} words. Country: {rng.choice(COUNTRIES_EN)}."}
+        return {
+            "id": f"{writer}_{n:03d}",
+            "writer": writer,
+            "language": "en",
+            "kind": "non-narrative",
+            "brief": f"Write {genre}, connected to {setting}. It is not a story and not a campaign text. "
+            f"About {rng.randint(80, 400)} words. Country: {rng.choice(COUNTRIES_EN)}.",
+        }
     if slot == "adv":
         trap = rng.choice(ADVERSARIAL)
-        return {"id": f"{writer}_{n:03d}", "writer": writer, "language": "en", "kind": "adversarial",
-                "brief": f"Persona: a {role} in {setting} ({rng.choice(COUNTRIES_EN)}). Genre: {rng.choice(GENRES['message'] + GENRES['full'] + GENRES['self'])}. "
-                         f"{trap} About {rng.randint(60, 450)} words unless the instruction says otherwise."}
+        return {
+            "id": f"{writer}_{n:03d}",
+            "writer": writer,
+            "language": "en",
+            "kind": "adversarial",
+            "brief": f"Persona: a {role} in {setting} ({rng.choice(COUNTRIES_EN)}). Genre: {rng.choice(GENRES['message'] + GENRES['full'] + GENRES['self'])}. "
+            f"{trap} About {rng.randint(60, 450)} words unless the instruction says otherwise.",
+        }
     language = "en"
     country = rng.choice(COUNTRIES_EN)
     kind = slot
@@ -173,11 +320,22 @@ def brief(rng: random.Random, writer: str, n: int, slot: str) -> dict:
     lo, hi = LENGTHS[kind]
     words = rng.randint(lo, hi)
     knobs = knob_text(rng, kind)
-    lang_line = {"en": "Write in English.", "es": "Write in Spanish (natural, as a native speaker would).",
-                 "fr": "Write in French (natural, as a native speaker would)."}[language]
-    text = (f"Persona: a {role} in {setting} in {country}. Genre: {genre}. Told in the {person}. "
-            f"About {words} words. {lang_line} " + " ".join(knobs))
-    return {"id": f"{writer}_{n:03d}", "writer": writer, "language": language, "kind": kind, "brief": text}
+    lang_line = {
+        "en": "Write in English.",
+        "es": "Write in Spanish (natural, as a native speaker would).",
+        "fr": "Write in French (natural, as a native speaker would).",
+    }[language]
+    text = (
+        f"Persona: a {role} in {setting} in {country}. Genre: {genre}. Told in the {person}. "
+        f"About {words} words. {lang_line} " + " ".join(knobs)
+    )
+    return {
+        "id": f"{writer}_{n:03d}",
+        "writer": writer,
+        "language": language,
+        "kind": kind,
+        "brief": text,
+    }
 
 
 def main() -> None:
