@@ -338,12 +338,21 @@ def brief(rng: random.Random, writer: str, n: int, slot: str) -> dict:
     }
 
 
+# The coaching check (datasets/coaching): new drafts, never the scorer's training texts.
+COACHING_WRITERS = ["c1", "c2"]
+COACHING_PLAN = ["self"] * 7 + ["us"] * 4 + ["now"] * 5 + ["full"] * 7 + ["message"] * 5 + ["adv"] * 2
+
+
 def main() -> None:
-    out = HERE / "briefs"
-    out.mkdir(exist_ok=True)
-    for index, writer in enumerate(WRITERS):
-        rng = random.Random(1000 + index)
-        slots = PLAN[:]
+    make(HERE / "briefs", WRITERS, PLAN, seed=1000)
+    make(HERE.parent / "coaching" / "briefs", COACHING_WRITERS, COACHING_PLAN, seed=5000)
+
+
+def make(out: Path, writers: list[str], plan: list[str], seed: int) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for index, writer in enumerate(writers):
+        rng = random.Random(seed + index)
+        slots = plan[:]
         rng.shuffle(slots)
         rows = [brief(rng, writer, n + 1, slot) for n, slot in enumerate(slots)]
         with open(out / f"{writer}.jsonl", "w", encoding="utf-8") as handle:
