@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "coach.cli.scoring",
     "coach.cli.workshop",
     "coach.cli.library",
+    "coach.cli.training",
 ]
 
 

@@ -62,11 +62,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="agreement of the scorer with human labels",
         description=(
             "Compare scores with human labels in DIR/labels.jsonl (texts in DIR/texts/<id>.txt): "
-            "exact and within-one agreement and quadratic-weighted kappa per criterion, and the "
-            "Spearman correlation of overall."
+            "exact and within-one agreement and quadratic-weighted kappa per criterion (every "
+            "criterion the labels have), the Spearman correlation of overall (all texts and "
+            "narratives only), self/us/now accuracy, and evidence precision/recall when the "
+            "labels quote evidence sentences."
         ),
     )
     evaluate.add_argument("directory", type=Path, metavar="DIR")
+    evaluate.add_argument(
+        "--engine",
+        choices=["learned", "rules"],
+        default="learned",
+        help="learned: the default scorer; rules: the rubric's rule engine alone (comparison)",
+    )
     evaluate.add_argument("--rubric", type=Path, help="rubric file (default: built-in)")
     evaluate.add_argument("--format", choices=["text", "json"], default="text")
     evaluate.add_argument("--per-text", action="store_true", help="also list each text's scores")
@@ -244,7 +252,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     items = load_labelled_dir(args.directory)
-    scorer = build_scorer(settings)
+    scorer = build_scorer(settings, engine=args.engine)
     result = evaluate(
         items, lambda text: score_text(text, scorer, speaking_rate_wpm=settings.speaking_rate_wpm)
     )
@@ -260,8 +268,12 @@ def run_eval(args: argparse.Namespace) -> int:
     print(f"\nmean QWK (fixed eight)      {result['mean_qwk']:.3f}")
     print(f"mean within-one             {result['mean_within_one']:.3f}")
     print(f"Spearman of overall         {result['overall_spearman']:.3f}")
+    if result.get("overall_spearman_narratives") is not None:
+        print(f"  among narratives          {result['overall_spearman_narratives']:.3f}")
     comp = result["components_accuracy"]
     print("self/us/now accuracy        " + ", ".join(f"{k} {v:.2f}" for k, v in comp.items()))
+    if result.get("evidence"):
+        print(evidence_line(result["evidence"]))
     if args.per_text:
         print()
         for row in result["per_text"]:
@@ -274,3 +286,8 @@ def run_eval(args: argparse.Namespace) -> int:
                 f"{row['id']:<40} overall {row['label_overall']:.0f}→{row['overall']:>3}  {diffs}"
             )
     return 0
+
+
+def evidence_line(ev: dict) -> str:
+    scores = f"P {ev['precision']:.2f}  R {ev['recall']:.2f}  F1 {ev['f1']:.2f}"
+    return f"evidence sentences          {scores}"

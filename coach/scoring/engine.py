@@ -155,14 +155,21 @@ class Scorer:
                 return float(score), explanation
         return 0.0, explanation
 
-    def score_criterion(self, criterion: Criterion, ctx: SignalContext) -> CriterionScore:
+    def score_criterion(
+        self,
+        criterion: Criterion,
+        ctx: SignalContext,
+        hits_out: dict[str, list[_SentenceHit]] | None = None,
+    ) -> CriterionScore:
         draft = ctx.draft
         evidence_hits: list[_SentenceHit] = []
         if criterion.metric is not None:
             score_value, reason = self._metric(criterion, ctx)
             score, confidence = int(score_value), 0.9
         else:
-            raw, positive, _ = self._score_signals(criterion, ctx)
+            raw, positive, hits = self._score_signals(criterion, ctx)
+            if hits_out is not None:
+                hits_out[criterion.id] = hits
             if criterion.inverted:
                 score = 0 if raw >= criterion.strong_at else 1 if raw >= criterion.weak_at else 2
             else:
@@ -214,12 +221,19 @@ class Scorer:
         )
 
     def score(
-        self, draft: Draft, story_type: str | None = None, *, context: SignalContext | None = None
+        self,
+        draft: Draft,
+        story_type: str | None = None,
+        *,
+        context: SignalContext | None = None,
+        hits_out: dict[str, list[_SentenceHit]] | None = None,
     ) -> Report:
+        """``hits_out``, when given, receives each criterion's sentence hits (the learned
+        scorer's features), so the signals run once per draft."""
         if draft.is_empty:
             return self._empty_report(draft, story_type)
         ctx = context if context is not None else self.context(draft)
-        scored = [self.score_criterion(c, ctx) for c in self.rubric.criteria]
+        scored = [self.score_criterion(c, ctx, hits_out) for c in self.rubric.criteria]
         by_id = {c.id: c for c in scored}
         detection = self.rubric.detection
         components = detect_components(draft, ctx, by_id, detection)

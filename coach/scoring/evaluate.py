@@ -18,6 +18,8 @@ from coach.errors import InputError
 from coach.report import Report
 from coach.scoring.rubric import FIXED_CRITERIA
 
+NARRATIVE_LABELS = frozenset({"full public narrative", "self", "us", "now"})
+
 
 def quadratic_weighted_kappa(a: list[int], b: list[int], categories: int = 3) -> float:
     """Cohen's kappa with quadratic weights; 1.0 when both raters agree perfectly."""
@@ -68,6 +70,12 @@ class LabelledText:
     labels: dict[str, int]
     overall: float
     components: dict[str, bool]
+    story_type: str = ""
+    evidence: dict[str, tuple[str, ...]] | None = None
+
+    @property
+    def is_narrative(self) -> bool:
+        return self.story_type in NARRATIVE_LABELS
 
 
 def load_labelled_dir(directory: Path) -> list[LabelledText]:
@@ -94,6 +102,10 @@ def load_labelled_dir(directory: Path) -> list[LabelledText]:
                     labels=dict(labels),
                     overall=float(record.get("overall", 0)),
                     components={k: bool(record.get(k)) for k in ("self", "us", "now")},
+                    story_type=str(record.get("story_type", "")),
+                    evidence={k: tuple(v) for k, v in record["evidence"].items()}
+                    if isinstance(record.get("evidence"), dict)
+                    else None,
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -146,7 +158,9 @@ def evaluate(items: list[LabelledText], score: Callable[[str], Report]) -> dict:
         "overall_spearman": round(
             spearman([r.overall for r in reports], [item.overall for item in items]), 3
         ),
+        "overall_spearman_narratives": _narrative_spearman(items, reports),
         "components_accuracy": components,
+        "evidence": _evidence(items, reports),
         "per_text": [
             {
                 "id": item.id,
@@ -158,3 +172,42 @@ def evaluate(items: list[LabelledText], score: Callable[[str], Report]) -> dict:
             for item, r in zip(items, reports, strict=True)
         ],
     }
+
+
+def _narrative_spearman(items: list[LabelledText], reports: list[Report]) -> float | None:
+    pairs = [(r.overall, i.overall) for i, r in zip(items, reports, strict=True) if i.is_narrative]
+    if len(pairs) < 3:
+        return None
+    return round(spearman([a for a, _ in pairs], [b for _, b in pairs]), 3)
+
+
+def _evidence(items: list[LabelledText], reports: list[Report]) -> dict | None:
+    """Sentence precision/recall of evidence spans against labelled evidence, where labelled."""
+    from coach.scoring.dataset import evidence_indices
+    from coach.text.draft import make_draft
+
+    tp = fp = fn = 0
+    labelled = False
+    for item, report in zip(items, reports, strict=True):
+        if not item.evidence:
+            continue
+        sentences = make_draft(item.text).sentences
+        texts = [s.text for s in sentences]
+        for criterion, quotes in item.evidence.items():
+            if item.labels.get(criterion, 0) == 0 or not quotes:
+                continue
+            gold = evidence_indices(texts, quotes)
+            if not gold:
+                continue
+            labelled = True
+            try:
+                spans = report.criterion(criterion).evidence
+            except KeyError:
+                continue
+            chosen = {s.index for s in sentences for e in spans if s.start <= e.start < s.end}
+            tp, fp, fn = tp + len(chosen & gold), fp + len(chosen - gold), fn + len(gold - chosen)
+    if not labelled:
+        return None
+    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3)}

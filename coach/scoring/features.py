@@ -3,7 +3,8 @@
 Per sentence: its vector (MiniLM for English, multilingual e5 otherwise), where it sits in
 the draft, its structure (tense, person, numbers, names, questions…: the rule engine's
 sentence features) and how strongly each criterion's rubric signals fire on it. Per draft:
-pooled vectors and structure, the rule engine's levels and whole-draft flags, and length.
+the mean vector, mean and max structure, the rule engine's levels and whole-draft flags, and
+length. (Max-pooled vectors were tried and cost agreement: docs/scoring.md.)
 The rule engine's outputs are features here, not verdicts: the model learns how far to trust
 them. Column names are kept with the numbers so the weights file can be checked against them.
 """
@@ -56,14 +57,18 @@ class DraftFeatures:
     """Everything the model needs about one draft; ``sentence_rows[i]`` is sentence i."""
 
     kind: str
+    sentences: tuple[str, ...]
     sentence_rows: np.ndarray
     draft_row: np.ndarray
     sentence_columns: tuple[str, ...]
     draft_columns: tuple[str, ...]
     rule_report: Report
+    doc: dict[str, bool]
 
 
-def _sentence_structure(draft: Draft, ctx: SignalContext, hits: dict[str, np.ndarray]):
+def _sentence_structure(
+    draft: Draft, ctx: SignalContext, hits: dict[str, np.ndarray], english: bool
+):
     names = sorted(SENTENCE_FEATURES)
     n = len(draft.sentences)
     paragraphs = max(len(draft.paragraphs), 1)
@@ -85,51 +90,62 @@ def _sentence_structure(draft: Draft, ctx: SignalContext, hits: dict[str, np.nda
             float(text.rstrip().endswith("!")),
             *[float(bool(p.search(text))) for p in _PERSON.values()],
         ]
-        if draft.language == ENGLISH:
+        if english:
             row += [float(bool(SENTENCE_FEATURES[name](sentence, ctx))) for name in names]
-        else:
-            row += [0.0] * len(names)  # English-only observations say nothing here
-        row += [float(hits[c][i]) for c in FIXED_CRITERIA]
+            row += [float(hits[c][i]) for c in FIXED_CRITERIA]
+        else:  # English-only observations say nothing in another language
+            row += [0.0] * (len(names) + len(FIXED_CRITERIA))
         rows.append(row)
     return np.asarray(rows, dtype=np.float32).reshape(n, len(columns)), tuple(columns)
 
 
-def extract(draft: Draft, rules: Scorer, encoder) -> DraftFeatures:
-    """The one place a draft becomes numbers (empty drafts never get here)."""
+def extract(draft: Draft, rules: Scorer, encoder, kind: str | None = None) -> DraftFeatures:
+    """The one place a draft becomes numbers (empty drafts never get here).
+
+    ``kind`` defaults to the draft's language; training computes ``multi`` features for
+    English drafts too, and then leaves the English-only observations out, as for any
+    other language.
+    """
+    kind = kind or encoder_kind(draft.language)
+    english = kind == "en"
     ctx = rules.context(draft)
-    rule_report = rules.score(draft, context=ctx)
+    fired: dict = {}
+    rule_report = rules.score(draft, context=ctx, hits_out=fired)
     hits = {}
     for criterion in rules.rubric.criteria:
         if criterion.id in FIXED_CRITERIA:
             weights = np.zeros(len(draft.sentences), dtype=np.float32)
-            for hit in rules.sentence_hits(criterion, ctx):
+            for hit in fired.get(criterion.id, ()):
                 weights[hit.index] = hit.score
             hits[criterion.id] = weights
     for missing in set(FIXED_CRITERIA) - set(hits):
         hits[missing] = np.zeros(len(draft.sentences), dtype=np.float32)
-    structure, structure_columns = _sentence_structure(draft, ctx, hits)
+    structure, structure_columns = _sentence_structure(draft, ctx, hits, english)
     vectors = encoder.embed([s.text for s in draft.sentences]).astype(np.float32)
     sentence_rows = np.hstack([vectors, structure])
     vector_columns = tuple(f"vec_{k}" for k in range(vectors.shape[1]))
     sentence_columns = vector_columns + structure_columns
 
-    english = draft.language == ENGLISH
     scores = rule_report.scores()
     draft_values = [
         *vectors.mean(axis=0),
-        *vectors.max(axis=0),
         *structure.mean(axis=0),
         *structure.max(axis=0),
         *[scores.get(c, 0) / 2 if english else 0.0 for c in FIXED_CRITERIA],
-        *[float(ctx.doc.get(flag, False)) if english else 0.0 for flag in sorted(DOC_FEATURE_NAMES)],
-        *[float(rule_report.components.get(k, False)) if english else 0.0 for k in ("self", "us", "now")],
+        *[
+            float(ctx.doc.get(flag, False)) if english else 0.0
+            for flag in sorted(DOC_FEATURE_NAMES)
+        ],
+        *[
+            float(rule_report.components.get(k, False)) if english else 0.0
+            for k in ("self", "us", "now")
+        ],
         math.log1p(draft.word_count),
         math.log1p(len(draft.sentences)),
         math.log1p(len(draft.paragraphs)),
     ]
     draft_columns = (
         *[f"mean_{c}" for c in vector_columns],
-        *[f"max_{c}" for c in vector_columns],
         *[f"mean_{c}" for c in structure_columns],
         *[f"max_{c}" for c in structure_columns],
         *[f"rule_level_{c}" for c in FIXED_CRITERIA],
@@ -140,10 +156,12 @@ def extract(draft: Draft, rules: Scorer, encoder) -> DraftFeatures:
         "log_paragraphs",
     )
     return DraftFeatures(
-        kind=encoder_kind(draft.language),
+        kind=kind,
+        sentences=tuple(s.text for s in draft.sentences),
         sentence_rows=sentence_rows,
         draft_row=np.asarray(draft_values, dtype=np.float32),
         sentence_columns=sentence_columns,
         draft_columns=tuple(draft_columns),
         rule_report=rule_report,
+        doc=dict(ctx.doc),
     )

@@ -8,25 +8,38 @@ from __future__ import annotations
 from coach.errors import InputError
 from coach.report import Report
 from coach.scoring.engine import Scorer
+from coach.scoring.learned import LearnedScorer
+from coach.scoring.model import ScorerWeights
 from coach.scoring.rubric import STORY_TYPES, load_rubric
 from coach.settings import Settings
 from coach.text.draft import make_draft
 
 
-def build_scorer(settings: Settings | None = None, *, with_embeddings: bool = True) -> Scorer:
-    """The default scorer: the configured rubric plus the offline embedder for genre checks."""
-    settings = settings if settings is not None else Settings()
-    embedder = None
-    if with_embeddings:
-        from coach.text.embeddings import Embedder
+def build_scorer(
+    settings: Settings | None = None, *, with_embeddings: bool = True, engine: str = "learned"
+) -> Scorer | LearnedScorer:
+    """The default scorer: the learned model over the configured rubric (docs/scoring.md).
 
-        embedder = Embedder()
-    return Scorer(load_rubric(settings.rubric_path), embedder=embedder)
+    ``engine="rules"`` gives the rubric's rule engine alone (for comparisons); without
+    embeddings there is no learned model either, only the rules' lexical and structural signals.
+    """
+    settings = settings if settings is not None else Settings()
+    rubric = load_rubric(settings.rubric_path)
+    if not with_embeddings:
+        return Scorer(rubric)
+    from coach.text.embeddings import Embedder
+
+    embedder = Embedder()
+    if engine == "rules":
+        return Scorer(rubric, embedder=embedder)
+    if engine != "learned":
+        raise InputError(f"unknown scoring engine '{engine}'; choose learned or rules")
+    return LearnedScorer(rubric, ScorerWeights.load(), embedder)
 
 
 def score_text(
     text: str,
-    scorer: Scorer,
+    scorer: Scorer | LearnedScorer,
     *,
     story_type: str | None = None,
     speaking_rate_wpm: int = 135,

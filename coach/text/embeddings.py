@@ -172,3 +172,6 @@ class CachedEncoder:
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
+
+    def clear(self) -> None:
+        self._vectors.clear()

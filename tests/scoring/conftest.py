@@ -19,14 +19,29 @@ from scoring_support import REPO_ROOT
 
 from coach.report import Report
 from coach.scoring.engine import Scorer
+from coach.scoring.learned import LearnedScorer
 from coach.scoring.pipeline import build_scorer, score_text
 from coach.settings import Settings
 
 
 @pytest.fixture(scope="session")
-def scorer() -> Scorer:
-    """The default scorer (packaged rubric + offline embedder), as the CLI builds it."""
+def scorer() -> LearnedScorer:
+    """The default scorer (learned model, packaged rubric, offline embedders), as the CLI has it."""
     return build_scorer(Settings(rubric_path=None))
+
+
+@pytest.fixture(scope="session")
+def rule_scorer() -> Scorer:
+    """The rubric's rule engine alone: it still scores the check criteria and feeds the model."""
+    return build_scorer(Settings(rubric_path=None), engine="rules")
+
+
+@pytest.fixture(scope="session")
+def rule_score(rule_scorer: Scorer) -> Callable[..., Report]:
+    def _score(text: str, **options) -> Report:
+        return score_text(text, rule_scorer, **options)
+
+    return _score
 
 
 @pytest.fixture(scope="session")

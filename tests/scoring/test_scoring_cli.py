@@ -159,15 +159,16 @@ def test_a_file_over_the_word_limit_gets_a_clear_message(run_coach, huge_file: P
     assert "COACH_MAX_WORDS" in result.stderr
 
 
-def test_french_is_scored_and_flagged(run_coach, tmp_path: Path) -> None:
+def test_french_is_scored_by_the_multilingual_model_and_says_so(run_coach, tmp_path: Path) -> None:
     path = tmp_path / "cantine.txt"
     path.write_text(FRENCH, encoding="utf-8")
     result = run_coach("score", path, "--format", "json", "--no-guidance")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["language"] == "fr"
-    assert any("'fr'" in note and "less reliable" in note for note in report["notes"])
-    assert all(c["confidence"] <= 0.5 for c in report["criteria"])  # halved
+    assert any("'fr'" in note and "multilingual model" in note for note in report["notes"])
+    assert report["overall"] > 0
+    assert scores_of(report)["call_to_action"] >= 1  # a meeting with a day, time and place
 
 
 def test_portuguese_is_scored_or_flagged_without_a_traceback(run_coach, tmp_path: Path) -> None:

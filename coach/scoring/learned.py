@@ -1,0 +1,193 @@
+"""The default scorer: a learned model for the labelled criteria, the rubric for the rest.
+
+The eight labelled criteria, self/us/now, the story type and the overall come from the model
+(``coach.scoring.model``), trained on independently written and labelled drafts. Criteria
+the labels do not cover (the rubric's delivery and framing checks, or a trainer's own
+criteria) are still scored by the rule engine, which also supplies features to the model.
+English drafts use MiniLM vectors; Spanish and French drafts use multilingual e5; a draft in
+any other language is not assessed rather than given a confident low score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from coach.report import CriterionScore, Evidence, Report
+from coach.scoring.engine import Scorer, overall_score
+from coach.scoring.features import LANGUAGES, encoder_kind, extract
+from coach.scoring.model import Prediction, ScorerWeights
+from coach.scoring.rubric import FIXED_CRITERIA, Rubric
+from coach.text.draft import Draft
+from coach.text.embeddings import CachedEncoder, MultilingualEmbedder
+
+UNSURE_BELOW = 0.55  # a level the model gives less probability than this is reported as unsure
+MIN_WORDS_FOR_LANGUAGE = 20  # below this, a language guess is too weak to refuse a draft
+
+
+def apply_caps(
+    prediction: Prediction, rubric: Rubric, doc: dict[str, bool], flags: tuple[str, ...]
+) -> tuple[Prediction, dict[str, str]]:
+    """The rubric's caps for the whole-draft flags in ``flags``; returns why each level fell."""
+    levels, why = dict(prediction.levels), {}
+    for criterion in rubric.criteria:
+        for cap in criterion.caps:
+            flag = cap.when.partition(":")[2]
+            if (
+                criterion.id in levels
+                and flag in flags
+                and doc.get(flag)
+                and levels[criterion.id] > cap.max
+            ):
+                levels[criterion.id] = cap.max
+                why[criterion.id] = cap.reason
+    return replace(prediction, levels=levels), why
+
+
+def narrative_overall(prediction: Prediction, rubric: Rubric) -> int:
+    """0-100 for a full public narrative: half the overall model's expected 1-5 rating, half the
+    weighted share of the criteria's expected levels (the mix ranked drafts best in
+    cross-validation, docs/scoring.md; either alone bunches strong drafts in the middle)."""
+    weights = {c.id: c.weights["narrative"] for c in rubric.criteria if c.id in FIXED_CRITERIA}
+    total = sum(weights.values())
+    share = (
+        sum(
+            w * sum(i * p for i, p in enumerate(prediction.probabilities[c])) / 2
+            for c, w in weights.items()
+        )
+        / total
+        if total
+        else 0.0
+    )
+    rating = (min(max(prediction.overall, 1.0), 5.0) - 1) / 4
+    return round(100 * (0.5 * rating + 0.5 * share))
+
+
+class LearnedScorer:
+    """Same interface as the rule ``Scorer``: ``rubric`` and ``score(draft, story_type)``."""
+
+    def __init__(self, rubric: Rubric, weights: ScorerWeights, embedder, multilingual=None) -> None:
+        self.rubric = rubric
+        self.weights = weights
+        self.embedder = embedder
+        self.rules = Scorer(rubric, embedder=embedder)
+        self._encoders = {
+            "en": CachedEncoder(embedder),
+            "multi": CachedEncoder(multilingual or MultilingualEmbedder()),
+        }
+
+    def clear_cache(self) -> None:
+        """Forget remembered sentence vectors (benchmarks time a first score with this)."""
+        for encoder in self._encoders.values():
+            encoder.clear()
+
+    def score(self, draft: Draft, story_type: str | None = None) -> Report:
+        if draft.is_empty:
+            return self.rules.score(draft, story_type)
+        language = draft.language
+        if language not in LANGUAGES and draft.word_count >= MIN_WORDS_FOR_LANGUAGE:
+            return self._not_assessed(draft, story_type)
+        if language not in LANGUAGES:
+            language = "en"
+        kind = encoder_kind(language)
+        features = extract(draft, self.rules, self._encoders[kind], kind=kind)
+        prediction = self.weights.kinds[kind].predict(features)
+        prediction, capped = apply_caps(prediction, self.rubric, features.doc, self.weights.caps)
+        if "template" in self.weights.caps and features.doc.get("template"):
+            prediction = replace(prediction, story_type="non-narrative")  # the guide's rule
+        return self._report(draft, story_type, features.rule_report, prediction, capped)
+
+    # --- building the Report ---------------------------------------------------------------
+
+    def _criterion(
+        self, draft: Draft, rule: CriterionScore, prediction: Prediction, capped: dict[str, str]
+    ) -> CriterionScore:
+        criterion = next(c for c in self.rubric.criteria if c.id == rule.id)
+        level = prediction.levels[rule.id]
+        probabilities = prediction.probabilities[rule.id]
+        confidence = round(float(probabilities[level]), 2)
+        reason = criterion.levels[level]
+        if rule.id in capped:
+            reason, confidence = f"{reason} ({capped[rule.id]})", 0.9
+        elif confidence < UNSURE_BELOW:
+            runner_up = max((i for i in range(3) if i != level), key=lambda i: probabilities[i])
+            reason = (
+                f"{reason} (unsure: level {runner_up} is also likely, "
+                f"{round(100 * probabilities[runner_up])}%)"
+            )
+        evidence = tuple(
+            Evidence(
+                start=draft.sentences[i].start,
+                end=draft.sentences[i].end,
+                text=draft.sentences[i].text,
+                signal="model",
+            )
+            for i in sorted(prediction.evidence[rule.id])
+        )
+        return replace(rule, score=level, confidence=confidence, reason=reason, evidence=evidence)
+
+    def _report(
+        self,
+        draft: Draft,
+        story_type: str | None,
+        rules: Report,
+        prediction: Prediction,
+        capped: dict[str, str],
+    ) -> Report:
+        criteria = tuple(
+            self._criterion(draft, c, prediction, capped) if c.id in FIXED_CRITERIA else c
+            for c in rules.criteria
+        )
+        chosen = story_type or "narrative"
+        if chosen == "narrative":
+            overall = narrative_overall(prediction, self.rubric)
+        else:
+            overall = overall_score(self.rubric, list(criteria))
+        notes = [n for n in rules.notes if not n.startswith("Language detected")]
+        if prediction.story_type != "non-narrative":
+            notes = [n for n in notes if not n.startswith("This reads like reference")]
+        elif not any(n.startswith("This reads like reference") for n in notes):
+            notes.append("This reads like reference or procedural text, not a public narrative.")
+        if draft.language in ("es", "fr"):
+            notes.append(
+                f"Language detected: '{draft.language}'. Scored with the multilingual model, "
+                "trained on fewer texts in this language: treat close calls with care."
+            )
+        unsure = [c.id for c in criteria if c.id in FIXED_CRITERIA and c.confidence < UNSURE_BELOW]
+        return replace(
+            rules,
+            story_type=chosen,
+            detected_story_type=prediction.story_type,
+            overall=overall,
+            components=dict(prediction.components),
+            criteria=criteria,
+            notes=tuple(notes),
+            extra={
+                "scorer": {
+                    "engine": "learned",
+                    "training_data": self.weights.training_data[:12],
+                    "unsure": unsure,
+                    "overall_1_to_5": round(prediction.overall, 2),
+                }
+            },
+        )
+
+    def _not_assessed(self, draft: Draft, story_type: str | None) -> Report:
+        empty = self.rules.score(draft, story_type)
+        criteria = tuple(
+            replace(
+                c, score=0, confidence=0.0, evidence=(), reason="Not assessed in this language."
+            )
+            for c in empty.criteria
+        )
+        return replace(
+            empty,
+            overall=0,
+            components={"self": False, "us": False, "now": False},
+            detected_story_type="not assessed",
+            criteria=criteria,
+            notes=(
+                f"Language detected: '{draft.language}'. Narrative Coach scores English, Spanish "
+                "and French; this draft is not assessed (no overall, no criterion scores).",
+            ),
+            extra={"scorer": {"engine": "learned", "assessed": False}},
+        )

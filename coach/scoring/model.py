@@ -1,0 +1,237 @@
+"""The learned scorer's weights and how they turn features into predictions (numpy only).
+
+Two stages, both linear and fitted by ``coach train-scorer`` (``coach.scoring.training``):
+
+1. per criterion, a sentence model: how likely is this sentence evidence for the criterion?
+2. per target (each criterion's level, self/us/now, overall 1-5, story type), a draft model
+   over the pooled draft features plus stage 1's strongest sentence probabilities.
+
+The weights file records the encoder, the feature columns and the training data's hash, and
+loading refuses a file whose columns do not match what the code computes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coach.errors import RubricError
+from coach.scoring.features import DraftFeatures
+from coach.scoring.rubric import FIXED_CRITERIA
+
+SCHEMA = "narrative-coach/scorer-weights/v1"
+# The rubric's caps kept on top of the model: only those that measurably helped in
+# cross-validation (docs/scoring.md); the others cost agreement and are left to the model.
+CAPS = ("template",)
+WEIGHTS_FILE = Path(__file__).parent.parent / "data" / "scorer.json"
+TOP_K = 3
+COMPONENTS = ("self", "us", "now")
+
+
+@dataclass(frozen=True)
+class Linear:
+    """Standardise, then a linear map; softmax over classes (or a sigmoid for two)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # (classes or 1, features)
+    intercept: np.ndarray
+    classes: tuple
+
+    def proba(self, rows: np.ndarray) -> np.ndarray:
+        if len(self.classes) == 1:
+            return np.ones((len(rows), 1))
+        z = ((rows - self.mean) / self.scale) @ self.coef.T + self.intercept
+        if self.coef.shape[0] == 1:
+            p = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            return np.stack([1 - p, p], axis=1)
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def positive(self, rows: np.ndarray) -> np.ndarray:
+        """Probability of the true / 1 class of a two-class model."""
+        if len(self.classes) == 1:
+            return np.full(len(rows), 1.0 if self.classes[0] else 0.0)
+        return self.proba(rows)[:, list(self.classes).index(True if True in self.classes else 1)]
+
+    def to_dict(self) -> dict:
+        return {
+            "mean": _round(self.mean),
+            "scale": _round(self.scale),
+            "coef": [_round(row) for row in self.coef],
+            "intercept": _round(self.intercept),
+            "classes": list(self.classes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Linear:
+        return cls(
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            coef=np.asarray(data["coef"], dtype=np.float64),
+            intercept=np.asarray(data["intercept"], dtype=np.float64),
+            classes=tuple(data["classes"]),
+        )
+
+
+def _round(values) -> list[float]:
+    return [float(f"{v:.6g}") for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def sentence_levels(model: Linear, rows: np.ndarray) -> np.ndarray:
+    """Per sentence: P(not evidence), P(evidence of a level-1 draft), P(evidence of a level 2)."""
+    proba = model.proba(rows)
+    full = np.zeros((len(rows), 3))
+    full[:, [int(c) for c in model.classes]] = proba
+    return full
+
+
+def evidence_probability(levels: np.ndarray) -> np.ndarray:
+    return 1.0 - levels[:, 0]
+
+
+def pooled_evidence(sentence_probs: dict[str, np.ndarray]) -> np.ndarray:
+    """Per criterion, over sentences: how strong the best evidence is, and how good (level 2)."""
+    values = []
+    for criterion in FIXED_CRITERIA:
+        levels = sentence_probs[criterion]
+        if len(levels) == 0:
+            values += [0.0] * len(POOLED_KINDS)
+            continue
+        any_evidence = np.sort(evidence_probability(levels))[::-1]
+        strong = np.sort(levels[:, 2])[::-1]
+        values += [
+            float(any_evidence[0]),
+            float(any_evidence[:TOP_K].mean()),
+            float(any_evidence.mean()),
+            float(strong[0]),
+            float(strong[:TOP_K].mean()),
+        ]
+    return np.asarray(values, dtype=np.float64)
+
+
+POOLED_KINDS = ("max", "top3", "mean", "strong_max", "strong_top3")
+POOLED_COLUMNS = tuple(f"evidence_{c}_{kind}" for c in FIXED_CRITERIA for kind in POOLED_KINDS)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the model says about one draft; the Report is built from this."""
+
+    levels: dict[str, int]
+    probabilities: dict[str, tuple[float, ...]]
+    evidence: dict[str, tuple[int, ...]]  # sentence indices, strongest first
+    components: dict[str, bool]
+    overall: float  # expected overall on the 1-5 scale
+    story_type: str
+
+
+@dataclass(frozen=True)
+class KindModel:
+    """The weights for one encoder kind (``en`` or ``multi``)."""
+
+    sentence_columns: tuple[str, ...]
+    draft_columns: tuple[str, ...]
+    sentence: dict[str, Linear]
+    draft: dict[str, Linear]
+    evidence_threshold: dict[str, float]
+    decision: str  # "expected" (round the expected level) or "argmax"
+
+    def sentence_probabilities(self, features: DraftFeatures) -> dict[str, np.ndarray]:
+        return {
+            c: sentence_levels(self.sentence[c], features.sentence_rows) for c in FIXED_CRITERIA
+        }
+
+    def predict(self, features: DraftFeatures) -> Prediction:
+        if features.sentence_columns != self.sentence_columns or (
+            features.draft_columns != self.draft_columns
+        ):
+            raise RubricError("scorer weights do not match this version's features; retrain")
+        sentence_probs = self.sentence_probabilities(features)
+        row = np.concatenate([features.draft_row, pooled_evidence(sentence_probs)])[None, :]
+        levels, probabilities, evidence = {}, {}, {}
+        for criterion in FIXED_CRITERIA:
+            proba = self.draft[criterion].proba(row)[0]
+            full = np.zeros(3)
+            full[list(self.draft[criterion].classes)] = proba
+            if self.decision == "expected":
+                level = int(np.clip(np.floor(float(full @ np.arange(3)) + 0.5), 0, 2))
+            else:
+                level = int(np.argmax(full))
+            levels[criterion] = level
+            probabilities[criterion] = tuple(round(float(p), 4) for p in full)
+            evidence[criterion] = choose_evidence(
+                evidence_probability(sentence_probs[criterion]),
+                self.evidence_threshold[criterion],
+                level,
+            )
+        components = {key: bool(self.draft[key].positive(row)[0] >= 0.5) for key in COMPONENTS}
+        overall_model = self.draft["overall"]
+        overall = float(
+            overall_model.proba(row)[0] @ np.asarray(overall_model.classes, dtype=float)
+        )
+        story = self.draft["story_type"]
+        story_type = str(story.classes[int(np.argmax(story.proba(row)[0]))])
+        return Prediction(levels, probabilities, evidence, components, overall, story_type)
+
+
+def choose_evidence(probs: np.ndarray, threshold: float, level: int) -> tuple[int, ...]:
+    """Up to three sentences that carry the prediction: above the threshold, else the best one."""
+    if level == 0 or probs.size == 0:
+        return ()
+    order = [int(i) for i in np.argsort(-probs, kind="stable")[:TOP_K]]
+    chosen = [i for i in order if probs[i] >= threshold]
+    return tuple(chosen or order[:1])
+
+
+@dataclass(frozen=True)
+class ScorerWeights:
+    encoders: dict[str, str]
+    training_data: str
+    kinds: dict[str, KindModel]
+    caps: tuple[str, ...] = CAPS
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> ScorerWeights:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise RubricError(f"{path}: cannot read scorer weights ({exc})") from exc
+        if data.get("schema") != SCHEMA:
+            raise RubricError(f"{path}: not a {SCHEMA} file")
+        kinds = {
+            kind: KindModel(
+                sentence_columns=tuple(body["sentence_columns"]),
+                draft_columns=tuple(body["draft_columns"]),
+                sentence={c: Linear.from_dict(v) for c, v in body["sentence"].items()},
+                draft={t: Linear.from_dict(v) for t, v in body["draft"].items()},
+                evidence_threshold=dict(body["evidence_threshold"]),
+                decision=body["decision"],
+            )
+            for kind, body in data["kinds"].items()
+        }
+        return cls(data["encoders"], data["training_data"], kinds, tuple(data["caps"]), path)
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": SCHEMA,
+            "encoders": self.encoders,
+            "training_data": self.training_data,
+            "caps": list(self.caps),
+            "kinds": {
+                kind: {
+                    "decision": model.decision,
+                    "evidence_threshold": model.evidence_threshold,
+                    "sentence_columns": list(model.sentence_columns),
+                    "draft_columns": list(model.draft_columns),
+                    "sentence": {c: v.to_dict() for c, v in model.sentence.items()},
+                    "draft": {t: v.to_dict() for t, v in model.draft.items()},
+                }
+                for kind, model in self.kinds.items()
+            },
+        }

@@ -1,0 +1,175 @@
+"""The learned scorer: how labels are settled, how weights are kept, and what it reports.
+
+The shipped weights are real (fitted on datasets/drafts); the small fit below uses the real
+MiniLM embedder on a handful of texts, so nothing here is a mock.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scoring_support import REPO_ROOT
+
+from coach.scoring.dataset import LabelledDraft, corpus_hash, evidence_indices, load_corpus, settle
+from coach.scoring.engine import Scorer
+from coach.scoring.learned import LearnedScorer
+from coach.scoring.model import Linear, ScorerWeights
+from coach.scoring.rubric import FIXED_CRITERIA, load_rubric
+from coach.scoring.training import TrainConfig, corpus_features, fit
+from coach.text.draft import make_draft
+from coach.text.embeddings import Embedder
+
+CORPUS = REPO_ROOT / "datasets" / "drafts"
+
+
+def label(level: int, **fields) -> dict:
+    record = {
+        "labels": {c: level for c in FIXED_CRITERIA},
+        "self": False,
+        "us": False,
+        "now": False,
+        "overall": 2,
+        "story_type": "self",
+        "evidence": {},
+    }
+    record.update(fields)
+    return record
+
+
+def test_two_labellers_who_agree_settle_it():
+    settled = settle(label(1), label(1), None)
+    assert settled["labels"]["hope"] == 1 and settled["story_type"] == "self"
+
+
+def test_a_third_labeller_settles_a_disagreement_by_the_median():
+    first = label(0, overall=2)
+    second = label(2, overall=4)
+    third = {"labels": {c: 1 for c in FIXED_CRITERIA}, "overall": 5}
+    settled = settle(first, second, third)
+    assert settled["labels"]["outcome"] == 1
+    assert settled["overall"] == 4
+
+
+def test_evidence_comes_only_from_labellers_who_scored_the_criterion():
+    first = label(0)
+    second = label(2, evidence={"hope": ["By June the lift works."]})
+    third = {"labels": {"hope": 2}}
+    settled = settle(first, second, third)
+    assert settled["evidence"]["hope"] == ("By June the lift works.",)
+    assert "challenge" not in settled["evidence"] or settled["labels"]["challenge"] > 0
+
+
+def test_a_quoted_sentence_is_found_despite_curly_quotes_and_spacing():
+    sentences = ["We met at the “Crown” pub.", "Nothing changed."]
+    assert evidence_indices(sentences, ('We met at the "Crown"  pub.',)) == {0}
+
+
+def test_a_linear_model_reads_back_to_the_same_probabilities():
+    model = Linear(
+        mean=np.array([0.5, -1.0]),
+        scale=np.array([2.0, 1.0]),
+        coef=np.array([[0.3, -0.2], [0.1, 0.4], [-0.5, 0.0]]),
+        intercept=np.array([0.0, 0.1, -0.1]),
+        classes=(0, 1, 2),
+    )
+    rows = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    again = Linear.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert np.allclose(model.proba(rows), again.proba(rows), atol=1e-5)
+    assert np.allclose(model.proba(rows).sum(axis=1), 1.0)
+
+
+@pytest.fixture(scope="module")
+def tiny_corpus() -> list[LabelledDraft]:
+    """Twelve labelled drafts by two writers, taken from the real corpus."""
+    drafts = [d for d in load_corpus(CORPUS) if d.language == "en"]
+    by_writer = {w: [d for d in drafts if d.writer == w][:6] for w in ("w1", "w2")}
+    return by_writer["w1"] + by_writer["w2"]
+
+
+def test_fitting_twice_on_the_same_drafts_gives_the_same_weights(tiny_corpus):
+    embedder = Embedder()
+    rules = Scorer(load_rubric(None), embedder=embedder)
+    features = corpus_features(tiny_corpus, rules, {"en": embedder})
+    first = fit(tiny_corpus, features, {"en": embedder.model_id}, TrainConfig())
+    second = fit(tiny_corpus, features, {"en": embedder.model_id}, TrainConfig())
+    assert first.to_dict() == second.to_dict()
+    assert first.training_data == corpus_hash(tiny_corpus)
+
+
+def test_the_shipped_weights_say_what_they_were_trained_on():
+    weights = ScorerWeights.load()
+    assert weights.training_data == corpus_hash(load_corpus(CORPUS))
+    assert set(weights.kinds) == {"en", "multi"}
+
+
+def test_the_default_scorer_is_the_learned_one(scorer):
+    assert isinstance(scorer, LearnedScorer)
+
+
+def test_the_same_draft_gives_the_same_report(score):
+    text = (CORPUS / "texts" / "w3" / "w3_010.txt").read_text(encoding="utf-8")
+    assert score(text).to_dict() == score(text).to_dict()
+
+
+def test_evidence_spans_are_slices_of_the_draft(score):
+    text = (CORPUS / "texts" / "w2" / "w2_005.txt").read_text(encoding="utf-8")
+    report = score(text)
+    spans = [e for c in report.criteria for e in c.evidence]
+    assert spans, "a workshop draft should have some evidence"
+    assert all(text[e.start : e.end] == e.text for e in spans)
+
+
+def test_a_spanish_draft_is_scored_with_the_multilingual_model(score):
+    text = (
+        "Hace dos inviernos trabajaba de noche en el Hospital San Telmo de Rosario. Una madrugada "
+        "encontré a don Aurelio, de ochenta años, esperando en una camilla en el pasillo desde "
+        "las diez de la noche. Me agarró la manga y me preguntó si alguien sabía que estaba ahí. "
+        "Esa semana decidí anotar cada paciente que esperaba más de doce horas: fueron cuarenta. "
+        "Llevamos la lista a la dirección y en dos meses abrieron una sala de espera con seis "
+        "enfermeras más. Ahora quieren recortar el turno de noche. Vengan el jueves 14 a las 19 h "
+        "a la asamblea en el salón del sindicato, calle Mitre 1420."
+    )
+    report = score(text)
+    assert report.language == "es"
+    assert report.extra["scorer"]["engine"] == "learned"
+    assert report.overall > 0
+    assert report.criterion("call_to_action").score >= 1
+
+
+def test_a_draft_in_another_language_is_not_assessed(score):
+    text = (
+        "Vor zwei Jahren arbeitete ich nachts im Krankenhaus. Eines Nachts fand ich einen alten "
+        "Mann, der seit Stunden auf dem Flur wartete. Ich beschloss, jeden Patienten "
+        "aufzuschreiben, "
+        "der länger als zwölf Stunden wartete. Kommt am Donnerstag um sieben zur Versammlung."
+    )
+    report = score(text)
+    assert report.overall == 0
+    assert report.extra["scorer"]["assessed"] is False
+    assert "not assessed" in report.notes[0]
+
+
+def test_an_unsure_level_says_so(score):
+    """Whenever the model gives its chosen level little probability, the reason says it."""
+    reports = [
+        score(path.read_text(encoding="utf-8"))
+        for path in sorted((CORPUS / "texts" / "w4").glob("*.txt"))[:12]
+    ]
+    unsure = [(r, c) for r in reports for c in r.criteria if c.id in r.extra["scorer"]["unsure"]]
+    assert unsure, "twelve drafts should have at least one close call"
+    assert all("unsure" in c.reason for _, c in unsure)
+
+
+def test_a_recipe_scores_low(score):
+    text = (REPO_ROOT / "tests" / "samples" / "recipe.txt").read_text(encoding="utf-8")
+    report = score(text)
+    assert report.overall <= 30
+    assert report.detected_story_type == "non-narrative"
+
+
+def test_features_match_the_weights_columns(scorer):
+    draft = make_draft("I walked in. We decided to act. Come on Thursday at 7 pm to the hall.")
+    report = scorer.score(draft)
+    assert report.extra["scorer"]["engine"] == "learned"
