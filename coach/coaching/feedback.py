@@ -92,7 +92,16 @@ def _citation(passage: Any) -> Citation:
     )
 
 
+UNSURE_BELOW = 0.55  # the learned scorer's "unsure": coaching asks instead of asserting
+
+
 def _diagnosis(result: CriterionScore, levels: dict[int, str]) -> str:
+    if result.confidence < UNSURE_BELOW:
+        where = "the sentence marked" if result.evidence else "the draft"
+        return (
+            f"Hard to tell from {where}: is it there, and is it plain enough for a listener? "
+            f"To earn full marks: {levels[2]}"
+        )
     if result.score == 0 and not result.evidence:
         return f"Not found in this draft. To earn full marks: {levels[2]}"
     if result.score == 0:
@@ -104,9 +113,11 @@ def _diagnosis(result: CriterionScore, levels: dict[int, str]) -> str:
 
 
 def _priority(result: CriterionScore, role: str) -> float:
-    """Points still available, weighted for the story type; checks come after core criteria."""
+    """Points still available, weighted for the story type; checks come after core criteria,
+    and a criterion the scorer is unsure of after one it is sure needs work."""
     gap = (result.max - result.score) / result.max
-    return round(gap * result.weight * (1.0 if role == "core" else 0.4), 3)
+    sure = 1.0 if result.confidence >= UNSURE_BELOW else 0.6
+    return round(gap * result.weight * (1.0 if role == "core" else 0.4) * sure, 3)
 
 
 def build_feedback(

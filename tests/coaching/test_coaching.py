@@ -129,7 +129,7 @@ def test_attached_feedback_fills_the_report_json(scorer, library) -> None:
     document = attach_feedback(report, feedback).to_dict()
 
     hope = next(c for c in document["criteria"] if c["id"] == "hope")
-    assert hope["feedback"].startswith(("Not found", "Present but weak"))
+    assert hope["feedback"].startswith(("Not found", "Present but weak", "Hard to tell"))
     assert hope["guidance"] and {"text", "source", "locator"} <= set(hope["guidance"][0])
 
 
@@ -166,3 +166,22 @@ def test_builder_assembles_the_writers_own_words_in_story_order() -> None:
     )
     assert progress("self", answers) == (2, len(questions_for("self")))
     assert [q.criterion for q in questions_for("now")][-1] == "call_to_action"
+
+
+def test_a_criterion_the_scorer_is_unsure_of_gets_a_question_not_a_verdict(scorer) -> None:
+    """A close call is never told 'not found': the writer is asked whether it is there."""
+    from dataclasses import replace
+
+    report = score_text(WEAK_MESSAGE, scorer)
+    hope = report.criterion("hope")
+    unsure = replace(hope, score=0, confidence=0.4, evidence=())
+    sure = replace(report.criterion("outcome"), score=0, confidence=0.9, evidence=())
+    criteria = tuple(
+        unsure if c.id == "hope" else sure if c.id == "outcome" else c for c in report.criteria
+    )
+    feedback = build_feedback(replace(report, criteria=criteria), scorer.rubric)
+    by_id = {item.criterion_id: item for item in feedback.items}
+    assert by_id["hope"].diagnosis.startswith("Hard to tell")
+    assert "Not found" not in by_id["hope"].diagnosis
+    assert by_id["outcome"].diagnosis.startswith("Not found")
+    assert by_id["outcome"].priority > by_id["hope"].priority

@@ -1,0 +1,86 @@
+"""`coach train-scorer` end to end on a small corpus cut from the real one (real encoders)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from scoring_support import REPO_ROOT
+
+CORPUS = REPO_ROOT / "datasets" / "drafts"
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four English drafts each by two writers, with their briefs and all three label files."""
+    root = tmp_path_factory.mktemp("corpus")
+    chosen = {f"{w}_{n:03d}" for w in ("w1", "w2") for n in range(1, 40)}
+    briefs = {}
+    for writer in ("w1", "w2"):
+        rows = [json.loads(line) for line in (CORPUS / "briefs" / f"{writer}.jsonl").open()]
+        rows = [r for r in rows if r["id"] in chosen and r["language"] == "en"][:4]
+        briefs[writer] = rows
+        (root / "texts" / writer).mkdir(parents=True)
+        (root / "briefs").mkdir(exist_ok=True)
+        with open(root / "briefs" / f"{writer}.jsonl", "w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row) + "\n")
+                shutil.copy(CORPUS / "texts" / writer / f"{row['id']}.txt", root / "texts" / writer)
+    ids = {r["id"] for rows in briefs.values() for r in rows}
+    (root / "labels").mkdir()
+    for name in ("first", "second", "third"):
+        lines = (CORPUS / "labels" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if json.loads(line)["id"] in ids]
+        (root / "labels" / f"{name}.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return root
+
+
+def test_train_scorer_writes_weights_that_name_their_data(run_coach, small_corpus, tmp_path):
+    out = tmp_path / "weights.json"
+    cache = tmp_path / "cache"
+    result = run_coach(
+        "train-scorer", "--corpus", small_corpus, "--out", out, "--cache-dir", cache, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    weights = json.loads(out.read_text(encoding="utf-8"))
+    assert weights["schema"] == "narrative-coach/scorer-weights/v1"
+    assert set(weights["kinds"]) == {"en", "multi"}
+    assert "8 labelled drafts by 2 writers" in result.stderr
+    assert list(cache.glob("sentence-vectors-*.npz")), "vectors are kept for the next run"
+
+
+def test_cross_validation_reports_agreement_by_writer(run_coach, small_corpus, tmp_path):
+    result = run_coach(
+        "train-scorer",
+        "--corpus",
+        small_corpus,
+        "--cross-validate",
+        "--format",
+        "json",
+        "--cache-dir",
+        tmp_path / "cache",
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n"] == 8
+    assert set(report["criteria"]) == {
+        "challenge",
+        "choice",
+        "outcome",
+        "hope",
+        "call_to_action",
+        "values",
+        "specificity",
+        "urgency",
+    }
+    assert "fold 1/2" in result.stderr
+
+
+def test_a_folder_that_is_not_a_corpus_is_a_one_line_error(run_coach, tmp_path):
+    result = run_coach("train-scorer", "--corpus", tmp_path, "--cross-validate")
+    assert result.returncode == 2
+    assert "not a draft corpus" in result.stderr
+    assert "Traceback" not in result.stderr
