@@ -24,9 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="refit the learned scorer on the labelled draft corpus",
         description=(
             "Fit the learned scorer on a labelled draft corpus (texts/, briefs/, labels/; see "
-            "datasets/drafts/DATASHEET.md) and write its weights. With --cross-validate, fit on "
-            "all writers but one and score the one left out, for every writer, and print the "
-            "agreement with the labels instead (nothing is written)."
+            "datasets/drafts/DATASHEET.md) and write its weights. With --cross-validate, deal "
+            "the writers into seven folds (a writer is never split), score each fold with a "
+            "model fitted on the others, and print the agreement with the labels instead "
+            "(nothing is written)."
         ),
     )
     train.add_argument(
