@@ -183,6 +183,13 @@ def format_feedback(feedback) -> str:
 def format_report(report) -> str:
     if report.nothing_to_score:
         return "Nothing to score: the draft is empty. Write or paste a story to begin."
+    if report.extra.get("scorer", {}).get("assessed") is False:
+        return "\n".join(
+            [
+                f"Not assessed · language {report.language} · {report.word_count} words",
+                *report.notes,
+            ]
+        )
     components = " ".join(f"{k}:{'yes' if v else 'no'}" for k, v in report.components.items())
     lines = [
         f"Overall {report.overall}/100 · weighted as '{report.story_type}' · reads as "

@@ -135,6 +135,13 @@ def build_feedback(
             "Empty draft: nothing to review yet.",
             (),
         )
+    if report.extra.get("scorer", {}).get("assessed") is False:
+        return Feedback(
+            (),
+            ("Narrative Coach scores and coaches drafts in English, Spanish and French.",),
+            f"Not assessed: the draft is in '{report.language}'.",
+            (),
+        )
     items = []
     weak = [result for result in report.criteria if result.score < result.max]
     draft_vector = None

@@ -185,3 +185,14 @@ def test_a_criterion_the_scorer_is_unsure_of_gets_a_question_not_a_verdict(score
     assert "Not found" not in by_id["hope"].diagnosis
     assert by_id["outcome"].diagnosis.startswith("Not found")
     assert by_id["outcome"].priority > by_id["hope"].priority
+
+
+def test_a_draft_in_a_language_we_do_not_score_gets_no_coaching(scorer) -> None:
+    german = (
+        "Vor zwei Jahren arbeitete ich nachts im Krankenhaus. Eines Nachts fand ich einen alten "
+        "Mann, der seit Stunden auf dem Flur wartete. Ich beschloss, jeden Patienten "
+        "aufzuschreiben."
+    )
+    feedback = build_feedback(score_text(german, scorer), scorer.rubric)
+    assert feedback.items == ()
+    assert "English, Spanish and French" in feedback.next_steps[0]
