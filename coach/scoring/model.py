@@ -46,7 +46,7 @@ class Linear:
             return np.ones((len(rows), 1))
         z = ((rows - self.mean) / self.scale) @ self.coef.T + self.intercept
         if self.coef.shape[0] == 1:
-            p = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            p = 0.5 * (1.0 + np.tanh(0.5 * z[:, 0]))  # the logistic, without exp overflow
             return np.stack([1 - p, p], axis=1)
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
