@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from scoring_support import REPO_ROOT
 
+from coach.scoring.rubric import FIXED_CRITERIA
+
 CORPUS = REPO_ROOT / "datasets" / "drafts"
 
 
@@ -66,16 +68,7 @@ def test_cross_validation_reports_agreement_by_writer(run_coach, small_corpus, t
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["n"] == 8
-    assert set(report["criteria"]) == {
-        "challenge",
-        "choice",
-        "outcome",
-        "hope",
-        "call_to_action",
-        "values",
-        "specificity",
-        "urgency",
-    }
+    assert set(report["criteria"]) == set(FIXED_CRITERIA)
     assert "fold 1/2" in result.stderr
 
 
