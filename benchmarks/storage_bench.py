@@ -29,7 +29,8 @@ from argon2 import PasswordHasher, profiles  # noqa: E402
 from pgtemp import TempPostgres, why_unavailable  # noqa: E402
 
 from coach.storage import Access, Database, Drafts  # noqa: E402
-from coach.storage.export import workshop_rows, write_csv, write_json  # noqa: E402
+from coach.storage.export import workshop_rows  # noqa: E402
+from coach.workshops.exports import to_csv, to_json  # noqa: E402
 
 CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)  # setup speed; not what we measure
 CRITERIA = ["challenge", "choice", "outcome", "hope", "call_to_action", "values", "specificity"]
@@ -127,10 +128,10 @@ def export_workshop(url: str, participants: int, versions: int) -> dict[str, flo
             start = time.perf_counter()
             rows = workshop_rows(db, trainer, new.workshop.id)
             timings["rows"].append(time.perf_counter() - start)
-            for name, writer in (("csv", write_csv), ("json", write_json)):
+            for name, writer in (("csv", to_csv), ("json", lambda r: to_json(r, "bench"))):
                 start = time.perf_counter()
                 with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
-                    writer(rows, out)
+                    out.write(writer(rows))
                 timings[name].append(time.perf_counter() - start + timings["rows"][-1])
         assert len(rows) == participants
     return {

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from coach.text.draft import make_draft
+from coach.coaching.llm_brief import brief_for, report_with_prompt
 from ui import components, state
 from ui.analysis import Analysis
 from ui.components import esc
@@ -59,15 +59,12 @@ def render(ctx: AppContext, analysis: Analysis, text: str, version_id: int) -> N
             st.markdown(esc(turn["content"]))
 
     report = analysis.stored_report()
-    # One cited passage for each of the top next steps: what matters most, in a prompt that
-    # fits small local models' context windows.
-    passages = [item.guidance[0] for item in analysis.feedback.items[:3] if item.guidance]
+    brief = brief_for(analysis.feedback, text)
+    passages, paragraphs = brief.passages, brief.paragraphs
     rules = components.feedback_text(analysis.feedback)
     question = st.chat_input(
         "Ask the coach about this draft…", key=state.widget("editor.llm_question")
     )
-    paragraphs = [text[p.start : p.end].strip() for p in make_draft(text).paragraphs]
-    paragraphs = [p for p in paragraphs if p]
     left, right = st.columns(2)
     ask = left.button("Suggest a stronger ask", icon=":material/campaign:")
     pick = right.selectbox(
@@ -109,10 +106,8 @@ def render(ctx: AppContext, analysis: Analysis, text: str, version_id: int) -> N
             )
     if answer is not None and answer.suggestion is not None:
         used = answer.suggestion
-        prompt = f"{used.prompt_id}.v{used.prompt_version}"
-        ctx.workspace.attach(
-            version_id, {**report, "prompt_version": prompt}, report["rubric"]["version"], prompt
-        )
+        marked, prompt = report_with_prompt(report, used.prompt_id, used.prompt_version)
+        ctx.workspace.attach(version_id, marked, report["rubric"]["version"], prompt)
 
 
 def _stream(open_stream: Callable[[], SuggestionStream], rules: str) -> CoachAnswer:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from coach.services import Services, build_services
 from coach.settings import Settings
-from coach.storage import Access, Database, Drafts, Records, database_url
+from coach.storage import Access, Database, Drafts, Records
 
 if TYPE_CHECKING:  # imported when first used, so the first page paints sooner
     from coach.library.retrieve import Retriever
@@ -28,53 +29,68 @@ def base_settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _database(url: str) -> Database:
-    return Database(url)
+def _services(data_dir: str, database: str, chroma_url: str, corpus_dir: str) -> Services:
+    settings = Settings(
+        data_dir=Path(data_dir),
+        database_url=database,
+        chroma_url=chroma_url,
+        corpus_dir=Path(corpus_dir),
+    )
+    return build_services(settings)
+
+
+def services(settings: Settings) -> Services:
+    """The process's services for this configuration (the rubric aside, see :func:`scorer`)."""
+    return _services(
+        str(settings.data_dir), settings.database_url, settings.chroma_url, str(settings.corpus_dir)
+    )
 
 
 def database(settings: Settings) -> Database:
-    if not settings.database_url:
-        settings.ensure_data_dir()
-    return _database(database_url(settings))
+    return services(settings).db
 
 
 def drafts(settings: Settings) -> Drafts:
-    return Drafts(database(settings))
+    return services(settings).drafts
 
 
 def records(settings: Settings) -> Records:
-    return Records(database(settings))
+    return services(settings).records
 
 
 def access(settings: Settings) -> Access:
-    return Access(database(settings))
+    return services(settings).access
 
 
 @st.cache_resource(show_spinner="Loading the scorer (first time only)…")
-def _scorer(rubric_path: str) -> Scorer:
-    from coach.scoring.pipeline import build_scorer
-
-    return build_scorer(Settings(rubric_path=rubric_path or None))
+def _scorer(rubric_path: str, data_dir: str, database: str, chroma: str, corpus: str) -> Scorer:
+    built = _services(data_dir, database, chroma, corpus)
+    return built.scorer_for(Path(rubric_path)) if rubric_path else built.scorer
 
 
 def scorer(settings: Settings) -> Scorer:
-    return _scorer(str(settings.rubric_path or ""))
+    return _scorer(
+        str(settings.rubric_path or ""),
+        str(settings.data_dir),
+        settings.database_url,
+        settings.chroma_url,
+        str(settings.corpus_dir),
+    )
 
 
 @st.cache_resource(
     show_spinner="Preparing the guidance library (first run only, about 10 seconds)…"
 )
-def _retriever(data_dir: str, chroma_url: str, corpus_dir: str) -> Retriever:
-    from coach.library.retrieve import Retriever
-
-    settings = Settings(data_dir=Path(data_dir), chroma_url=chroma_url, corpus_dir=Path(corpus_dir))
-    retriever = Retriever.from_settings(settings, embedder=_scorer("").embedder)
+def _retriever(data_dir: str, database: str, chroma_url: str, corpus_dir: str) -> Retriever:
+    retriever = _services(data_dir, database, chroma_url, corpus_dir).retriever
     retriever.sync_corpus()
     return retriever
 
 
 def retriever(settings: Settings) -> Retriever:
-    return _retriever(str(settings.data_dir), settings.chroma_url, str(settings.corpus_dir))
+    return _retriever(
+        str(settings.data_dir), settings.database_url, settings.chroma_url, str(settings.corpus_dir)
+    )
 
 
 def rubric_file(settings: Settings, yaml_text: str) -> Path:

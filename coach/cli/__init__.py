@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "coach.cli.workshop",
     "coach.cli.library",
     "coach.cli.training",
+    "coach.cli.rubric",
 ]
 
 

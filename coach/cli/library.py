@@ -19,8 +19,12 @@ from coach.settings import PROJECT_ROOT, Settings
 
 #: The check set lives with the tests, so it exists in a source checkout only.
 DEFAULT_QUESTIONS = Path("tests") / "data" / "retrieval_questions.jsonl"
-#: The ranker's training questions: three writers, one file each (never the check set).
-TRAINING_QUESTIONS = tuple(
+#: Questions from six writers who never saw the cards, labelled by others (issue 14):
+#: the ranker's main training set, and the one cross-validation holds out by writer.
+STRANGERS = Path("datasets") / "questions" / "questions.settled.jsonl"
+#: The ranker's training questions: the strangers' set and three older sets, one writer
+#: each (never the check set).
+TRAINING_QUESTIONS = (STRANGERS,) + tuple(
     Path("tests") / "data" / f"retrieval_{name}_questions.jsonl" for name in ("dev", "dev2", "dev3")
 )
 
@@ -68,6 +72,12 @@ def register(subparsers) -> None:
     ask.add_argument("--criterion", metavar="ID", help="only passages serving this criterion")
     ask.add_argument("--source", metavar="ID", help="only passages from this source id")
     ask.add_argument("--method", choices=("hybrid", "bm25", "vector"), default="hybrid")
+    ask.add_argument(
+        "--for",
+        dest="audience",
+        choices=("lead", "champion", "trainer"),
+        help="only cards for this reader (your own documents always count)",
+    )
     ask.add_argument("--format", choices=("text", "json"), default="text")
     ask.set_defaults(func=cmd_ask)
 
@@ -102,10 +112,11 @@ def register(subparsers) -> None:
         "train-ranker",
         help="fit the learned ranker's weights on labelled question files",
         description=(
-            "Fits coach/data/ranker.json (a logistic regression over four similarity "
-            "features) on question files in the eval-retrieval format. With "
-            "--cross-validate it fits on all files but one and scores that one, for each "
-            "file, and writes nothing. Never train on the check set."
+            "Fits coach/data/ranker.json (two logistic regressions over similarity "
+            "features, and which cards go together) on question files in the "
+            "eval-retrieval format. With --cross-validate it holds out each writer of the "
+            "first file in turn, fits on everything else and scores that writer's "
+            "questions, and writes nothing. Never train on the check set."
         ),
     )
     train.add_argument(
@@ -116,10 +127,45 @@ def register(subparsers) -> None:
         + ", ".join(str(p) for p in TRAINING_QUESTIONS)
         + ")",
     )
-    train.add_argument("--cross-validate", action="store_true", help="leave one file out")
+    train.add_argument(
+        "--cross-validate", action="store_true", help="leave one writer out (writes nothing)"
+    )
     train.add_argument("--out", type=Path, help="where to write the weights (default: the app's)")
     train.add_argument("--format", choices=("text", "json"), default="text")
     train.set_defaults(func=cmd_train_ranker)
+    _register_build(subparsers)
+
+
+def _register_build(subparsers) -> None:
+    build = subparsers.add_parser(
+        "build-card-vectors",
+        help="compute the built-in cards' vectors that ship with the package",
+        description=(
+            "Embeds every built-in card and card question with both models (MiniLM and "
+            "multilingual e5) and writes coach/data/card_vectors.npz, so a fresh install "
+            "indexes and searches the cards without embedding them. Run after editing cards."
+        ),
+    )
+    build.add_argument("--corpus", type=Path, help="card folder (default: the built-in corpus)")
+    build.add_argument("--out", type=Path, help="where to write (default: the package's file)")
+    build.set_defaults(func=cmd_build_card_vectors)
+
+
+def cmd_build_card_vectors(args: argparse.Namespace) -> int:
+    from coach.library import shipped
+    from coach.library.card_vectors import build
+    from coach.text.embeddings import Embedder, MultilingualEmbedder
+
+    corpus = args.corpus or Settings().corpus_dir
+    caches = build(corpus, Embedder(), MultilingualEmbedder(threads=2), progress=_note)
+    out = args.out or shipped.SHIPPED_FILE
+    shipped.save(caches, out)
+    print(f"wrote {sum(len(c) for c in caches)} vectors to {out}")
+    return 0
+
+
+def _note(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _positive(value: str) -> int:
@@ -130,9 +176,9 @@ def _positive(value: str) -> int:
 
 
 def _retriever(settings: Settings | None = None):
-    from coach.library.retrieve import Retriever
+    from coach.services import build_services
 
-    retriever = Retriever.from_settings(settings or Settings())
+    retriever = build_services(settings).retriever
     sync = retriever.sync_corpus()
     for problem in sync.errors:
         print(f"coach: warning: built-in card skipped: {problem}", file=sys.stderr)
@@ -286,18 +332,30 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from coach.library.ingest import CARD_PREFIX
+    from coach.library.chunkmeta import CARD_PREFIX
 
     retriever = _retriever()
-    passages = retriever.search(
-        args.question, args.k, source=args.source, criterion=args.criterion, method=args.method
+    answer = retriever.answer(
+        args.question,
+        args.k,
+        source=args.source,
+        criterion=args.criterion,
+        method=args.method,
+        audience=args.audience,
     )
+    passages, weak = answer.passages, not answer.fits
     if args.format == "json":
-        payload = {"question": args.question, "passages": [p.to_dict() for p in passages]}
+        payload = {
+            "question": args.question,
+            "nothing_fits": weak,
+            "passages": [p.to_dict() for p in passages],
+        }
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return 0
     if not passages:
         print("no passages found")
+    elif weak:
+        print("Nothing in the library fits this well; the closest passages are below.\n")
     for number, passage in enumerate(passages, start=1):
         print(f"[{number}] {passage.citation}  (score {passage.score:.4f})")
         print(_indent(passage.text))
@@ -359,7 +417,7 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
 
 
 def cmd_train_ranker(args: argparse.Namespace) -> int:
-    from coach.library.evaluate import cross_validate, train_ranker
+    from coach.library.evaluate import cross_validate, pooled, train_ranker
     from coach.library.ranker import RANKER_FILE
     from coach.library.retrieve import Retriever
 
@@ -374,29 +432,31 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
         settings = Settings().model_copy(update={"data_dir": Path(scratch), "chroma_url": ""})
         retriever = Retriever.from_settings(settings, fusion="convex")
         if args.cross_validate:
-            return _print_cross_validation(cross_validate(retriever, files), args.format)
+            held = files[0] if len(files) > 1 else None
+            results = cross_validate(retriever, files, held=held)
+            return _print_cross_validation(results, pooled(results), args.format)
         ranker = train_ranker(retriever, files, base=PROJECT_ROOT if not args.files else None)
     out = args.out or RANKER_FILE
     ranker.save(out)
     if args.format == "json":
-        print(json.dumps({"out": str(out), **json.loads(out.read_text(encoding="utf-8"))}))
+        print(json.dumps({"out": str(out), "questions": ranker.questions}))
         return 0
-    weights = ", ".join(f"{w:+.3f}" for w in ranker.weights)
-    print(f"fitted on {ranker.questions} questions; weights {weights}, bias {ranker.bias:+.3f}")
-    print(f"wrote {out}")
+    print(f"fitted on {ranker.questions} questions from {len(files)} files; wrote {out}")
     return 0
 
 
-def _print_cross_validation(results: list[dict], format: str) -> int:
+def _print_cross_validation(results: list[dict], total: dict, format: str) -> int:
     if format == "json":
-        print(json.dumps(results, indent=2))
+        print(json.dumps({"writers": results, "pooled": total}, indent=2))
         return 0
-    print("left-out file                              n   recall@5 (convex)   MRR (convex)")
-    for row in results:
+    print("held-out writer      n   hit@5 (convex)   MRR (convex)   recall@5 (convex)")
+    rows = [*results, {"writer": "all", "n": sum(r["n"] for r in results), "methods": total}]
+    for row in rows:
         learned, convex = row["methods"]["hybrid"], row["methods"]["hybrid_convex"]
         print(
-            f"{Path(row['file']).name:<40} {row['n']:>3}   {learned['recall']:.3f} "
-            f"({convex['recall']:.3f})      {learned['mrr']:.3f} ({convex['mrr']:.3f})"
+            f"{row['writer']:<18} {row['n']:>3}   {learned['hit']:.3f} ({convex['hit']:.3f})"
+            f"    {learned['mrr']:.3f} ({convex['mrr']:.3f})"
+            f"    {learned['recall']:.3f} ({convex['recall']:.3f})"
         )
     return 0
 
@@ -407,3 +467,14 @@ def _print_methods(report: dict, k: int) -> None:
         print(f"{method:<14} {row['recall']:>9.3f} {row['hit']:>7.3f} {row['mrr']:>6.3f}")
     if report["unknown_card_ids"]:
         print(f"warning: unknown card ids: {', '.join(report['unknown_card_ids'])}")
+    fits = report.get("nothing_fits")
+    if fits and fits["n"]:
+        print(
+            f"questions no card answers: {fits['n']}; the library said nothing fits for "
+            f"{fits['said_nothing_fits']:.0%} of them"
+        )
+    if fits:
+        print(
+            "answerable questions it wrongly said nothing fits for: "
+            f"{fits['answerable_said_nothing_fits']:.0%}"
+        )

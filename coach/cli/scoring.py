@@ -120,22 +120,21 @@ def _read_input(path: str) -> str:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from coach.coaching.coached import coach_text
-    from coach.scoring.pipeline import build_scorer, score_text
+    from coach.scoring.pipeline import score_text
+    from coach.services import build_services
 
-    settings = _settings(args)
+    services = build_services(_settings(args))
+    settings = services.settings
     text = _read_input(args.path)
-    scorer = build_scorer(settings)
     report = score_text(
         text,
-        scorer,
+        services.scorer,
         story_type=args.story_type,
         speaking_rate_wpm=settings.speaking_rate_wpm,
         max_words=settings.max_words,
     )
     wants_guidance = not args.no_guidance and not report.nothing_to_score
-    retriever = _retriever(settings, scorer) if wants_guidance else None
-    coached = coach_text(report, scorer, text, retriever)
+    coached = services.coach(report, text, cited=wants_guidance and _library_opens(services))
     if coached.guidance_note:
         print(f"coach: warning: {coached.guidance_note}", file=sys.stderr)
     report = coached.report
@@ -152,15 +151,13 @@ def run_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _retriever(settings: Settings, scorer):
-    """The source library, or None (with a warning) when it cannot be opened."""
-    from coach.library.retrieve import Retriever
-
+def _library_opens(services) -> bool:
+    """Whether the source library can be opened; says why not (a warning) when it cannot."""
     try:
-        return Retriever.from_settings(settings, embedder=scorer.embedder)
+        return services.retriever is not None
     except CoachError as exc:
         print(f"coach: warning: no cited guidance ({exc})", file=sys.stderr)
-        return None
+        return False
 
 
 def format_feedback(feedback) -> str:

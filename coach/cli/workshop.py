@@ -12,7 +12,7 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from coach.errors import InputError
 from coach.settings import Settings
@@ -40,7 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     export = commands.add_parser("export", help="all drafts and scores of a workshop")
     export.add_argument("workshop_id", metavar="ID", type=int)
-    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument(
+        "--format",
+        choices=["csv", "json", "html"],
+        default="csv",
+        help="csv: a row per draft; json: the full export (reports, comments); html: printable",
+    )
     export.add_argument("--out", type=Path, help="write to FILE instead of standard output")
     export.add_argument(
         "--all-versions", action="store_true", help="one row per version, not only the latest"
@@ -90,10 +95,10 @@ def _trainer_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _open() -> tuple[Database, Access]:
-    from coach.storage import Access, Database
+    from coach.services import build_services
 
-    db = Database.from_settings(Settings())
-    return db, Access(db)
+    services = build_services()
+    return services.db, services.access
 
 
 def _password(args: argparse.Namespace, *, confirm: bool = False) -> str:
@@ -149,20 +154,20 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from coach.storage.export import workshop_rows, write_csv, write_json
+    from coach.storage.export import workshop_rows
+    from coach.workshops.exports import render
 
     db, access = _open()
     with db:
         actor = _trainer(access, args)
         rows = workshop_rows(db, actor, args.workshop_id, all_versions=args.all_versions)
-    writer = write_csv if args.format == "csv" else write_json
+    name = rows[0]["workshop"] if rows else f"workshop {args.workshop_id}"
+    document = render(rows, name, args.format)
     if args.out:
-        with args.out.open("w", encoding="utf-8", newline="") as fh:
-            writer(rows, fh)
+        args.out.write_text(document, encoding="utf-8", newline="")
         print(f"Wrote {len(rows)} rows to {args.out}", file=sys.stderr)
     else:
-        out: IO[str] = sys.stdout
-        writer(rows, out)
+        sys.stdout.write(document)
     return 0
 
 

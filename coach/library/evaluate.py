@@ -16,14 +16,25 @@ so each writer's questions are judged by a ranker that never saw them.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from coach.errors import InputError
-from coach.library.ingest import CARD_PREFIX
-from coach.library.ranker import L2, Ranker, fit, normalise
+from coach.library.chunkmeta import CARD_PREFIX
+from coach.library.ranker import (
+    FEATURES,
+    FIT_FEATURES,
+    FIT_PERCENTILE,
+    STAGE1_SCALE,
+    C,
+    Ranker,
+    corelevance_of,
+    design,
+    lend,
+)
 from coach.library.retrieve import Retriever
 
 MRR_DEPTH = 20
@@ -32,6 +43,8 @@ CHECK_SET_STEM = "retrieval_questions."
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
+    """``{"question", "relevant"}`` per line, optionally with ``writer``; an empty
+    ``relevant`` means no card fits (the library should say so, not answer weakly)."""
     if not path.exists():
         raise InputError(f"{path}: no such question file")
     try:
@@ -47,9 +60,10 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
             question, relevant = str(item["question"]), [str(r) for r in item["relevant"]]
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path}:{number}: expected {{question, relevant}}: {exc}") from exc
-        if not relevant:
-            raise InputError(f"{path}:{number}: 'relevant' is empty")
-        questions.append({"question": question, "relevant": relevant})
+        found = {"question": question, "relevant": relevant}
+        if item.get("writer"):
+            found["writer"] = str(item["writer"])
+        questions.append(found)
     if not questions:
         raise InputError(f"{path}: no questions")
     return questions
@@ -84,11 +98,13 @@ def evaluate(
         "vector": lambda: (retriever, "vector"),
     }
     runs = {name: every[name]() for name in methods}
-    methods: dict[str, dict[str, float]] = {}
+    answerable = [q for q in questions if q["relevant"]]
+    unanswerable = [q for q in questions if not q["relevant"]]
+    figures: dict[str, dict[str, float]] = {}
     misses: list[dict[str, Any]] = []
     for name, (searcher, method) in runs.items():
         recall = hit = reciprocal = 0.0
-        for q in questions:
+        for q in answerable:
             ranking = ranked_cards(searcher, q["question"], method, max(k, MRR_DEPTH))
             relevant = set(q["relevant"])
             top = ranking[:k]
@@ -99,20 +115,41 @@ def evaluate(
             reciprocal += 1.0 / first if first else 0.0
             if name == "hybrid" and found != relevant:
                 misses.append({"question": q["question"], "relevant": q["relevant"], "top": top})
-        n = len(questions)
-        methods[name] = {
+        n = max(len(answerable), 1)
+        figures[name] = {
             "recall": round(recall / n, 4),
             "hit": round(hit / n, 4),
             "mrr": round(reciprocal / n, 4),
         }
-    return {
-        "n": len(questions),
+    report: dict[str, Any] = {
+        "n": len(answerable),
         "k": k,
         "fusion": retriever.fusion,
         "cards": len(known),
-        "methods": methods,
+        "methods": figures,
         "unknown_card_ids": unknown,
         "hybrid_misses": misses,
+    }
+    if unanswerable or retriever.fusion == "learned":
+        report["nothing_fits"] = nothing_fits_figures(retriever, answerable, unanswerable)
+    return report
+
+
+def nothing_fits_figures(
+    retriever: Retriever, answerable: list[dict[str, Any]], unanswerable: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """For questions no card answers: how often the library says nothing fits, and how
+    often it says so (wrongly) for the answerable questions of the same file."""
+
+    def said(q: dict[str, Any]) -> bool:
+        return not retriever.answer(q["question"], 1, builtin=True).fits
+
+    return {
+        "n": len(unanswerable),
+        "said_nothing_fits": round(sum(map(said, unanswerable)) / max(len(unanswerable), 1), 4),
+        "answerable_said_nothing_fits": round(
+            sum(map(said, answerable)) / max(len(answerable), 1), 4
+        ),
     }
 
 
@@ -124,28 +161,65 @@ def card_of(source_id: str) -> str:
     return source_id.removeprefix(CARD_PREFIX)
 
 
-Rows = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+@dataclass(frozen=True)
+class Example:
+    """One labelled question's cards: raw ranker features, card ids, which are relevant."""
+
+    raw: np.ndarray
+    cards: list[str]
+    relevant: np.ndarray
+    writer: str
 
 
-def training_rows(retriever: Retriever, questions: list[dict[str, Any]]) -> Rows:
-    """Per question: the raw feature rows of every candidate card, whether each has
-    questions, and whether it is relevant."""
-    rows = []
+def training_examples(retriever: Retriever, questions: list[dict[str, Any]]) -> list[Example]:
+    examples = []
     for q in questions:
-        chunks, raw, has_questions = retriever.ranking_features(q["question"], builtin=True)
-        relevant = set(q["relevant"])
-        labels = [card_of(str(c.meta.get("source_id"))) in relevant for c in chunks]
-        rows.append((raw, has_questions, np.array(labels, dtype=bool)))
-    return rows
+        chunks, raw = retriever.ranking_features(q["question"])
+        cards = [card_of(c.info.source_id) for c in chunks]
+        relevant = np.array([card in set(q["relevant"]) for card in cards], dtype=bool)
+        examples.append(Example(raw, cards, relevant, str(q.get("writer", ""))))
+    return examples
 
 
-def fit_ranker(rows: Rows, l2: float = L2, **info: Any) -> Ranker:
-    """Fit the weights on every question's candidate cards, normalised per question as a
-    search does."""
-    features = np.vstack([normalise(raw[has]) for raw, has, _ in rows])
-    labels = np.concatenate([labels[has] for _, has, labels in rows])
-    weights, bias = fit(features, labels, l2=l2)
-    return Ranker(tuple(float(w) for w in weights), bias, **info)
+def fit_ranker(examples: list[Example], c: float = C, **info: Any) -> Ranker:
+    """Fit stage one on every question's cards, learn which cards go together from the
+    labels, then fit stage two on stage one's in-sample scores (both class-balanced,
+    deterministic L-BFGS)."""
+    from sklearn.linear_model import LogisticRegression
+
+    usable = [e for e in examples if e.relevant.any()]
+    if not usable:
+        raise InputError("training needs questions with at least one relevant card")
+    x = np.vstack([design(e.raw) for e in usable])
+    y = np.concatenate([e.relevant for e in usable])
+    if y.all():
+        raise InputError("training needs both relevant and irrelevant cards among the candidates")
+    first = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x, y)
+    weights, bias = first.coef_[0], float(first.intercept_[0])
+    together = corelevance_of(
+        [{c for c, r in zip(e.cards, e.relevant, strict=True) if r} for e in usable]
+    )
+    rows = []
+    for e in usable:
+        stage1 = design(e.raw) @ weights + bias
+        lent = lend(stage1, e.cards, together)
+        rows.append(np.hstack([design(e.raw), lent[:, None], stage1[:, None] / STAGE1_SCALE]))
+    second = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(np.vstack(rows), y)
+    columns = [FEATURES.index(name) for name in FIT_FEATURES]
+    best = np.array([e.raw[:, columns].max(axis=0) for e in usable])
+    mean, scale = best.mean(axis=0), np.maximum(best.std(axis=0), 1e-9)
+    floor = float(np.percentile(((best - mean) / scale).mean(axis=1), FIT_PERCENTILE))
+    return Ranker(
+        tuple(float(w) for w in weights),
+        bias,
+        tuple(float(w) for w in second.coef_[0]),
+        float(second.intercept_[0]),
+        together,
+        tuple(float(v) for v in mean),
+        tuple(float(v) for v in scale),
+        floor,
+        **info,
+    )
 
 
 def refuse_check_set(files: list[Path]) -> None:
@@ -157,53 +231,81 @@ def refuse_check_set(files: list[Path]) -> None:
             )
 
 
-def _load_training(retriever: Retriever, files: list[Path]) -> dict[Path, list[dict[str, Any]]]:
-    """The question files, refused if one is the check set or names cards not in the corpus."""
+def _load_training(retriever: Retriever, files: list[Path]) -> list[dict[str, Any]]:
+    """The questions of ``files``, each with its writer (the file's own ``writer`` field,
+    or the file's name); refused if a file is the check set or names unknown cards."""
     refuse_check_set(files)
     retriever.ensure_corpus()
     known = {card_of(r.source_id) for r in retriever.store.sources() if r.builtin}
-    sets = {path: load_questions(path) for path in files}
-    for path, questions in sets.items():
-        unknown = sorted({c for q in questions for c in q["relevant"]} - known)
-        if unknown:
-            raise InputError(
-                f"{path}: names cards that are not in the corpus at {retriever.corpus_dir} "
-                f"({', '.join(unknown[:5])}); is COACH_CORPUS_DIR pointing elsewhere?"
-            )
-    return sets
+    questions = []
+    for path in files:
+        for q in load_questions(path):
+            unknown = sorted(set(q["relevant"]) - known)
+            if unknown:
+                raise InputError(
+                    f"{path}: names cards that are not in the corpus at {retriever.corpus_dir} "
+                    f"({', '.join(unknown[:5])}); is COACH_CORPUS_DIR pointing elsewhere?"
+                )
+            questions.append({**q, "writer": q.get("writer") or path.stem})
+    return questions
 
 
 def train_ranker(
-    retriever: Retriever, files: list[Path], l2: float = L2, base: Path | None = None
+    retriever: Retriever, files: list[Path], c: float = C, base: Path | None = None
 ) -> Ranker:
     """Fit the ranker on every question of ``files`` (names kept relative to ``base``)."""
-    questions = [q for qs in _load_training(retriever, files).values() for q in qs]
+    questions = _load_training(retriever, files)
     names = tuple(str(p.relative_to(base) if base else p) for p in files)
     return fit_ranker(
-        training_rows(retriever, questions), l2=l2, trained_on=names, questions=len(questions)
+        training_examples(retriever, questions), c, trained_on=names, questions=len(questions)
     )
 
 
 def cross_validate(
-    retriever: Retriever, files: list[Path], k: int = 5, l2: float = L2
+    retriever: Retriever, files: list[Path], k: int = 5, c: float = C, held: Path | None = None
 ) -> list[dict[str, Any]]:
-    """For each file: fit on the other files, then score this file's questions with it.
+    """For each writer: fit on everyone else's questions, then score this writer's.
 
-    Each file is one writer's questions, so this asks how the ranker does on people whose
-    phrasing and judgement it has not seen.
+    Writers come from each question's ``writer`` field (else its file). With ``held``,
+    only that file's writers are held out in turn (the other files always train), so a
+    set written by strangers is measured while the older sets only help.
     """
-    if len(files) < 2:
-        raise InputError("cross-validation needs at least two question files")
-    sets = _load_training(retriever, files)
-    rows = {path: training_rows(retriever, questions) for path, questions in sets.items()}
+    questions = _load_training(retriever, files)
+    examples = training_examples(retriever, questions)
+    pool = [q["writer"] for q in questions]
+    held_out = sorted({q["writer"] for q in load_questions(held)} if held else set(pool))
+    held_out = [w if held is None else (w or held.stem) for w in held_out]
+    if len(set(pool)) < 2:
+        raise InputError("cross-validation needs questions from at least two writers")
     results = []
-    for held in files:
-        others = [rows[p] for p in files if p != held]
-        ranker = fit_ranker([row for part in others for row in part], l2=l2)
-        learned = Retriever(retriever.store, retriever.embedder, fusion="learned", ranker=ranker)
-        report = evaluate(learned, sets[held], k, methods=("hybrid", "hybrid_convex"))
-        results.append({"file": str(held), "n": report["n"], "methods": report["methods"]})
+    for writer in held_out:
+        train = [e for e, w in zip(examples, pool, strict=True) if w != writer]
+        test = [q for q, w in zip(questions, pool, strict=True) if w == writer]
+        ranker = fit_ranker(train, c)
+        learned = Retriever(
+            retriever.store,
+            retriever.embedder,
+            fusion="learned",
+            ranker=ranker,
+            second=retriever.second,
+        )
+        learned._e5_cache = retriever._e5_cache  # noqa: SLF001 - same vectors, computed once
+        report = evaluate(learned, test, k, methods=("hybrid", "hybrid_convex"))
+        results.append({"writer": writer, "n": report["n"], "methods": report["methods"]})
     return results
+
+
+def pooled(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per method, the question-weighted mean of each writer's figures."""
+    total = sum(r["n"] for r in results)
+    methods = results[0]["methods"] if results else {}
+    return {
+        method: {
+            metric: round(sum(r["methods"][method][metric] * r["n"] for r in results) / total, 4)
+            for metric in methods[method]
+        }
+        for method in methods
+    }
 
 
 def compare_assessors(

@@ -21,11 +21,13 @@ from typing import Any
 import numpy as np
 
 from coach.errors import CoachError, InputError
+from coach.library import shipped
 from coach.library.chunking import Chunk, Chunker, content_hash
+from coach.library.chunkmeta import CARD_PREFIX, ChunkMeta, QuestionMeta, Reference
 from coach.library.sources import LoadedSource, file_sha256, load_card, load_source
-from coach.library.store import SourceRecord, Store, criterion_key
+from coach.library.store import SourceRecord, VectorStore
+from coach.text.embeddings import TextEmbedder
 
-CARD_PREFIX = "card:"
 #: Version of how a source becomes chunks and vectors (chunking, index text, windows).
 #: Bump it when any of that changes: sources are then re-chunked and re-embedded.
 INDEX_VERSION = "4"  # 3: cards' questions get vectors; 4: keyed by their text
@@ -128,8 +130,8 @@ def embed_passages(embedder, items: list[tuple[str, str]]) -> np.ndarray:
     """Vectors for (head, text) pairs: the mean of the head-prefixed windows, re-normalised.
 
     The model truncates at 128 tokens, so one embedding of a 150-word card would ignore
-    its second half; averaging windows lets the whole text count (measured on the
-    retrieval check set: vector recall@5 0.68 -> 0.76).
+    its second half; averaging windows lets the whole text count (the gain is measured in
+    docs/library.md).
     """
     texts: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -194,10 +196,11 @@ class _Job:
 class Ingester:
     """Writes sources into a :class:`Store` with vectors from an ``Embedder``."""
 
-    def __init__(self, store: Store, embedder, batch_size: int = 32):
+    def __init__(self, store: VectorStore, embedder: TextEmbedder, batch_size: int = 32):
         self.store = store
         self.embedder = embedder
         self.batch_size = batch_size
+        self.shipped = shipped.load(embedder.model_id)
 
     # ---------------------------------------------------------------- public
 
@@ -378,7 +381,7 @@ class Ingester:
         if batch:
             yield batch, page
 
-    def _write(self, batch: list[Chunk], base: dict[str, Any], job: _Job) -> None:
+    def _write(self, batch: list[Chunk], base: ChunkMeta, job: _Job) -> None:
         """Embed what is new, reuse stored vectors of unchanged chunks, upsert the batch.
 
         Before a stored chunk is overwritten its vector and metadata are saved, so a
@@ -393,6 +396,10 @@ class Ingester:
             for i, (vector, meta) in stored.items()
             if job.reuse and meta.get("vector_key") == keys[i]  # same head and text
         }
+        for chunk in batch:  # a built-in card's vector ships with the package
+            known = self.shipped.get(shipped.passage_key(*self._view(chunk, base)))
+            if chunk.chunk_id not in vectors and known is not None:
+                vectors[chunk.chunk_id] = known
         fresh = [c for c in batch if c.chunk_id not in vectors]
         if fresh:
             embedded = embed_passages(self.embedder, [self._view(c, base) for c in fresh])
@@ -401,13 +408,13 @@ class Ingester:
             [c.chunk_id for c in batch],
             [vectors[c.chunk_id] for c in batch],
             [c.text for c in batch],
-            [{**self._chunk_meta(c, base), "vector_key": keys[c.chunk_id]} for c in batch],
+            [self._chunk_meta(c, base, keys[c.chunk_id]).to_store() for c in batch],
         )
         job.written.update(c.chunk_id for c in batch)
         job.embedded += len(fresh)
         self._write_questions(batch, base, job)
 
-    def _write_questions(self, batch: list[Chunk], base: dict[str, Any], job: _Job) -> None:
+    def _write_questions(self, batch: list[Chunk], base: ChunkMeta, job: _Job) -> None:
         """Store a vector per card question, reusing stored ones, embedding each text once.
 
         Ids are ``<chunk id>#<hash of the question>``: like chunk ids they name their text,
@@ -416,7 +423,7 @@ class Ingester:
         question already stored for this source keeps its vector even when the card's
         body (and so its chunk id) changed.
         """
-        texts = [q for q in str(base.get("questions", "")).split("\n") if q.strip()]
+        texts = [q for q in base.questions if q.strip()]
         hashes = {question: content_hash(question) for question in texts}
         if not hashes:
             return
@@ -431,6 +438,10 @@ class Ingester:
         for question_id, saved in overwritten.items():
             job.saved_questions.setdefault(question_id, saved)
         vectors = self._stored_question_vectors(hashes, job) if job.reuse else {}
+        for question in hashes:
+            known = self.shipped.get(shipped.question_key(question))
+            if question not in vectors and known is not None:
+                vectors[question] = known
         fresh = [q for q in hashes if q not in vectors]
         if fresh:
             vectors.update(zip(fresh, self.embedder.embed(fresh), strict=True))
@@ -438,10 +449,7 @@ class Ingester:
             [i for i, _, _ in rows],
             [vectors[q] for _, _, q in rows],
             [q for _, _, q in rows],
-            [
-                {"source_id": base["source_id"], "file_sha": base["file_sha"], "chunk_id": chunk}
-                for _, chunk, _ in rows
-            ],
+            [QuestionMeta(base.source_id, base.file_sha, chunk).to_store() for _, chunk, _ in rows],
             of="questions",
         )
         job.written_questions.update(i for i, _, _ in rows)
@@ -473,40 +481,39 @@ class Ingester:
     # ---------------------------------------------------------------- metadata
 
     @staticmethod
-    def _base_meta(loaded: LoadedSource, source_id: str, builtin: bool) -> dict[str, Any]:
+    def _base_meta(loaded: LoadedSource, source_id: str, builtin: bool) -> ChunkMeta:
         meta = loaded.meta
-        criteria = [str(c) for c in meta.get("criteria") or []]
-        base: dict[str, Any] = {
-            "source_id": source_id,
-            "file_sha": loaded.sha256,
-            "title": loaded.title,
-            "kind": loaded.kind,
-            "builtin": builtin,
-            "criteria": " ".join(criteria),
-            # what a citation names: the cited work for cards, the file for user sources
-            "cite": str(meta.get("source") or loaded.path.name),
-        }
-        if meta.get("section"):
-            base["section"] = str(meta["section"])
-        if meta.get("source_ref"):
-            base["source_ref"] = str(meta["source_ref"])
-        if builtin and meta.get("id"):
-            base["card_id"] = str(meta["id"])
-        if builtin and meta.get("questions"):
-            base["questions"] = "\n".join(str(q) for q in meta["questions"])
-        if builtin and meta.get("related"):
-            base["related"] = " ".join(CARD_PREFIX + str(card) for card in meta["related"])
-        base.update({criterion_key(c): True for c in criteria})
-        return base
+        card = builtin and bool(meta.get("id"))
+        references = (
+            tuple(Reference.from_dict(r) for r in meta.get("sources") or []) if card else ()
+        )
+        return ChunkMeta(
+            source_id=source_id,
+            file_sha=loaded.sha256,
+            title=loaded.title,
+            kind=loaded.kind,
+            builtin=builtin,
+            # what a citation names: the cited works for cards, the file for user sources
+            cite="; ".join(r.label for r in references) or loaded.path.name,
+            criteria=tuple(str(c) for c in meta.get("criteria") or []),
+            card_id=str(meta["id"]) if card else "",
+            questions=tuple(str(q) for q in meta.get("questions") or []) if card else (),
+            related=tuple(CARD_PREFIX + str(c) for c in meta.get("related") or []) if card else (),
+            audience=tuple(str(a) for a in meta.get("audience") or []) if card else (),
+            references=references,
+        )
 
     @staticmethod
-    def _chunk_meta(chunk: Chunk, base: dict[str, Any]) -> dict[str, Any]:
-        meta = dict(base)
-        meta.update(locator=chunk.locator, start=chunk.start, end=chunk.end)
-        if chunk.page is not None:
-            meta["page"] = chunk.page
-        return meta
+    def _chunk_meta(chunk: Chunk, base: ChunkMeta, key: str) -> ChunkMeta:
+        return dataclasses.replace(
+            base,
+            locator=chunk.locator,
+            start=chunk.start,
+            end=chunk.end,
+            page=chunk.page,
+            vector_key=key,
+        )
 
     @staticmethod
-    def _view(chunk: Chunk, base: dict[str, Any]) -> tuple[str, str]:
-        return index_head(base["title"], chunk.locator, base["criteria"]), chunk.text
+    def _view(chunk: Chunk, base: ChunkMeta) -> tuple[str, str]:
+        return index_head(base.title, chunk.locator, " ".join(base.criteria)), chunk.text

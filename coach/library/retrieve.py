@@ -43,10 +43,13 @@ from typing import Any
 import numpy as np
 
 from coach.errors import InputError
+from coach.library import shipped
+from coach.library.chunkmeta import AUDIENCES, CARD_PREFIX, ChunkMeta, Reference
 from coach.library.ingest import Ingester, SyncResult, embed_passages, index_text
-from coach.library.ranker import QuestionIndex, Ranker, normalise, raw_features, sigmoid
-from coach.library.store import Store, StoredChunk, chunk_filter, criterion_key
+from coach.library.ranker import FEATURES, QuestionIndex, Ranker, raw_features, sigmoid
+from coach.library.store import Store, StoredChunk, VectorStore, chunk_filter
 from coach.settings import Settings
+from coach.text.embeddings import MULTILINGUAL_MODEL_ID, MultilingualEmbedder, TextEmbedder
 
 RRF_K = 60
 #: Rubric guidance queries whose vectors are kept (one per criterion and rubric).
@@ -89,38 +92,61 @@ class Passage:
     criteria: tuple[str, ...] = ()
     #: Source ids of the cards this card says to read alongside it (empty for users' files).
     related: tuple[str, ...] = ()
+    #: Who a card is for (lead, champion, trainer); empty for users' files.
+    audience: tuple[str, ...] = ()
+    #: The published works a card's advice comes from, each with its locator.
+    references: tuple[Reference, ...] = ()
 
     @property
     def citation(self) -> str:
-        """How we print the reference: title — source, locator."""
-        where = ", ".join(part for part in (self.source, self.locator) if part)
-        return f"{self.title} — {where}" if where else self.title
+        """How we print the reference: title — source, locator (each work a card cites)."""
+        works = [(r.label, r.locator) for r in self.references] or [(self.source, self.locator)]
+        where = "; ".join(", ".join(part for part in work if part) for work in works)
+        return f"{self.title} — {where}" if where.strip("; ") else self.title
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["criteria"] = list(self.criteria)
         data["related"] = list(self.related)
+        data["audience"] = list(self.audience)
+        data["references"] = [r.to_dict() for r in self.references]
         data["citation"] = self.citation
         return data
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A search's passages, and whether anything in the library fits the question at all.
+
+    ``fits`` is False when even the best cards are far from the question in absolute
+    terms (the learned ranker's fit floor); the caller then says so rather than presenting
+    weak matches as answers. Fixed fusions cannot tell, and always say True.
+    """
+
+    passages: list[Passage]
+    fits: bool = True
+
+
 def passage_from(chunk: StoredChunk, score: float) -> Passage:
-    meta = chunk.meta
-    locator = str(meta.get("locator") or "")
-    if meta.get("builtin") and meta.get("section"):
-        locator = " > ".join(p for p in (str(meta["section"]), locator) if p)
+    info = chunk.info
+    if info.references:  # a card: the first work it cites is the main one
+        source, locator = info.references[0].label, info.references[0].locator
+    else:
+        source, locator = info.cite, info.locator
     return Passage(
         text=chunk.text,
-        source_id=str(meta.get("source_id", "")),
-        title=str(meta.get("title", "")),
-        source=str(meta.get("cite", "")),
+        source_id=info.source_id,
+        title=info.title,
+        source=source,
         locator=locator,
         chunk_id=chunk.chunk_id,
-        start=int(meta.get("start", 0)),
-        end=int(meta.get("end", 0)),
+        start=info.start,
+        end=info.end,
         score=round(float(score), 6),
-        criteria=tuple(str(meta.get("criteria", "")).split()),
-        related=tuple(str(meta.get("related", "")).split()),
+        criteria=info.criteria,
+        related=info.related,
+        audience=info.audience,
+        references=info.references,
     )
 
 
@@ -131,6 +157,23 @@ def _stemmer():
     except ImportError:  # pragma: no cover - depends on the environment
         return None
     return Stemmer.Stemmer("english").stemWords
+
+
+@dataclass(frozen=True)
+class CardVectors:
+    """The cards' vectors the ranker compares a question with (rows in ``row`` order)."""
+
+    row: dict[str, int]  # chunk id -> row
+    minilm: np.ndarray
+    e5: np.ndarray
+    e5_questions: QuestionIndex
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if matrix.size == 0:
+        return matrix
+    return matrix / np.clip(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12, None)
 
 
 class _Index:
@@ -146,9 +189,12 @@ class _Index:
 
         self.chunks = chunks
         self.by_id = {chunk.chunk_id: chunk for chunk in chunks}
-        self.questions = QuestionIndex(
-            [row for row in questions if row[0].meta.get("chunk_id") in self.by_id]
-        )
+        self.question_rows = [row for row in questions if row[0].question.chunk_id in self.by_id]
+        self.questions = QuestionIndex(self.question_rows)
+        asked = set(self.questions.chunk_ids)
+        #: The chunks the ranker orders: the cards (they have questions), by chunk id.
+        self.cards = [chunk for chunk in chunks if chunk.chunk_id in asked]
+        self.vectors: CardVectors | None = None  # set by the retriever that built it
         self._stem = stem
         self.model = bm25s.BM25()
         corpus = [self.tokens(_indexed(c)) for c in chunks]
@@ -156,7 +202,7 @@ class _Index:
         self.related = related_sources(chunks)
         self.by_source: dict[str, list[StoredChunk]] = {}
         for chunk in chunks:
-            self.by_source.setdefault(str(chunk.meta.get("source_id")), []).append(chunk)
+            self.by_source.setdefault(chunk.info.source_id, []).append(chunk)
 
     def tokens(self, text: str) -> list[str]:
         import bm25s
@@ -189,8 +235,8 @@ def related_sources(chunks: Sequence[StoredChunk]) -> dict[str, set[str]]:
     """
     links: dict[str, set[str]] = {}
     for chunk in chunks:
-        source = str(chunk.meta.get("source_id"))
-        for other in str(chunk.meta.get("related", "")).split():
+        source = chunk.info.source_id
+        for other in chunk.info.related:
             if other != source:
                 links.setdefault(source, set()).add(other)
                 links.setdefault(other, set()).add(source)
@@ -198,13 +244,9 @@ def related_sources(chunks: Sequence[StoredChunk]) -> dict[str, set[str]]:
 
 
 def _indexed(chunk: StoredChunk) -> str:
-    meta = chunk.meta
+    info = chunk.info
     return index_text(
-        chunk.text,
-        str(meta.get("title", "")),
-        str(meta.get("locator", "")),
-        str(meta.get("criteria", "")),
-        str(meta.get("questions", "")),
+        chunk.text, info.title, info.locator, " ".join(info.criteria), "\n".join(info.questions)
     )
 
 
@@ -213,21 +255,24 @@ class _Filters:
     source: str | Sequence[str] | None = None
     criterion: str | None = None
     builtin: bool | None = None
+    audience: str | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.source or self.criterion or self.builtin is not None)
+        return bool(self.source or self.criterion or self.builtin is not None or self.audience)
 
     def where(self) -> dict[str, Any] | None:
-        return chunk_filter(self.source, self.criterion, self.builtin)
+        return chunk_filter(self.source, self.criterion, self.builtin, self.audience)
 
-    def matches(self, meta: dict[str, Any]) -> bool:
+    def matches(self, info: ChunkMeta) -> bool:
         sources = [self.source] if isinstance(self.source, str) else self.source
-        if sources and meta.get("source_id") not in sources:
+        if sources and info.source_id not in sources:
             return False
-        if self.criterion and not meta.get(criterion_key(self.criterion)):
+        if self.criterion and self.criterion not in info.criteria:
             return False
-        return self.builtin is None or bool(meta.get("builtin")) == self.builtin
+        if self.audience and info.builtin and self.audience not in info.audience:
+            return False
+        return self.builtin is None or info.builtin == self.builtin
 
 
 def fuse_rrf(rankings: Sequence[tuple[Ranked, float]], k: int = RRF_K) -> list[tuple[str, float]]:
@@ -257,7 +302,7 @@ def lift_related(
     pool: dict[str, StoredChunk],
     links: dict[str, set[str]],
     by_source: dict[str, list[StoredChunk]],
-    allowed: Callable[[dict[str, Any]], bool] = lambda meta: True,
+    allowed: Callable[[ChunkMeta], bool] = lambda info: True,
     *,
     gain: float | None = None,
     ceiling: float | None = None,
@@ -283,13 +328,13 @@ def lift_related(
     ceiling = top_score * RELATED_CEILING if ceiling is None else ceiling
     if gain <= 0:
         return fused
-    linked = links.get(str(pool[top_id].meta.get("source_id")), set())
+    linked = links.get(pool[top_id].info.source_id, set())
     if not linked:
         return fused
     scores = dict(fused)
     candidates = []
     for source in sorted(linked):
-        chunks = [c for c in by_source.get(source, []) if allowed(c.meta)]
+        chunks = [c for c in by_source.get(source, []) if allowed(c.info)]
         if chunks:
             candidates.append(min(chunks, key=lambda c: (-scores.get(c.chunk_id, 0.0), c.chunk_id)))
     candidates.sort(key=lambda c: (-scores.get(c.chunk_id, 0.0), c.chunk_id))
@@ -305,11 +350,12 @@ class Retriever:
 
     def __init__(
         self,
-        store: Store,
-        embedder,
+        store: VectorStore,
+        embedder: TextEmbedder,
         corpus_dir: Path | None = None,
         fusion: str = "learned",
         ranker: Ranker | None = None,
+        second: MultilingualEmbedder | None = None,
     ):
         if fusion not in FUSIONS:
             raise InputError(f"unknown fusion {fusion!r} (use {', '.join(FUSIONS)})")
@@ -324,6 +370,8 @@ class Retriever:
         self._stem = _stemmer()
         self._lock = threading.Lock()
         self._query_vectors: dict[str, np.ndarray] = {}
+        self.second = second
+        self._e5_cache = shipped.load(MULTILINGUAL_MODEL_ID)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder=None, fusion: str = "learned") -> Retriever:
@@ -355,7 +403,11 @@ class Retriever:
 
     # ---------------------------------------------------------------- search
 
-    def search(
+    def search(self, query: str, k: int = 5, **filters: Any) -> list[Passage]:
+        """The passages of :meth:`answer` (same arguments)."""
+        return self.answer(query, k, **filters).passages
+
+    def answer(
         self,
         query: str,
         k: int = 5,
@@ -364,8 +416,10 @@ class Retriever:
         criterion: str | None = None,
         builtin: bool | None = None,
         method: str = "hybrid",
-    ) -> list[Passage]:
-        """Top ``k`` passages for ``query``; filters narrow by source id, criterion, built-in.
+        audience: str | None = None,
+    ) -> Answer:
+        """Top ``k`` passages for ``query``; filters narrow by source id, criterion, built-in
+        and who a card is for (``lead``, ``champion``, ``trainer``).
 
         ``score`` is the fused score for hybrid (for the learned fusion, the ranker's output
         in 0–1), the BM25 score for bm25 and the cosine similarity for vector.
@@ -375,9 +429,11 @@ class Retriever:
         if not query or not query.strip():
             raise InputError("the question is empty")
         if k <= 0:
-            return []
+            return Answer([])
         index, committed = self._snapshot()
-        filters = _Filters(source, criterion, builtin)
+        if audience is not None and audience not in AUDIENCES:
+            raise InputError(f"unknown audience {audience!r} (use {', '.join(AUDIENCES)})")
+        filters = _Filters(source, criterion, builtin, audience)
         rankings: list[tuple[str, Ranked]] = []
         by_words: Ranked = []
         if method in ("hybrid", "bm25"):
@@ -387,10 +443,10 @@ class Retriever:
             vector = self.embedder.embed([query])[0]
             rankings.append(("vector", self._vector_rank(committed, vector, filters)))
         if method != "hybrid":
-            return [passage_from(chunk, score) for chunk, score in rankings[0][1][:k]]
+            return Answer([passage_from(chunk, score) for chunk, score in rankings[0][1][:k]])
         if self.fusion == "learned":
-            return self._learned(vector, by_words, rankings, k, index, filters)
-        return self._fused(rankings, k, index, filters)
+            return self._learned(query, vector, by_words, rankings, k, index, filters)
+        return Answer(self._fused(rankings, k, index, filters))
 
     def guidance_for(
         self,
@@ -450,73 +506,59 @@ class Retriever:
 
     # ---------------------------------------------------------------- rankers
 
-    def ranking_features(
-        self, query: str, *, builtin: bool | None = None
-    ) -> tuple[list[StoredChunk], np.ndarray, np.ndarray]:
-        """The learned ranker's candidates for ``query``, their raw feature rows and which
-        of them have questions.
-
-        What ``coach train-ranker`` fits on: the same candidates and features a search uses.
-        """
+    def ranking_features(self, query: str) -> tuple[list[StoredChunk], np.ndarray]:
+        """Every built-in card and its raw ranker features for ``query``: what
+        ``coach train-ranker`` fits on, the same features a search uses."""
         if not query or not query.strip():
             raise InputError("the question is empty")
-        index, committed = self._snapshot()
-        filters = _Filters(None, None, builtin)
+        index, _ = self._snapshot()
+        filters = _Filters(None, None, True)
         vector = self.embedder.embed([query])[0]
-        by_vector = self._vector_rank(committed, vector, filters)
-        by_words = self._bm25_scores(index, query, filters)
-        pool, (features, has_questions) = self._candidates(
-            vector, by_words, by_vector, index, filters
+        return self._card_signals(
+            query, vector, self._bm25_scores(index, query, filters), index, filters
         )
-        return [pool[i] for i in sorted(pool)], features, has_questions
 
     def _learned(
         self,
+        query: str,
         vector: np.ndarray,
         by_words: Ranked,
         rankings: list[tuple[str, Ranked]],
         k: int,
         index: _Index,
         filters: _Filters,
-    ) -> list[Passage]:
+    ) -> Answer:
         """Order the cards with the ranker; share positions with users' documents by the
         convex fusion.
 
         The ranker's edge comes from the cards' questions, which a user's document does
         not have, so it cannot score documents on the cards' scale (scoring them with
         their text in place of questions, with a text-only model, or with imputed question
-        features all buried them: with 15 cards ingested as documents, recall@5 of those
-        fell from 0.49 to 0.39–0.42). So the convex fusion decides which positions go to
-        documents and which to cards, and the ranker decides which cards fill the card
-        positions; features are normalised over the cards only, as in training. Without
-        documents among the candidates this is simply the ranker's order; ``score`` is
-        then its output, and in a mixed list the convex score of the position (so scores
-        still fall down the list).
+        features all buried them; docs/library.md has the measurement). So the convex
+        fusion decides which positions go to documents and which to cards, and the ranker
+        decides which cards fill the card positions; features are normalised over the
+        cards only, as in training. Without documents among the candidates this is simply
+        the ranker's order; ``score`` is then its output, and in a mixed list the convex
+        score of the position (so scores still fall down the list).
         """
-        by_vector = rankings[-1][1]
-        pool, (raw, has_questions) = self._candidates(vector, by_words, by_vector, index, filters)
-        if not pool:
-            return []
+        cards, raw = self._card_signals(query, vector, by_words, index, filters)
+        if not cards:
+            return Answer(self._fused(rankings, k, index, filters))
         assert self.ranker is not None
-        ids = [i for i, asked in zip(sorted(pool), has_questions.tolist(), strict=True) if asked]
-        cards = set(ids)
-        logits = self.ranker.logits(normalise(raw[has_questions])).tolist()
-        fused = sorted(zip(ids, logits, strict=True), key=lambda item: (-item[1], item[0]))
-        if fused:
-            fused = lift_related(
-                fused,
-                pool,
-                index.related,
-                index.by_source,
-                filters.matches,
-                gain=self.ranker.related_lift,
-                ceiling=fused[0][1] - RELATED_GAP,
-            )
-        if len(cards) == len(pool):
-            return [passage_from(pool[i], float(sigmoid(np.float64(s)))) for i, s in fused[:k]]
-        # the lift may reach a linked card without questions: the convex order places it
-        ranked_cards = [i for i, _ in fused if i in cards]
-        return self._share_positions(rankings, ranked_cards, cards, pool, k, index, filters)
+        fits = self.ranker.fits(raw)
+        logits = self.ranker.logits(raw, [c.info.card_id for c in cards]).tolist()
+        fused = sorted(
+            zip((c.chunk_id for c in cards), logits, strict=True),
+            key=lambda item: (-item[1], item[0]),
+        )
+        pool = {c.chunk_id: c for c in cards}
+        others = [c for _, ranked in rankings for c, _ in ranked if c.chunk_id not in pool]
+        if not others:
+            passages = [passage_from(pool[i], float(sigmoid(np.float64(s)))) for i, s in fused[:k]]
+            return Answer(passages, fits)
+        ranked_cards = [i for i, _ in fused]
+        shared = self._share_positions(rankings, ranked_cards, set(pool), pool, k, index, filters)
+        return Answer(shared, fits or any(not p.source_id.startswith(CARD_PREFIX) for p in shared))
 
     def _share_positions(
         self,
@@ -548,46 +590,77 @@ class Retriever:
             out.append(passage_from(pool[pick], 0.0))
         return out
 
-    def _candidates(
-        self,
-        vector: np.ndarray,
-        by_words: Ranked,
-        by_vector: Ranked,
-        index: _Index,
-        filters: _Filters,
-    ) -> tuple[dict[str, StoredChunk], tuple[np.ndarray, np.ndarray]]:
-        """Chunk id -> chunk of the candidates, and their :func:`raw_features` in id order.
-
-        Candidates are the best of each signal (text words, text vector, card questions)
-        plus the cards linked to them, so a card the lift reaches always has a real score.
-        ``by_words`` holds every BM25 hit (:meth:`_bm25_scores`), not only the best.
-        """
-        bm25 = {chunk.chunk_id: score for chunk, score in by_words}
-        cosine = {chunk.chunk_id: score for chunk, score in by_vector}
-        questions = {
-            chunk_id: sims
-            for chunk_id, sims in index.questions.similarities(vector).items()
-            if filters.matches(index.by_id[chunk_id].meta)
+    def _card_signals(
+        self, query: str, vector: np.ndarray, by_words: Ranked, index: _Index, filters: _Filters
+    ) -> tuple[list[StoredChunk], np.ndarray]:
+        """The cards that pass the filters and their raw ranker features (every card: a
+        few hundred at most, so none is missed for want of a candidate list)."""
+        cards = [c for c in index.cards if filters.matches(c.info)]
+        if not cards:
+            return [], np.zeros((0, len(FEATURES)))
+        vectors = self._card_vectors(index)
+        e5_query = self._second().embed_queries([query])[0]
+        ids = [c.chunk_id for c in cards]
+        rows = [vectors.row[i] for i in ids]
+        minilm = vectors.minilm[rows] @ vector
+        e5 = vectors.e5[rows] @ e5_query
+        asked = index.questions.similarities(vector)
+        asked_e5 = vectors.e5_questions.similarities(e5_query)
+        signals = {
+            "vector": dict(zip(ids, minilm.tolist(), strict=True)),
+            "bm25": {chunk.chunk_id: score for chunk, score in by_words},
+            "question_best": {i: asked[i][0] for i in ids if i in asked},
+            "question_top3": {i: asked[i][1] for i in ids if i in asked},
+            "e5_vector": dict(zip(ids, e5.tolist(), strict=True)),
+            "e5_question_best": {i: asked_e5[i][0] for i in ids if i in asked_e5},
+            "e5_question_top3": {i: asked_e5[i][1] for i in ids if i in asked_e5},
         }
-        by_question = sorted(questions, key=lambda i: (-questions[i][0], i))[:CANDIDATES]
-        pool = {c.chunk_id: c for c, _ in by_vector}
-        pool.update((c.chunk_id, c) for c, _ in by_words[:CANDIDATES])
-        pool.update((i, index.by_id[i]) for i in by_question)
-        for source in {str(c.meta.get("source_id")) for c in list(pool.values())}:
-            for other in index.related.get(source, ()):
-                pool.update((c.chunk_id, c) for c in index.by_source.get(other, ()))
-        pool = {i: c for i, c in pool.items() if filters.matches(c.meta)}
-        cosine.update(self._cosines([i for i in pool if i not in cosine], vector))
-        return pool, raw_features(sorted(pool), cosine, bm25, questions)
+        return cards, raw_features(ids, signals)
 
-    def _cosines(self, chunk_ids: list[str], vector: np.ndarray) -> dict[str, float]:
-        """Cosine of the query to chunks the vector search did not return (read by id)."""
-        query = vector / max(float(np.linalg.norm(vector)), 1e-12)
-        stored = self.store.existing(chunk_ids)
-        return {
-            i: float(np.dot(v, query) / max(float(np.linalg.norm(v)), 1e-12))
-            for i, (v, _) in stored.items()
-        }
+    def _second(self) -> MultilingualEmbedder:
+        """Multilingual e5: the ranker's second view of a question (made on first use)."""
+        if self.second is None:
+            self.second = MultilingualEmbedder()
+        return self.second
+
+    def _card_vectors(self, index: _Index) -> CardVectors:
+        """MiniLM text vectors (from the store) and e5 text and question vectors (shipped
+        with the package, or computed once) of the index's cards."""
+        with self._lock:
+            if index.vectors is not None:
+                return index.vectors
+            ids = [c.chunk_id for c in index.cards]
+            stored = self.store.existing(ids)
+            dim = self.embedder.dimension
+            minilm = np.stack([stored[i][0] if i in stored else np.zeros(dim) for i in ids])
+            passages = [(c.info.title, c.text) for c in index.cards]
+            e5 = self._e5(
+                [shipped.passage_key(*p) for p in passages],
+                [f"{t}. {x}" for t, x in passages],
+                False,
+            )
+            texts = [row.text for row, _ in index.question_rows]
+            asked = self._e5([shipped.question_key(t) for t in texts], texts, True)
+            e5_rows = [(row, v) for (row, _), v in zip(index.question_rows, asked, strict=True)]
+            index.vectors = CardVectors(
+                {chunk_id: n for n, chunk_id in enumerate(ids)},
+                _unit(minilm),
+                _unit(e5),
+                QuestionIndex(e5_rows),
+            )
+            return index.vectors
+
+    def _e5(self, keys: list[str], texts: list[str], questions: bool) -> np.ndarray:
+        """e5 vectors by key: the shipped ones, the rest computed now and remembered."""
+        missing = [n for n, key in enumerate(keys) if self._e5_cache.get(key) is None]
+        if missing:
+            second = self._second()
+            embed = second.embed_queries if questions else second.embed
+            for n, vector in zip(missing, embed([texts[n] for n in missing]), strict=True):
+                self._e5_cache.put(keys[n], vector)
+        if not keys:
+            return np.zeros((0, MultilingualEmbedder.dimension), dtype=np.float32)
+        return np.stack([self._e5_cache.get(key) for key in keys])
 
     def _fused(
         self, rankings: list[tuple[str, Ranked]], k: int, index: _Index, filters: _Filters
@@ -641,7 +714,7 @@ class Retriever:
         """Every chunk with a BM25 score above 0 that passes the filters, best first."""
         mask = None
         if filters.active:
-            mask = np.array([filters.matches(c.meta) for c in index.chunks], dtype=bool)
+            mask = np.array([filters.matches(c.info) for c in index.chunks], dtype=bool)
         return [(index.chunks[i], s) for i, s in index.rank(query, mask)]
 
     def _vector_rank(self, committed: dict[str, str], vector, filters: _Filters) -> Ranked:
@@ -649,7 +722,7 @@ class Retriever:
         ranked = [
             (chunk, 1.0 - distance)
             for chunk, distance in rows
-            if committed.get(chunk.meta.get("source_id")) == chunk.meta.get("file_sha")
+            if committed.get(chunk.info.source_id) == chunk.info.file_sha
         ]
         ranked.sort(key=lambda row: (-round(row[1], 6), row[0].chunk_id))
         return ranked

@@ -28,6 +28,8 @@ import yaml
 from coach.errors import InputError
 
 #: File suffix -> kind. Anything else is refused with the list below in the message.
+#: What each entry of a card's ``sources`` may say.
+REFERENCE_FIELDS = ("title", "author", "year", "url", "locator")
 KINDS = {
     ".pdf": "pdf",
     ".md": "markdown",
@@ -163,8 +165,10 @@ def _guarded(sections: Iterator[Section], name: str, kind: str) -> Iterator[Sect
 
 
 def load_card(path: Path | str) -> LoadedSource:
-    """Load a corpus card: Markdown whose front matter names its id, criteria and source.
+    """Load a corpus card: Markdown whose front matter names its id, criteria and sources.
 
+    ``sources`` lists the published works the card's advice comes from, each with a
+    locator (section or page); a citation names them, never the card itself.
     A card may also list ``questions`` it answers, in a user's words; they are searched
     with the card (see :func:`coach.library.ingest.index_text`) but never shown as its text. And it
     may list ``related`` card ids: cards a reader with the same problem should also read
@@ -173,14 +177,29 @@ def load_card(path: Path | str) -> LoadedSource:
     path = Path(path)
     with _reading(path.name, "card"):
         source = _load_markdown(path, path.stat().st_size)
-    missing = [key for key in ("id", "title", "criteria") if not source.meta.get(key)]
+    missing = [key for key in ("id", "title", "sources") if not source.meta.get(key)]
     if missing:
         raise InputError(f"{path.name}: card front matter lacks {', '.join(missing)}")
-    for field_name in ("questions", "related"):
+    for field_name in ("questions", "related", "audience"):
         value = source.meta.get(field_name, [])
         source.meta[field_name] = _string_list(value, path.name, field_name)
+    source.meta["sources"] = _references(source.meta["sources"], path.name)
     source.kind = "card"
     return source
+
+
+def _references(value: Any, name: str) -> list[dict[str, str]]:
+    """A card's ``sources``: each a published work with a title and a locator in it."""
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{name}: 'sources' must be a list of works the card cites")
+    works = []
+    for item in value:
+        if not isinstance(item, dict) or not all(
+            str(item.get(key) or "").strip() for key in ("title", "locator")
+        ):
+            raise InputError(f"{name}: every source needs a title and a locator")
+        works.append({k: str(item.get(k) or "").strip() for k in REFERENCE_FIELDS})
+    return works
 
 
 def _string_list(value: Any, name: str, key: str) -> list[str]:

@@ -35,15 +35,17 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import numpy as np
 
 from coach.errors import ServiceError
+from coach.library.chunkmeta import ChunkMeta, QuestionMeta, audience_key, criterion_key
 from coach.settings import Settings
 
 try:
@@ -83,9 +85,20 @@ class SourceRecord:
 
 @dataclass(frozen=True)
 class StoredChunk:
+    """A record as Chroma returns it; read its metadata through ``info`` or ``question``."""
+
     chunk_id: str
     text: str
     meta: dict[str, Any]
+
+    @cached_property
+    def info(self) -> ChunkMeta:
+        return ChunkMeta.from_store(self.meta)
+
+    @cached_property
+    def question(self) -> QuestionMeta:
+        """For a card-question record: the chunk (card) the question belongs to."""
+        return QuestionMeta.from_store(self.meta)
 
 
 def _chroma_settings():
@@ -171,9 +184,13 @@ def chunk_filter(
     source: str | Sequence[str] | None = None,
     criterion: str | None = None,
     builtin: bool | None = None,
+    audience: str | None = None,
 ) -> dict[str, Any] | None:
-    """A Chroma ``where`` for the retrieval filters (source ids, criterion, built-in)."""
+    """A Chroma ``where`` for the retrieval filters (source ids, criterion, built-in, and
+    the audience a card is for — a user's own documents are for everyone)."""
     conditions: list[dict[str, Any]] = []
+    if audience:
+        conditions.append({"$or": [{"builtin": False}, {audience_key(audience): True}]})
     if isinstance(source, str):
         conditions.append({"source_id": source})
     elif source:
@@ -185,9 +202,44 @@ def chunk_filter(
     return _where(conditions)
 
 
-def criterion_key(criterion: str) -> str:
-    """Criteria are stored as boolean flags so any Chroma version can filter on them."""
-    return f"c_{criterion}"
+class VectorStore(Protocol):
+    """What the ingester and the retriever need from a store (``Store`` is the Chroma one).
+
+    ``of`` is ``"chunks"`` or ``"questions"`` (a card's question vectors).
+    """
+
+    embedded: bool
+
+    def exclusive(self) -> AbstractContextManager[None]: ...
+    def refresh(self, key: str) -> bool: ...
+    def existing(
+        self, ids: Sequence[str], *, of: str = "chunks"
+    ) -> dict[str, tuple[np.ndarray, dict[str, Any]]]: ...
+    def upsert(
+        self,
+        ids: Sequence[str],
+        embeddings: Sequence[Sequence[float]],
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+        *,
+        of: str = "chunks",
+    ) -> None: ...
+    def restore(
+        self, saved: dict[str, tuple[np.ndarray, dict[str, Any]]], *, of: str = "chunks"
+    ) -> None: ...
+    def delete_ids(self, ids: Iterable[str], *, of: str = "chunks") -> None: ...
+    def chunk_ids(self, source_id: str, *, of: str = "chunks") -> set[str]: ...
+    def iter_chunks(self) -> Iterator[StoredChunk]: ...
+    def question_vectors(self) -> Iterator[tuple[StoredChunk, np.ndarray]]: ...
+    def query(
+        self, embedding: Sequence[float], n: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[StoredChunk, float]]: ...
+    def sources(self) -> list[SourceRecord]: ...
+    def get_source(self, source_id: str) -> SourceRecord | None: ...
+    def find_by_sha(self, file_sha: str) -> SourceRecord | None: ...
+    def put_source(self, record: SourceRecord) -> None: ...
+    def delete_source(self, source_id: str) -> None: ...
+    def fingerprint(self) -> tuple[str, dict[str, str]]: ...
 
 
 class Store:

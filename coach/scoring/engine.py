@@ -6,7 +6,8 @@ for hope, a picture of the future *and* a reason to believe it), more evidence s
 add a small bonus, and the rubric's thresholds map the sum onto 0/1/2. Whole-draft
 properties (procedural text, a non-narrative genre, statistics only, heavy hedging, a
 template) cap scores where the rubric says so, so that recipes, READMEs and templates
-full of framework words score low.
+full of framework words score low. The engine only counts; ``signals.doc_flags`` decides
+those properties from the rubric's thresholds.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from coach.report import CriterionScore, Evidence, Report
 from coach.scoring import metrics
 from coach.scoring.rubric import Criterion, Detection, Rubric, Signal
 from coach.scoring.signals import (
+    DraftCounts,
     SignalContext,
     concrete_details,
+    doc_flags,
     episode_flags,
     is_past_tense,
     is_statistic,
@@ -29,11 +32,11 @@ from coach.scoring.signals import (
     starts_imperative,
     strip_list_marker,
 )
-from coach.text.draft import Draft
+from coach.scoring.vocabulary import COMPONENTS, DEFAULT_STORY_TYPE, EMPTY, NON_NARRATIVE
+from coach.text.draft import Draft, make_draft
 
 MAX_EVIDENCE = 3
 ENGLISH_LEXICONS = {"en"}
-_GENRE_SAMPLE_CHARS = 1500
 
 
 @dataclass(frozen=True)
@@ -62,51 +65,40 @@ class Scorer:
     def _genre_margin(self, draft: Draft) -> float | None:
         """Similarity to narrative prototypes minus similarity to non-narrative ones."""
         genres = self.rubric.genres
-        if self.embedder is None or genres is None or draft.word_count < 12:
+        if self.embedder is None or genres is None or draft.word_count < genres.min_words:
             return None
         if self._genre_prototypes is None:
             narrative = self.embedder.embed(list(genres.narrative))
             other = self.embedder.embed(list(genres.non_narrative))
             self._genre_prototypes = (narrative, other)
         narrative, other = self._genre_prototypes
-        vector = self.embedder.embed_one(draft.text[:_GENRE_SAMPLE_CHARS])
+        vector = self.embedder.embed_one(draft.text[: genres.sample_chars])
         return float(np.max(narrative @ vector) - np.max(other @ vector)) - genres.margin
 
     def doc_features(self, draft: Draft, episode: tuple[bool, ...]) -> dict[str, bool]:
         """Whole-draft properties that rubric caps refer to as ``doc:NAME``."""
+        return doc_flags(self.draft_counts(draft, episode), self.rubric.doc_flags)
+
+    def draft_counts(self, draft: Draft, episode: tuple[bool, ...]) -> DraftCounts:
+        """What the ``doc:`` flags are decided from, with this rubric's verbs and lexicons."""
         sentences = draft.sentences
-        n = max(len(sentences), 1)
         detection, count = self.rubric.detection, self.rubric.count
-        imperative = [
-            s
-            for s in sentences
-            if starts_imperative(strip_list_marker(s.text), self._procedural_verbs)
-        ]
-        first_person_past = [s for s in sentences if narrated_past(s.text)]
-        statistic = [s for s in sentences if is_statistic(s.text)]
-        hedges = count(detection.hedges, draft.text)
-        blocking = count(detection.blocking_emotion, draft.text)
-        solutions = count(detection.solutions, draft.text)
-        templates = count(detection.template, draft.text)
-        procedural = (
-            len(imperative) >= 3 and len(imperative) / n >= 0.2 and len(first_person_past) <= 1
+        return DraftCounts(
+            sentences=len(sentences),
+            words=draft.word_count,
+            instructions=sum(
+                starts_imperative(strip_list_marker(s.text), self._procedural_verbs)
+                for s in sentences
+            ),
+            narrated=sum(narrated_past(s.text) for s in sentences),
+            statistics=sum(is_statistic(s.text) for s in sentences),
+            hedges=count(detection.hedges, draft.text),
+            blocking=count(detection.blocking_emotion, draft.text),
+            solutions=count(detection.solutions, draft.text),
+            template_markers=count(detection.template, draft.text),
+            episodes=sum(episode),
+            genre_margin=self._genre_margin(draft),
         )
-        narrative = len(first_person_past) >= 2
-        margin = self._genre_margin(draft)
-        return {
-            "procedural": procedural,
-            "non_narrative_genre": procedural
-            or (margin is not None and margin < 0 and not narrative),
-            "narrative": narrative,
-            "statistical": len(statistic) >= 3
-            and len(statistic) / n >= 0.3
-            and len(first_person_past) <= 1,
-            "template": templates >= 2 or (templates == 1 and draft.word_count < 120),
-            "short": draft.word_count < 60,
-            "hedged": hedges >= 5 and hedges * 100 / max(draft.word_count, 1) >= 2.0,
-            "fatalistic": blocking >= 2 or (blocking >= 1 and solutions == 0),
-            "no_story": not any(episode),
-        }
 
     # --- one criterion ---------------------------------------------------------------------
 
@@ -238,7 +230,7 @@ class Scorer:
         detection = self.rubric.detection
         components = detect_components(draft, ctx, by_id, detection)
         detected = detect_story_type(ctx, by_id, components, detection)
-        chosen = story_type or "narrative"
+        chosen = story_type or DEFAULT_STORY_TYPE
         weighted = []
         for criterion, result in zip(self.rubric.criteria, scored, strict=True):
             weight = criterion.weights[chosen]
@@ -276,18 +268,18 @@ class Scorer:
                 1.0,
                 "Nothing to score: the draft is empty.",
                 (),
-                c.weights[story_type or "narrative"],
+                c.weights[story_type or DEFAULT_STORY_TYPE],
             )
             for c in self.rubric.criteria
         )
         return Report(
-            story_type=story_type or "narrative",
-            detected_story_type="empty",
+            story_type=story_type or DEFAULT_STORY_TYPE,
+            detected_story_type=EMPTY,
             language=draft.language,
             word_count=0,
             speaking_time_s=0,
             overall=0,
-            components={"self": False, "us": False, "now": False},
+            components=dict.fromkeys(COMPONENTS, False),
             criteria=criteria,
             rubric_id=self.rubric.id,
             rubric_version=self.rubric.version,
@@ -361,10 +353,10 @@ def detect_story_type(
 ) -> str:
     score = {k: v.score for k, v in by_id.items()}
     if ctx.doc["non_narrative_genre"] or ctx.doc["template"]:
-        return "non-narrative"
+        return NON_NARRATIVE
     substance = sum(score.get(c, 0) for c in detection.substance)
     if substance <= 1 and not ctx.doc["narrative"]:
-        return "non-narrative"  # a list or a note: no story, no ask, nothing at stake
+        return NON_NARRATIVE  # a list or a note: no story, no ask, nothing at stake
     if all(components.values()):
         return "narrative"
     arc = sum(score.get(c, 0) for c in detection.arc)
@@ -377,3 +369,50 @@ def detect_story_type(
     if components["now"]:
         return "now"
     return "self" if ctx.doc["narrative"] else "message"
+
+
+# --- a rubric's own examples -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    """One of a criterion's examples, scored alone: what it should earn and what it did."""
+
+    criterion: str
+    number: int  # 1-based, in the order the rubric lists the criterion's examples
+    text: str
+    level: int
+    scored: int
+    reason: str
+
+    @property
+    def passed(self) -> bool:
+        return self.scored == self.level
+
+    def to_dict(self) -> dict:
+        return {
+            "criterion": self.criterion,
+            "number": self.number,
+            "level": self.level,
+            "scored": self.scored,
+            "passed": self.passed,
+            "reason": self.reason,
+            "text": self.text,
+        }
+
+
+def run_examples(scorer: Scorer) -> list[ExampleResult]:
+    """Score every criterion's examples with this scorer's rubric, in rubric order.
+
+    Each example is scored as a whole draft, the way a trainer would paste it in.
+    """
+    results = []
+    for criterion in scorer.rubric.criteria:
+        for number, example in enumerate(criterion.examples, 1):
+            result = scorer.score(make_draft(example.text)).criterion(criterion.id)
+            results.append(
+                ExampleResult(
+                    criterion.id, number, example.text, example.level, result.score, result.reason
+                )
+            )
+    return results

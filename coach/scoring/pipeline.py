@@ -5,6 +5,8 @@ Callers (CLI, app, review, eval) build a Scorer once with ``build_scorer`` and p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from coach.errors import InputError
 from coach.report import Report
 from coach.scoring.engine import Scorer
@@ -14,9 +16,16 @@ from coach.scoring.rubric import STORY_TYPES, load_rubric
 from coach.settings import Settings
 from coach.text.draft import make_draft
 
+if TYPE_CHECKING:
+    from coach.text.embeddings import TextEmbedder
+
 
 def build_scorer(
-    settings: Settings | None = None, *, with_embeddings: bool = True, engine: str = "learned"
+    settings: Settings | None = None,
+    *,
+    with_embeddings: bool = True,
+    engine: str = "learned",
+    embedder: TextEmbedder | None = None,
 ) -> Scorer | LearnedScorer:
     """The default scorer: the learned model over the configured rubric (docs/scoring.md).
 
@@ -27,9 +36,10 @@ def build_scorer(
     rubric = load_rubric(settings.rubric_path)
     if not with_embeddings:
         return Scorer(rubric)
-    from coach.text.embeddings import Embedder
+    if embedder is None:
+        from coach.text.embeddings import Embedder as MiniLM
 
-    embedder = Embedder()
+        embedder = MiniLM()
     if engine == "rules":
         return Scorer(rubric, embedder=embedder)
     if engine != "learned":

@@ -3,8 +3,11 @@
 A rubric file (YAML) holds named lexicons and patterns, and a list of criteria. Each
 criterion says what earns 0/1/2, which signals (``lex:``, ``re:``, ``feat:``, ``doc:``)
 count as evidence, the thresholds, caps for whole-draft properties, weights per story
-type, a guidance query for retrieval and a coaching question. Adding a criterion means
-editing a rubric file, not code. Validation errors name the file and the criterion.
+type, a guidance query for retrieval, a coaching question and its own examples (text ->
+expected level). Adding a criterion means editing a rubric file, not code. The names a rubric
+may use (signals, doc flags, metrics, story types) come from ``coach.scoring.vocabulary``;
+the counts that decide the whole-draft flags are the file's ``doc_flags`` section. Validation
+errors name the file and the criterion, one line per problem.
 """
 
 from __future__ import annotations
@@ -17,10 +20,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from coach.errors import RubricError
-from coach.scoring.signals import compile_lexicon, compile_pattern, known_signal
+from coach.scoring.signals import compile_lexicon, compile_pattern
+from coach.scoring.vocabulary import (
+    DOC_FLAGS,
+    METRICS,
+    STORY_TYPES,
+    unknown_name,
+    unknown_signal,
+)
 
-STORY_TYPES = ("self", "us", "now", "narrative", "message")
 DEFAULT_RUBRIC = Path(__file__).parent.parent / "rubrics" / "public_narrative.yaml"
+#: A rubric is a page of YAML; anything far bigger is a mistake (or an attack on the parser).
+MAX_RUBRIC_BYTES = 1_000_000
 FIXED_CRITERIA = (
     "challenge",
     "choice",
@@ -35,6 +46,12 @@ FIXED_CRITERIA = (
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _problems(problems: list[str]) -> None:
+    """Raise all of a model's problems at once; ``_describe`` gives each its own line."""
+    if problems:
+        raise ValueError("\n".join(problems))
 
 
 class Signal(_Strict):
@@ -69,8 +86,27 @@ class Cap(_Strict):
 class Metric(_Strict):
     """A criterion scored from a number about the whole draft, by bands."""
 
-    name: Literal["speaking_time_fit", "readability_grade", "opening_values_first"]
+    name: str
     bands: tuple[tuple[float, float, int], ...]  # (low inclusive, high exclusive, score)
+
+    @model_validator(mode="after")
+    def _known_and_banded(self) -> Metric:
+        unknown = unknown_name(self.name, METRICS, "metric")
+        problems = [unknown] if unknown else []
+        for low, high, score in self.bands:
+            if score not in (0, 1, 2):
+                problems.append(f"band [{low}, {high}, {score}]: the score must be 0, 1 or 2")
+            if not low < high:
+                problems.append(f"band [{low}, {high}, {score}]: low must be below high")
+        _problems(problems)
+        return self
+
+
+class Example(_Strict):
+    """A fixture kept beside its criterion: this text alone should score exactly ``level``."""
+
+    text: str = Field(min_length=1)
+    level: int = Field(ge=0, le=2)
 
 
 class Criterion(_Strict):
@@ -82,29 +118,34 @@ class Criterion(_Strict):
     metric: Metric | None = None
     weak_at: float = 1.0
     strong_at: float = 2.0
-    extra_evidence_bonus: float = 0.25
-    max_bonus: float = 0.5
+    extra_evidence_bonus: float = Field(default=0.25, ge=0)
+    max_bonus: float = Field(default=0.5, ge=0)
     caps: tuple[Cap, ...] = ()
     inverted: bool = False  # a "no_…" check: full marks when nothing fires
     # "core" criteria make up the overall score; "check" criteria (delivery, framing traps)
     # can only pull it down a little, so a recipe cannot earn points for being short.
     role: Literal["core", "check"] = "core"
-    weights: dict[Literal["self", "us", "now", "narrative", "message"], float]
+    weights: dict[str, float]  # one per story type
     guidance_query: str = Field(min_length=3)
     coaching_question: str = Field(min_length=3)
     illustration: str = ""  # a short example of the pattern, in our own words (never the user's)
+    examples: tuple[Example, ...] = ()  # run by `coach rubric check`, as our tests run ours
 
     @model_validator(mode="after")
     def _consistent(self) -> Criterion:
+        problems = []
         if set(self.levels) != {0, 1, 2}:
-            raise ValueError("levels must describe exactly 0, 1 and 2")
+            problems.append("levels must describe exactly 0, 1 and 2")
         if not self.signals and self.metric is None:
-            raise ValueError("needs signals or a metric")
+            problems.append("needs signals or a metric")
         if self.strong_at < self.weak_at:
-            raise ValueError("strong_at must be >= weak_at")
+            problems.append("strong_at must be >= weak_at")
         missing = set(STORY_TYPES) - set(self.weights)
         if missing:
-            raise ValueError(f"weights missing for story types: {sorted(missing)}")
+            problems.append(f"weights missing for story types: {sorted(missing)}")
+        unknown = (unknown_name(name, STORY_TYPES, "story type") for name in self.weights)
+        problems += [f"weights: {reason}" for reason in unknown if reason]
+        _problems(problems)
         return self
 
 
@@ -114,6 +155,75 @@ class GenrePrototypes(_Strict):
     narrative: tuple[str, ...]
     non_narrative: tuple[str, ...]
     margin: float = 0.0
+    min_words: int = Field(default=12, ge=0)  # shorter drafts are not compared
+    sample_chars: int = Field(default=1500, ge=1)  # how much of the draft is compared
+
+
+# The counts that decide the ``doc:`` flags (``signals.doc_flags``). The defaults are the
+# packaged rubric's values, so a rubric without a ``doc_flags`` section decides them as ours.
+# "narrated" counts sentences where I or we did something in the past ("I filed").
+
+
+class ProceduralLimits(_Strict):
+    min_instructions: int = Field(default=3, ge=0)
+    min_share: float = Field(default=0.2, ge=0, le=1)
+    max_narrated: int = Field(default=1, ge=0)
+
+
+class NarrativeLimits(_Strict):
+    min_narrated: int = Field(default=2, ge=0)
+
+
+class StatisticalLimits(_Strict):
+    min_statistics: int = Field(default=3, ge=0)
+    min_share: float = Field(default=0.3, ge=0, le=1)
+    max_narrated: int = Field(default=1, ge=0)
+
+
+class TemplateLimits(_Strict):
+    min_markers: int = Field(default=2, ge=1)
+    one_marker_under_words: int = Field(default=120, ge=0)
+
+
+class ShortLimits(_Strict):
+    under_words: int = Field(default=60, ge=0)
+
+
+class HedgedLimits(_Strict):
+    min_hedges: int = Field(default=5, ge=0)
+    min_per_100_words: float = Field(default=2.0, ge=0, le=100)
+
+
+class FatalisticLimits(_Strict):
+    min_blocking: int = Field(default=2, ge=1)
+    min_blocking_without_solution: int = Field(default=1, ge=1)
+
+
+class DocFlagLimits(_Strict):
+    """One entry per ``doc:`` flag that is decided by counts (see the rubric's comments)."""
+
+    procedural: ProceduralLimits = ProceduralLimits()
+    narrative: NarrativeLimits = NarrativeLimits()
+    statistical: StatisticalLimits = StatisticalLimits()
+    template: TemplateLimits = TemplateLimits()
+    short: ShortLimits = ShortLimits()
+    hedged: HedgedLimits = HedgedLimits()
+    fatalistic: FatalisticLimits = FatalisticLimits()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _declared_flags(cls, data):
+        if isinstance(data, dict):
+            problems = []
+            for name in data:
+                if str(name) in cls.model_fields:
+                    continue
+                problems.append(
+                    unknown_name(str(name), DOC_FLAGS, "doc flag")
+                    or f"doc flag '{name}' is not decided by counts; it takes no thresholds"
+                )
+            _problems(problems)
+        return data
 
 
 class Detection(_Strict):
@@ -169,6 +279,7 @@ class Rubric(_Strict):
     lexicons: dict[str, tuple[str, ...]]
     patterns: dict[str, str] = {}
     genres: GenrePrototypes | None = None
+    doc_flags: DocFlagLimits = DocFlagLimits()
     detection: Detection = Detection()
     criteria: tuple[Criterion, ...]
 
@@ -176,8 +287,23 @@ class Rubric(_Strict):
     def _references_resolve(self) -> Rubric:
         ids = [c.id for c in self.criteria]
         duplicates = {i for i in ids if ids.count(i) > 1}
-        if duplicates:
-            raise ValueError(f"duplicate criterion ids: {sorted(duplicates)}")
+        problems = [f"duplicate criterion ids: {sorted(duplicates)}"] if duplicates else []
+        problems += self._patterns_compile()
+        for criterion in self.criteria:
+            names = [n for s in criterion.signals for n in s.names()]
+            names += [cap.when for cap in criterion.caps]
+            for name in dict.fromkeys(names):
+                reason = unknown_signal(name, self.lexicons, self.patterns)
+                if reason:
+                    problems.append(
+                        f"criterion '{criterion.id}': unknown signal '{name}' ({reason})"
+                    )
+        problems += self._detection_resolves(set(ids))
+        _problems(problems)
+        return self
+
+    def _patterns_compile(self) -> list[str]:
+        problems = []
         for name, pattern in self.patterns.items():
             try:
                 compile_pattern(pattern)
@@ -190,33 +316,28 @@ class Rubric(_Strict):
                 used_by = (
                     f" (used by criterion {', '.join(repr(u) for u in users)})" if users else ""
                 )
-                raise ValueError(f"pattern '{name}'{used_by} does not compile: {exc}") from exc
-        for criterion in self.criteria:
-            names = [n for s in criterion.signals for n in s.names()]
-            names += [cap.when for cap in criterion.caps]
-            for name in names:
-                if not known_signal(name, self.lexicons, self.patterns):
-                    raise ValueError(f"criterion '{criterion.id}': unknown signal '{name}'")
-        self._detection_resolves(set(ids))
-        return self
+                problems.append(f"pattern '{name}'{used_by} does not compile: {exc}")
+        return problems
 
-    def _detection_resolves(self, ids: set[str]) -> None:
+    def _detection_resolves(self, ids: set[str]) -> list[str]:
         """Every signal the detection block names exists; criteria it was given exist.
 
         Criterion fields left at their defaults may name criteria a custom rubric lacks
         (they then count as 0); a value the rubric sets itself must be right.
         """
-        detection = self.detection
+        detection, problems = self.detection, []
         for field in DETECTION_SIGNALS:
             value = getattr(detection, field)
             for name in (value,) if isinstance(value, str) else value:
-                if not known_signal(name, self.lexicons, self.patterns):
-                    raise ValueError(f"detection.{field}: unknown signal '{name}'")
-        for field in DETECTION_CRITERIA & detection.model_fields_set:
+                reason = unknown_signal(name, self.lexicons, self.patterns)
+                if reason:
+                    problems.append(f"detection.{field}: unknown signal '{name}' ({reason})")
+        for field in sorted(DETECTION_CRITERIA & detection.model_fields_set):
             value = getattr(detection, field)
             unknown = sorted(({value} if isinstance(value, str) else set(value)) - ids)
             if unknown:
-                raise ValueError(f"detection.{field}: unknown criteria {unknown}")
+                problems.append(f"detection.{field}: unknown criteria {unknown}")
+        return problems
 
     def criterion(self, criterion_id: str) -> Criterion:
         for criterion in self.criteria:
@@ -240,7 +361,17 @@ class Rubric(_Strict):
         return {name: compile_pattern(p) for name, p in self.patterns.items()}
 
 
-def _describe(error: ValidationError, data: dict) -> str:
+class InvalidRubric(RubricError):
+    """A rubric file that cannot be used; ``problems`` holds one line per problem."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        super().__init__(f"{path}: " + "; ".join(self.problems))
+
+
+def _describe(error: ValidationError, data: dict) -> list[str]:
+    """One line per problem, naming the criterion rather than its position in the list."""
     lines = []
     for item in error.errors():
         loc = list(item["loc"])
@@ -253,22 +384,44 @@ def _describe(error: ValidationError, data: dict) -> str:
             except (KeyError, IndexError, TypeError, AttributeError):
                 pass
         message = str(item["msg"]).removeprefix("Value error, ")
-        lines.append(f"{where}: {message}" if where else message)
-    return "; ".join(lines)
+        prefix = f"{where}: " if where and not where.endswith(": ") else where
+        lines += [prefix + line for line in message.splitlines()]
+    return lines
+
+
+def _read_yaml(path: Path):
+    """The file's data, read safely (no tags that build objects) and only up to a size."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_RUBRIC_BYTES + 1)
+    except OSError as exc:
+        raise InvalidRubric(path, [f"cannot read rubric file ({exc.strerror})"]) from exc
+    if len(raw) > MAX_RUBRIC_BYTES:
+        raise InvalidRubric(path, ["larger than 1 MB; a rubric file is a page of YAML"])
+    try:
+        return yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InvalidRubric(path, ["not valid YAML (the file is not UTF-8 text)"]) from exc
+    except yaml.YAMLError as exc:
+        raise InvalidRubric(path, [f"not valid YAML ({_yaml_problem(exc)})"]) from exc
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's message spans several lines; keep where and what on one."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is None:
+        return problem
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
 
 
 def load_rubric(path: Path | str | None = None) -> Rubric:
     """Read and validate a rubric file (the packaged default when ``path`` is None)."""
     path = Path(path) if path else DEFAULT_RUBRIC
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RubricError(f"{path}: cannot read rubric file ({exc.strerror})") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise RubricError(f"{path}: not valid YAML ({exc})") from exc
+    data = _read_yaml(path)
     if not isinstance(data, dict):
-        raise RubricError(f"{path}: a rubric file must be a mapping with 'criteria'")
+        raise InvalidRubric(path, ["a rubric file must be a mapping with 'criteria'"])
     try:
         return Rubric.model_validate(data)
     except ValidationError as exc:
-        raise RubricError(f"{path}: {_describe(exc, data)}") from exc
+        raise InvalidRubric(path, _describe(exc, data)) from exc

@@ -7,6 +7,9 @@ Four generic kinds, named in rubric files as ``kind:name``:
 - ``feat:NAME``  a structural feature computed here (tense, person, imperative, numbers…);
 - ``doc:NAME``   a property of the whole draft (procedural text, genre by embedding…).
 
+The ``feat:`` and ``doc:`` names are declared in ``coach.scoring.vocabulary``; this module
+implements each declared name and refuses one that is not declared. The counts that decide
+a ``doc:`` flag come from the rubric (its ``doc_flags`` section), not from code.
 The rubric combines them; this module only observes. Every function is pure.
 """
 
@@ -16,8 +19,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
+from coach.scoring.vocabulary import DOC_FLAGS, FEATURES
 from coach.text.draft import Draft, Sentence
+
+if TYPE_CHECKING:
+    from coach.scoring.rubric import DocFlagLimits
 
 # --- lexicons and patterns -----------------------------------------------------------
 
@@ -183,6 +191,10 @@ SentenceFeature = Callable[[Sentence, "SignalContext"], bool]
 
 
 def _feat(name: str) -> Callable[[SentenceFeature], SentenceFeature]:
+    """Implement a declared ``feat:`` name; an undeclared one fails at import, not in a rubric."""
+    if name not in FEATURES:
+        raise KeyError(f"feat:{name} is not declared in coach.scoring.vocabulary.FEATURES")
+
     def register(fn: SentenceFeature) -> SentenceFeature:
         SENTENCE_FEATURES[name] = fn
         return fn
@@ -345,26 +357,117 @@ def matches(name: str, sentence: Sentence, ctx: SignalContext) -> list[tuple[int
     raise KeyError(name)
 
 
-def known_signal(name: str, lexicons: Iterable[str], patterns: Iterable[str]) -> bool:
-    kind, _, key = name.partition(":")
+# --- whole-draft flags -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DraftCounts:
+    """What the ``doc:`` flags are decided from, counted once per draft by the engine."""
+
+    sentences: int
+    words: int
+    instructions: int  # sentences that open with one of the rubric's procedural verbs
+    narrated: int  # sentences where I or we did something in the past ("I filed")
+    statistics: int  # sentences that report figures
+    hedges: int  # occurrences of the rubric's hedges, blocking emotions, solutions…
+    blocking: int
+    solutions: int
+    template_markers: int
+    episodes: int  # sentences inside a told episode
+    genre_margin: float | None  # > 0 nearer narrative prototypes; None when not compared
+
+
+DocFlag = Callable[[DraftCounts, "DocFlagLimits"], bool]
+_DOC_RULES: dict[str, DocFlag] = {}
+
+
+def _doc(name: str) -> Callable[[DocFlag], DocFlag]:
+    """Implement a declared ``doc:`` name, as ``_feat`` does for sentence features."""
+    if name not in DOC_FLAGS:
+        raise KeyError(f"doc:{name} is not declared in coach.scoring.vocabulary.DOC_FLAGS")
+
+    def register(fn: DocFlag) -> DocFlag:
+        _DOC_RULES[name] = fn
+        return fn
+
+    return register
+
+
+@_doc("procedural")
+def _procedural(c: DraftCounts, limits: DocFlagLimits) -> bool:
+    """Recipes, manuals and READMEs: a run of instructions and almost nothing narrated."""
+    rule = limits.procedural
     return (
-        (kind == "lex" and key in set(lexicons))
-        or (kind == "re" and key in set(patterns))
-        or (kind == "feat" and key in SENTENCE_FEATURES)
-        or (kind == "doc" and key in DOC_FEATURE_NAMES)
+        c.instructions >= rule.min_instructions
+        and c.instructions / max(c.sentences, 1) >= rule.min_share
+        and c.narrated <= rule.max_narrated
     )
 
 
-DOC_FEATURE_NAMES = frozenset(
-    {
-        "procedural",
-        "non_narrative_genre",
-        "narrative",
-        "template",
-        "statistical",
-        "short",
-        "hedged",
-        "fatalistic",
-        "no_story",
-    }
-)
+@_doc("narrative")
+def _narrative(c: DraftCounts, limits: DocFlagLimits) -> bool:
+    return c.narrated >= limits.narrative.min_narrated
+
+
+@_doc("non_narrative_genre")
+def _non_narrative_genre(c: DraftCounts, limits: DocFlagLimits) -> bool:
+    """Procedural, or nearer the rubric's reference-text prototypes unless it narrates."""
+    nearer_reference = c.genre_margin is not None and c.genre_margin < 0
+    return _procedural(c, limits) or (nearer_reference and not _narrative(c, limits))
+
+
+@_doc("statistical")
+def _statistical(c: DraftCounts, limits: DocFlagLimits) -> bool:
+    """A data report: figures in many sentences and almost nothing narrated."""
+    rule = limits.statistical
+    return (
+        c.statistics >= rule.min_statistics
+        and c.statistics / max(c.sentences, 1) >= rule.min_share
+        and c.narrated <= rule.max_narrated
+    )
+
+
+@_doc("template")
+def _template(c: DraftCounts, limits: DocFlagLimits) -> bool:
+    """Several placeholders, or one in a short text (a long draft may quote one)."""
+    rule = limits.template
+    return c.template_markers >= rule.min_markers or (
+        c.template_markers == 1 and c.words < rule.one_marker_under_words
+    )
+
+
+@_doc("short")
+def _short(c: DraftCounts, limits: DocFlagLimits) -> bool:
+    return c.words < limits.short.under_words
+
+
+@_doc("hedged")
+def _hedged(c: DraftCounts, limits: DocFlagLimits) -> bool:
+    """Hedges often enough, and densely enough that a long draft is not flagged for a few."""
+    rule = limits.hedged
+    return (
+        c.hedges >= rule.min_hedges and c.hedges * 100 / max(c.words, 1) >= rule.min_per_100_words
+    )
+
+
+@_doc("fatalistic")
+def _fatalistic(c: DraftCounts, limits: DocFlagLimits) -> bool:
+    """Blocking emotion that dominates, or any at all with no solution named."""
+    rule = limits.fatalistic
+    return c.blocking >= rule.min_blocking or (
+        c.blocking >= rule.min_blocking_without_solution and c.solutions == 0
+    )
+
+
+@_doc("no_story")
+def _no_story(c: DraftCounts, limits: DocFlagLimits) -> bool:
+    return c.episodes == 0
+
+
+def doc_flags(counts: DraftCounts, limits: DocFlagLimits) -> dict[str, bool]:
+    """Every declared ``doc:`` flag, in the vocabulary's order."""
+    return {name: _DOC_RULES[name](counts, limits) for name in DOC_FLAGS}
+
+
+#: The ``doc:`` names (the learned scorer's features read them in sorted order).
+DOC_FEATURE_NAMES = frozenset(DOC_FLAGS)

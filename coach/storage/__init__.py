@@ -31,6 +31,7 @@ from coach.storage.errors import (
 from coach.storage.export import person_export, workshop_rows
 from coach.storage.records import RecordInfo, Records
 from coach.storage.throttle import Throttle
+from coach.storage.workshops import UploadedWorkshop, Workshops
 
 __all__ = [
     "Access",
@@ -54,9 +55,11 @@ __all__ = [
     "RevisionConflict",
     "SessionExpired",
     "Throttle",
+    "UploadedWorkshop",
     "Version",
     "WeakPassword",
     "WorkshopInfo",
+    "Workshops",
     "database_url",
     "person_export",
     "workshop_rows",

@@ -250,7 +250,7 @@ class Access:
         return code
 
     def list_workshops(self, actor: Actor) -> list[WorkshopInfo]:
-        """The workshops this actor owns (none for participants and the local owner)."""
+        """The live workshops this actor owns (none for participants and the local owner)."""
         participants = (
             select(func.count())
             .where(Participant.workshop_id == Workshop.id)
@@ -265,7 +265,7 @@ class Access:
         )
         query = (
             select(Workshop, participants, drafts)
-            .where(Workshop.trainer_id == actor.person_id)
+            .where(Workshop.trainer_id == actor.person_id, Workshop.kind == "live")
             .order_by(Workshop.id)
         )
         with self.db.read() as session:
@@ -407,7 +407,7 @@ class Access:
     @staticmethod
     def _owned_workshop(session: Session, actor: Actor, workshop_id: int) -> Workshop:
         workshop = session.get(Workshop, workshop_id)
-        if workshop is None or workshop.trainer_id != actor.person_id:
+        if workshop is None or workshop.trainer_id != actor.person_id or workshop.kind != "live":
             raise NotFound(f"no workshop {workshop_id} among yours")
         return workshop
 

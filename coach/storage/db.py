@@ -94,13 +94,37 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
-    def upgrade(self) -> None:
+    def upgrade(self, target: str = "head") -> None:
         """Bring the schema to the newest migration; safe to run from many processes at once."""
         try:
-            with self._write_engine.begin() as connection:
-                command.upgrade(alembic_config(connection), "head")
+            with self.migration_connection() as connection:
+                command.upgrade(alembic_config(connection), target)
         except OperationalError as exc:
             raise ServiceError(f"cannot open the database {redact(self.url)}: {exc.orig}") from exc
+
+    @contextmanager
+    def migration_connection(self) -> Iterator[Connection]:
+        """A write transaction for schema changes, with SQLite's foreign-key actions paused.
+
+        SQLite changes a column by copying its table and dropping the old one; with foreign
+        keys on, that drop would cascade and delete every version and comment of the drafts.
+        The pragma only works outside a transaction, so it is set on the raw connection
+        first, and the keys are checked before the transaction commits.
+        """
+        with self._write_engine.connect() as connection:
+            raw = connection.connection.dbapi_connection if self.is_sqlite else None
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    yield connection
+                    if raw is not None:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            raise ServiceError(f"migration left broken references: {broken[:3]}")
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys=ON")
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:

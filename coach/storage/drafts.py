@@ -40,6 +40,7 @@ from coach.storage.models import (
 
 MAX_TITLE = 300
 MAX_STORY_TYPE = 32
+MAX_PARTICIPANT = 200
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class DraftInfo:
     latest_number: int
     created_at: datetime
     updated_at: datetime
+    #: The participant's name when this draft holds an uploaded workshop's text.
+    participant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ class Drafts:
         Without ``draft_id`` a new draft is created. A changed title is updated in place.
         """
         title = _clean_title(title)
-        story_type = _clean_story_type(story_type)
+        story_type = clean_story_type(story_type)
         if not isinstance(text, str) or "\x00" in text:
             raise InputError("a draft's text must be a string without NUL characters")
 
@@ -125,6 +128,50 @@ class Drafts:
                 if title and title != draft.title:
                     draft.title = title
                     draft.updated_at = self.clock()
+            return self._add_version(session, draft, text, story_type)
+
+        return self._retrying(save)
+
+    def save_participant_text(
+        self, actor: Actor, workshop_id: int, participant: str, text: str, story_type: str
+    ) -> Version:
+        """Save an uploaded participant's text as the newest version of their draft.
+
+        The draft belongs to the workshop's trainer and is found by the participant's name;
+        two tabs adding the same person meet on the unique (workshop, participant) pair and
+        the second one's save becomes a version of the first one's draft.
+        """
+        label = _clean_title(participant)[:MAX_PARTICIPANT]
+        if not label:
+            raise InputError("a participant needs a name")
+        story_type = clean_story_type(story_type)
+        if not isinstance(text, str) or "\x00" in text:
+            raise InputError("a draft's text must be a string without NUL characters")
+
+        def save(session: Session) -> Version:
+            workshop = session.get(Workshop, workshop_id)
+            if workshop is None or workshop.trainer_id != actor.person_id:
+                raise NotFound(f"no workshop {workshop_id} of yours")
+            if workshop.kind != "uploaded":
+                raise AccessDenied("participants of a live workshop write their own drafts")
+            draft = session.scalar(
+                select(Draft)
+                .where(Draft.workshop_id == workshop_id, Draft.participant == label)
+                .with_for_update()
+            )
+            if draft is None:
+                now = self.clock()
+                draft = Draft(
+                    owner_id=actor.person_id,
+                    workshop_id=workshop_id,
+                    participant=label,
+                    title=label,
+                    latest_number=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(draft)
+                session.flush()
             return self._add_version(session, draft, text, story_type)
 
         return self._retrying(save)
@@ -439,7 +486,7 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _clean_story_type(story_type: str) -> str:
+def clean_story_type(story_type: str) -> str:
     story_type = (story_type or "").strip()
     if not story_type or len(story_type) > MAX_STORY_TYPE:
         raise InputError("a story type is needed (e.g. self, us, now, narrative, message)")
@@ -470,6 +517,7 @@ def _draft_info(draft: Draft, owner_name: str) -> DraftInfo:
         latest_number=draft.latest_number,
         created_at=draft.created_at,
         updated_at=draft.updated_at,
+        participant=draft.participant,
     )
 
 

@@ -1,72 +1,99 @@
 """Exports: a workshop as rows for its trainer, and everything one person owns, for them.
 
-Workshop rows: one per participant's draft (its latest version, or every version).
-Participants who have not saved anything yet still get a row, so the trainer's table shows
-who is missing. Scores are read from the stored Report JSON (``overall`` and each criterion's
-``score``); the report itself is kept opaque and only included whole in the JSON export.
-A participant's records (preferences, builder answers) are theirs alone: they are in the
-person's own export, never in a trainer's.
+Workshop rows: one per participant's draft (its latest version, or every version), for
+live and uploaded workshops alike. A live workshop's participants who have not saved
+anything yet still get a row, so the trainer's table shows who is missing. Each row carries
+the stored Report JSON whole and the trainer's comments on that draft. Writing the rows as
+CSV, JSON or HTML is ``coach.workshops.exports``' job. A participant's records (preferences,
+builder answers) are theirs alone: they are in the person's own export, never in a trainer's.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterable
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import and_, select
 
 from coach.storage.actor import Actor
 from coach.storage.db import Database
 from coach.storage.errors import NotFound
-from coach.storage.models import Draft, DraftVersion, Participant, Person, Record, Workshop
+from coach.storage.models import (
+    Comment,
+    Draft,
+    DraftVersion,
+    Participant,
+    Person,
+    Record,
+    Workshop,
+)
 
-EXPORT_SCHEMA = "narrative-coach/workshop-export/v1"
 PERSON_EXPORT_SCHEMA = "narrative-coach/person-export/v1"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BASE_COLUMNS = [
-    "workshop_id",
-    "workshop",
-    "participant_id",
-    "participant",
-    "draft_id",
-    "title",
-    "version",
-    "versions",
-    "story_type",
-    "saved_at",
-    "words",
-    "overall",
-    "rubric_version",
-    "prompt_version",
-]
 
 
 def workshop_rows(
     db: Database, actor: Actor, workshop_id: int, *, all_versions: bool = False
 ) -> list[dict[str, Any]]:
-    """Rows for the trainer who owns the workshop; anyone else gets NotFound."""
+    """Rows for the person who owns the workshop (its trainer); anyone else gets NotFound."""
     version_match = DraftVersion.draft_id == Draft.id
     if not all_versions:
         version_match = and_(version_match, DraftVersion.number == Draft.latest_number)
-    query = (
+    drafts = (
         select(Person, Draft, DraftVersion)
-        .select_from(Participant)
-        .join(Person, Person.id == Participant.person_id)
-        .outerjoin(
-            Draft, and_(Draft.owner_id == Person.id, Draft.workshop_id == Participant.workshop_id)
-        )
+        .select_from(Draft)
+        .join(Person, Person.id == Draft.owner_id)
         .outerjoin(DraftVersion, version_match)
-        .where(Participant.workshop_id == workshop_id)
-        .order_by(Person.name, Person.id, Draft.id, DraftVersion.number)
+        .where(Draft.workshop_id == workshop_id)
+    )
+    no_drafts_yet = (
+        select(Person)
+        .join(Participant, Participant.person_id == Person.id)
+        .where(
+            Participant.workshop_id == workshop_id,
+            ~select(Draft.id)
+            .where(Draft.owner_id == Person.id, Draft.workshop_id == workshop_id)
+            .exists(),
+        )
     )
     with db.read() as session:
         workshop = session.get(Workshop, workshop_id)
         if workshop is None or workshop.trainer_id != actor.person_id:
             raise NotFound(f"no workshop {workshop_id} among yours")
-        return [_row(workshop, *found) for found in session.execute(query)]
+        notes = _comments(session, workshop_id)
+        rows = [
+            _row(workshop, person, draft, version, notes.get(draft.id, []), all_versions)
+            for person, draft, version in session.execute(drafts)
+        ]
+        rows += [
+            _row(workshop, person, None, None, [], all_versions)
+            for person in session.scalars(no_drafts_yet)
+        ]
+    return sorted(
+        rows, key=lambda r: (r["participant"].casefold(), r["draft_id"] or 0, r["version"] or 0)
+    )
+
+
+def _comments(session: Any, workshop_id: int) -> dict[int, list[dict[str, Any]]]:
+    """The workshop's comments by draft, oldest first, with the version number they are on."""
+    rows = session.execute(
+        select(Comment, Person.name, DraftVersion.number)
+        .join(Draft, Draft.id == Comment.draft_id)
+        .join(Person, Person.id == Comment.author_id)
+        .outerjoin(DraftVersion, DraftVersion.id == Comment.version_id)
+        .where(Draft.workshop_id == workshop_id)
+        .order_by(Comment.id)
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for comment, author, number in rows:
+        found.setdefault(comment.draft_id, []).append(
+            {
+                "body": comment.body,
+                "version": number,
+                "author": author,
+                "at": _iso(comment.created_at),
+            }
+        )
+    return found
 
 
 def person_export(db: Database, actor: Actor) -> dict[str, Any]:
@@ -128,14 +155,24 @@ def person_export(db: Database, actor: Actor) -> dict[str, Any]:
 
 
 def _row(
-    workshop: Workshop, person: Person, draft: Draft | None, version: DraftVersion | None
+    workshop: Workshop,
+    person: Person,
+    draft: Draft | None,
+    version: DraftVersion | None,
+    notes: list[dict[str, Any]],
+    all_versions: bool,
 ) -> dict[str, Any]:
     report = version.report if version is not None else None
+    if all_versions and version is not None:  # each comment on the row of its own version
+        latest = version.number == (draft.latest_number if draft else 0)
+        notes = [
+            n for n in notes if n["version"] == version.number or (latest and n["version"] is None)
+        ]
     return {
         "workshop_id": workshop.id,
         "workshop": workshop.name,
-        "participant_id": person.id,
-        "participant": person.name,
+        "participant_id": person.id if draft is None or draft.participant is None else None,
+        "participant": (draft.participant if draft is not None else None) or person.name,
         "draft_id": draft.id if draft else None,
         "title": draft.title if draft else None,
         "version": version.number if version else None,
@@ -149,6 +186,7 @@ def _row(
         "scores": criterion_scores(report),
         "text": version.text if version else None,
         "report": report,
+        "comments": notes,
     }
 
 
@@ -161,34 +199,6 @@ def criterion_scores(report: Any) -> dict[str, Any]:
         for item in report["criteria"]
         if isinstance(item, dict) and "id" in item
     }
-
-
-def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    """One column per criterion (``score:<id>``, in first-seen order), then the text."""
-    rows = list(rows)
-    criteria: dict[str, None] = {}
-    for row in rows:
-        criteria.update(dict.fromkeys(row["scores"]))
-    columns = [*BASE_COLUMNS, *(f"score:{c}" for c in criteria), "text"]
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        flat = {**row, **{f"score:{c}": s for c, s in row["scores"].items()}}
-        writer.writerow({k: _cell(v) for k, v in flat.items()})
-
-
-def _cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: participants type these fields, trainers open them."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
-def write_json(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    json.dump({"schema": EXPORT_SCHEMA, "rows": list(rows)}, out, ensure_ascii=False, indent=1)
-    out.write("\n")
 
 
 def _iso(moment: datetime) -> str:

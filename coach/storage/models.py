@@ -94,14 +94,26 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+WORKSHOP_KINDS = ("live", "uploaded")
+
+
 class Workshop(Base):
+    """A group of participants' drafts that one person (its trainer) reviews.
+
+    *live*: participants joined with its code and own their drafts. *uploaded*: the trainer
+    uploaded the texts; the drafts belong to the trainer and carry the participant's name.
+    """
+
     __tablename__ = "workshops"
+    __table_args__ = (CheckConstraint("kind IN ('live', 'uploaded')", name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="live")
+    story_type: Mapped[str] = mapped_column(String(32), default="self")
     trainer_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    # Only a hash: a copy of the database is not a way into the workshop.
-    join_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Only a hash: a copy of the database is not a way into the workshop. None: uploaded.
+    join_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     code_rotated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -124,6 +136,8 @@ class Participant(Base):
 
 class Draft(Base):
     __tablename__ = "drafts"
+    # One draft per named participant of an uploaded workshop (NULLs never clash).
+    __table_args__ = (UniqueConstraint("workshop_id", "participant"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
@@ -131,6 +145,8 @@ class Draft(Base):
         ForeignKey("workshops.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(300))
+    # The participant's name in an uploaded workshop; None for a person's own draft.
+    participant: Mapped[str | None] = mapped_column(String(200))
     # Number of the newest version; 0 until the first save commits.
     latest_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

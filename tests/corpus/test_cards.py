@@ -11,41 +11,69 @@ import pytest
 
 from coach.scoring.rubric import load_rubric  # noqa: E402
 
-#: The criteria of the default rubric: every card must serve some of these.
+#: The criteria of the default rubric: cards that serve a criterion name it.
 KNOWN_CRITERIA = {criterion.id for criterion in load_rubric().criteria}
-REQUIRED_FIELDS = ("id", "title", "criteria", "source", "section", "source_ref")
+REQUIRED_FIELDS = ("id", "title", "criteria", "audience", "sources")
 #: Questions the card answers, in a user's words; searched with the card (BM25 only).
 #: Related cards: read alongside this one; retrieval lifts them when this card ranks first.
 OPTIONAL_FIELDS = ("questions", "related")
-#: The only sources the built-in cards may cite, with the reference each one must use.
-SIGN_UP_TO_SAFETY = "How do we build a movement? — Sign up to Safety"
-RNAO = "Individual and collective action — RNAO Social Movement Action Framework"
-RUBRIC_NOTES = (
-    "Narrative Coach rubric notes "
-    "(Ganz public narrative worksheet; FrameWorks Institute framing research)"
-)
-SOURCES = {
-    SIGN_UP_TO_SAFETY: "seeds/000_cc4992ae29a4c5bc.txt",
-    RNAO: "seeds/003_1ed1405532283485.txt",
-    RUBRIC_NOTES: "docs/rubric-notes",
-}
+AUDIENCES = {"lead", "champion", "trainer"}
+REFERENCE_FIELDS = {"title", "author", "year", "url", "locator"}
+#: The seed texts a card may cite by file (they are published web pages kept in ../shared).
+SEED_FILES = {"seeds/000_cc4992ae29a4c5bc.txt", "seeds/003_1ed1405532283485.txt"}
 MIN_CARDS_PER_CRITERION = 3
 #: Similarity at which a card question counts as copied from an evaluation question.
 NEAR_COPY = 0.8
+#: TF-IDF cosine between two card bodies above which they say the same thing twice.
+NEAR_DUPLICATE_BODIES = 0.6
 
 
-def test_corpus_has_a_reasonable_number_of_cards(cards):
-    assert 45 <= len(cards) <= 55
+def test_corpus_has_enough_cards_for_what_users_ask(cards):
+    assert 85 <= len(cards) <= 150
 
 
 def test_every_card_has_the_required_fields(cards):
     for card in cards:
-        missing = [f for f in REQUIRED_FIELDS if not card.meta.get(f)]
+        missing = [f for f in REQUIRED_FIELDS if f not in card.meta]
         assert not missing, f"{card.path.name}: missing {missing}"
         unexpected = set(card.meta) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)
         assert not unexpected, f"{card.path.name}: unexpected fields {unexpected}"
-        for field in ("id", "title", "source", "section", "source_ref"):
+        for field in ("id", "title"):
             assert isinstance(card.meta[field], str), f"{card.path.name}: {field} must be text"
+        audience = card.meta["audience"]
+        assert audience and set(audience) <= AUDIENCES, f"{card.path.name}: audience {audience}"
+
+
+def test_every_card_cites_published_works_with_a_locator(cards):
+    """A citation names the document the advice comes from, never our own summary."""
+    for card in cards:
+        works = card.meta["sources"]
+        assert isinstance(works, list) and works, f"{card.path.name}: no sources"
+        for work in works:
+            assert set(work) <= REFERENCE_FIELDS, f"{card.path.name}: {set(work)}"
+            assert str(work.get("title", "")).strip(), f"{card.path.name}: a source has no title"
+            assert str(work.get("locator", "")).strip(), f"{card.path.name}: no locator"
+            url = str(work.get("url", ""))
+            assert url.startswith(("https://", "http://")) or url in SEED_FILES, (
+                f"{card.path.name}: {url!r} is neither a web address nor a seed text"
+            )
+            cited = f"{work.get('title')} {work.get('author')} {url}".lower()
+            assert "narrative coach" not in cited and "rubric-notes" not in cited, card.path.name
+
+
+def test_no_two_cards_say_the_same_thing(cards):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    matrix = TfidfVectorizer(stop_words="english").fit_transform([c.body for c in cards])
+    similar = cosine_similarity(matrix)
+    pairs = [
+        (cards[i].path.stem, cards[j].path.stem, round(float(similar[i, j]), 2))
+        for i in range(len(cards))
+        for j in range(i + 1, len(cards))
+        if similar[i, j] >= NEAR_DUPLICATE_BODIES
+    ]
+    assert pairs == []
 
 
 def test_card_id_is_the_file_name(cards):
@@ -59,9 +87,10 @@ def test_card_ids_are_unique(cards):
 
 
 def test_criteria_are_known_ids(cards):
+    """Cards for trainers (running a session, safety) may serve no criterion of a draft."""
     for card in cards:
         criteria = card.meta["criteria"]
-        assert isinstance(criteria, list) and criteria, f"{card.path.name}: criteria list"
+        assert isinstance(criteria, list), f"{card.path.name}: criteria list"
         assert len(set(criteria)) == len(criteria), f"{card.path.name}: repeated criterion"
         unknown = set(criteria) - KNOWN_CRITERIA
         assert not unknown, f"{card.path.name}: unknown criteria {unknown}"
@@ -76,34 +105,30 @@ def test_every_criterion_has_enough_cards(cards):
 def test_bodies_are_card_sized(cards):
     for card in cards:
         words = len(card.body.split())
-        assert 50 <= words <= 260, f"{card.path.name}: body has {words} words"
+        assert 50 <= words <= 300, f"{card.path.name}: body has {words} words"
 
 
-def test_sources_are_cited_consistently(cards):
-    for card in cards:
-        source = card.meta["source"]
-        assert source in SOURCES, f"{card.path.name}: unknown source {source!r}"
-        assert card.meta["source_ref"] == SOURCES[source], f"{card.path.name}: source_ref"
+def test_seed_locators_name_real_headings(cards, repo_root):
+    """A card citing a seed text names a heading that appears in that text."""
+    for ref in sorted(SEED_FILES):
+        candidates = [repo_root / ref, repo_root.parent / "shared" / ref]
+        seed = next((p for p in candidates if p.exists()), None)
+        if seed is None:
+            pytest.skip(f"seed text {ref} is not available here")
+        lines = {line.strip().rstrip(":") for line in seed.read_text(encoding="utf-8").splitlines()}
+        headings = {line for line in lines if 3 <= len(line) <= 120}
+        for card in cards:
+            for work in card.meta["sources"]:
+                if work.get("url") == ref:
+                    locator = str(work["locator"])
+                    assert any(h in locator for h in headings), f"{card.path.name}: {locator!r}"
 
 
-@pytest.mark.parametrize("ref", sorted(r for r in SOURCES.values() if r.startswith("seeds/")))
-def test_seed_sections_are_real_headings(cards, repo_root, ref):
-    """A card's section must appear as a line of the seed text it cites."""
-    candidates = [repo_root / ref, repo_root.parent / "shared" / ref]
-    seed = next((p for p in candidates if p.exists()), None)
-    if seed is None:
-        pytest.skip(f"seed text {ref} is not available here")
-    lines = {line.strip().rstrip(":") for line in seed.read_text(encoding="utf-8").splitlines()}
-    for card in cards:
-        if card.meta["source_ref"] == ref:
-            assert card.meta["section"] in lines, f"{card.path.name}: {card.meta['section']!r}"
-
-
-QUESTIONS_PER_CARD = (6, 12)
+QUESTIONS_PER_CARD = (6, 20)
 
 
 def test_every_card_lists_the_questions_it_answers(cards):
-    """6–12 questions in a user's words, written from the card (doc2query by hand)."""
+    """6–20 questions in a user's words, written from the card (doc2query by hand)."""
     seen: dict[str, str] = {}
     for card in cards:
         questions = card.meta.get("questions")

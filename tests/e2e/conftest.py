@@ -1,8 +1,9 @@
 """A real app server and a real headless Chromium for the browser tests (marked ``browser``).
 
-One ``streamlit run`` per session on a fresh data directory (the built-in library indexed
-beforehand); every test gets a new browser context, i.e. a new app session. Skipped, with
-the reason, when Debian's chromium or Playwright is missing — never a browser download.
+One ``streamlit run`` per session on a copy of the seeded data directory (the built-in
+library indexed beforehand, see tests/conftest.py); every test gets a new browser context,
+i.e. a new app session. Skipped, with the reason, when Debian's chromium or Playwright is
+missing — never a browser download.
 """
 
 from __future__ import annotations
@@ -16,18 +17,18 @@ from e2e_support import (
     AppServer,
     copy_tree,
     launch_chromium,
-    seed_library,
     why_no_browser,
 )
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     reason = why_no_browser()
     if reason:
         pytest.skip(f"browser tests skipped: {reason}")
-    seed = tmp_path_factory.mktemp("e2e-seed")
-    seed_library(seed)
+    seed = request.getfixturevalue("seeded_data_dir")  # only once we know the browser runs
     data = copy_tree(seed, tmp_path_factory.mktemp("e2e") / "data")
     ARTIFACTS.mkdir(exist_ok=True)
     server = AppServer(data, ARTIFACTS / "e2e-streamlit.log")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from app_environment import isolated_environment
+from environment import child_env
+from net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -40,33 +40,8 @@ def why_no_browser() -> str | None:
     return None
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def app_env(data_dir: Path) -> dict[str, str]:
-    env = isolated_environment()
-    env.update(
-        COACH_DATA_DIR=str(data_dir),
-        ORT_DISABLE_TELEMETRY="1",
-        ANONYMIZED_TELEMETRY="False",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def seed_library(folder: Path) -> None:
-    """Index the built-in cards into ``folder`` once (what the first app run would do)."""
-    subprocess.run(
-        [sys.executable, "-m", "coach", "sources"],
-        env=app_env(folder),
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    return child_env(COACH_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
 
 
 class AppServer:

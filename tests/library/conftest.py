@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-from coach.library.ingest import Ingester  # noqa: E402
-from coach.library.retrieve import Retriever  # noqa: E402
-from coach.library.store import Store  # noqa: E402
-from coach.settings import Settings  # noqa: E402
-from coach.text.embeddings import Embedder  # noqa: E402
+from coach.library.ingest import Ingester
+from coach.library.retrieve import Retriever
+from coach.library.store import Store
+from coach.settings import Settings
+from coach.text.embeddings import Embedder
 
 HERE = Path(__file__).resolve().parent
 FIXTURE_CARDS = HERE / "fixtures"
@@ -173,14 +169,12 @@ def make_long_pages(count: int, lines_per_page: int = 30) -> list[list[str]]:
 
 
 @pytest.fixture
-def coach(monkeypatch, tmp_path, card_dir, capsys):
-    """Run ``coach ...`` with a fresh data dir; returns (exit code, stdout, stderr)."""
+def coach(monkeypatch, card_dir, capsys):
+    """Run ``coach ...`` on the test's fresh data dir; returns (exit code, stdout, stderr)."""
     from coach import cli
 
     monkeypatch.setattr(cli, "COMMAND_MODULES", ["coach.cli.library"])
-    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("COACH_CORPUS_DIR", str(card_dir.parent))
-    monkeypatch.delenv("COACH_CHROMA_URL", raising=False)
 
     def run(*argv: str) -> tuple[int, str, str]:
         code = cli.main(list(argv))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +9,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from environment import child_env
+from net import free_port
 
 from coach.errors import ServiceError
 from coach.library.ingest import Ingester
@@ -21,12 +21,6 @@ from coach.settings import Settings
 CHROMA = Path(sys.executable).parent / "chroma"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
     if not CHROMA.exists():
@@ -34,7 +28,6 @@ def chroma_url(tmp_path_factory):
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     log = (path / "server.log").open("wb")
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     server = subprocess.Popen(
         [
             str(CHROMA),
@@ -48,7 +41,7 @@ def chroma_url(tmp_path_factory):
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=env,
+        env=child_env(),
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -167,6 +167,7 @@ def seeds() -> list[Path]:
     return files
 
 
+@pytest.mark.slow
 def test_the_seed_texts_ingest_and_answer_questions(tmp_path, seeds, embedder):
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "no-corpus")
     store = Store.open(settings, embedder.model_id, embedder.dimension)

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from environment import child_env
 from library_workers import QUESTION, WORKER
 
-from coach.settings import PROJECT_ROOT
+#: Every test here starts real interpreters that load the embedding model: seconds each.
+pytestmark = pytest.mark.slow
 
 PARALLEL = 6
 ROUNDS = 2  # the race hit about every other round before the library took a lock
-
-
-def child_env() -> dict[str, str]:
-    """The project importable, and no COACH_ settings leaking in from the test run."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    return env
 
 
 def first_runs_together(data_dir: Path, corpus_dir: Path) -> list[tuple[int, str, str]]:
@@ -47,7 +41,6 @@ def first_runs_together(data_dir: Path, corpus_dir: Path) -> list[tuple[int, str
     return [(run.returncode, out, err) for run, (out, err) in zip(runs, outputs, strict=True)]
 
 
-@pytest.mark.slow
 def test_parallel_first_runs_on_a_fresh_data_dir_all_succeed(tmp_path, card_dir):
     """Six 'coach score' runs started together used to fail: tables or ids created twice,
     or a process whose vector index missed cards another process had just indexed."""

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from coach.cli.library import TRAINING_QUESTIONS
 from coach.errors import InputError
 from coach.library.chunking import content_hash
-from coach.library.evaluate import evaluate, load_questions, train_ranker
+from coach.library.evaluate import Example, evaluate, fit_ranker, load_questions, train_ranker
 from coach.library.ingest import Ingester
-from coach.library.ranker import FEATURES, QuestionIndex, Ranker, fit, normalise, raw_features
+from coach.library.ranker import COLUMNS, FEATURES, QuestionIndex, Ranker, design, raw_features
 from coach.library.retrieve import Retriever, lift_related
 from coach.library.store import Store, StoredChunk
 from coach.settings import PROJECT_ROOT, Settings
@@ -69,33 +70,46 @@ def questions_in(store: Store) -> dict[str, tuple[str, str]]:
 # ---------------------------------------------------------------- fitting and the weights file
 
 
-def test_fit_is_deterministic_and_weights_up_a_feature_that_separates_the_labels():
-    rng = np.random.default_rng(7)
-    labels = np.arange(40) % 4 == 0  # one relevant row in four, as in search candidates
-    separating = np.where(labels, 0.9, 0.2) + rng.normal(0, 0.05, 40)
-    noise = rng.uniform(0, 1, 40)
-    features = np.column_stack([separating, noise])
-    weights, bias = fit(features, labels)
-    again, bias_again = fit(features, labels)
-    assert weights.tolist() == again.tolist() and bias == bias_again
-    assert weights[0] > 0 and weights[0] > abs(weights[1])
-    assert bias < 0  # a row with nothing going for it is judged irrelevant
+def examples(seed: int = 7) -> list[Example]:
+    """Twenty questions over eight cards: card 0 is always relevant and best on feature 0;
+    card 1 is relevant whenever card 0 is (they go together) but looks like the others."""
+    rng = np.random.default_rng(seed)
+    cards = [f"c{i}" for i in range(8)]
+    found = []
+    for _ in range(20):
+        raw = rng.uniform(0, 0.5, (8, len(FEATURES)))
+        raw[0, 0] = 0.9
+        relevant = np.array([True, True] + [False] * 6)
+        found.append(Example(raw, cards, relevant, "w"))
+    return found
 
 
-def test_fit_refuses_data_with_only_one_class():
-    for labels in ([True] * 4, [False] * 4):
-        with pytest.raises(InputError, match="both relevant and irrelevant"):
-            fit(np.ones((4, 2)), np.array(labels))
+def test_fitting_is_deterministic_and_learns_the_signal_and_which_cards_go_together():
+    ranker, again = fit_ranker(examples()), fit_ranker(examples())
+    assert ranker == again
+    assert ranker.weights[COLUMNS.index("vector/best")] > 0
+    assert ranker.corelevance["c0"]["c1"] == 1.0  # every question needing c0 needed c1
+    raw = np.random.default_rng(1).uniform(0, 0.5, (8, len(FEATURES)))
+    raw[0, 0] = 0.9
+    order = np.argsort(-ranker.logits(raw, [f"c{i}" for i in range(8)]))
+    assert order[0] == 0 and order[1] == 1  # c1 lifted by c0, though it looks like the rest
+
+
+def test_fitting_refuses_questions_without_any_relevant_card():
+    none = [Example(np.ones((3, len(FEATURES))), ["a", "b", "c"], np.zeros(3, bool), "w")]
+    with pytest.raises(InputError, match="at least one relevant card"):
+        fit_ranker(none)
 
 
 def test_a_saved_ranker_loads_back_as_it_was(tmp_path: Path):
-    ranker = Ranker(
-        (2.25, 3.5, -0.125, 1.0), -6.5, related_lift=1.5, trained_on=("q.jsonl",), questions=7
-    )
+    ranker = fit_ranker(examples(), trained_on=("q.jsonl",), questions=20)
     ranker.save(tmp_path / "ranker.json")
-    assert Ranker.load(tmp_path / "ranker.json") == ranker
+    loaded = Ranker.load(tmp_path / "ranker.json")
+    assert loaded.trained_on == ("q.jsonl",) and loaded.questions == 20
+    assert loaded.weights == pytest.approx(ranker.weights, abs=1e-6)
+    assert loaded.corelevance["c0"] == {"c1": 1.0}
     saved = json.loads((tmp_path / "ranker.json").read_text())
-    assert saved["features"] == list(FEATURES) and saved["weights"]["bm25"] == 3.5
+    assert saved["features"] == list(FEATURES) and set(saved["weights"]) == set(COLUMNS)
 
 
 def test_a_bad_ranker_file_is_named_with_the_command_that_rewrites_it(tmp_path: Path):
@@ -107,19 +121,16 @@ def test_a_bad_ranker_file_is_named_with_the_command_that_rewrites_it(tmp_path: 
             Ranker.load(path)
 
 
-def test_features_are_divided_by_their_best_and_only_cards_have_question_features():
-    raw, has_questions = raw_features(
-        ["card:a", "card:b", "notes.md"],
-        vector={"card:a": 0.5, "card:b": 0.25, "notes.md": 0.4},
-        bm25={"card:a": 2.0, "card:b": 4.0},  # no shared words with notes.md
-        questions={"card:a": (0.8, 0.6), "card:b": (0.4, 0.3)},
+def test_each_feature_is_seen_relative_to_the_best_card_and_as_a_rank():
+    raw = raw_features(
+        ["a", "b", "c"],
+        {"vector": {"a": 0.5, "b": 0.25, "c": -0.1}, "bm25": {"b": 4.0}},  # c shares no word
     )
-    assert has_questions.tolist() == [True, True, False]
-    np.testing.assert_allclose(
-        normalise(raw),
-        [[1.0, 0.5, 1.0, 1.0], [0.5, 1.0, 0.5, 0.5], [0.8, 0.0, 0.0, 0.0]],
-    )
-    np.testing.assert_allclose(normalise(np.array([[-0.2, 0.0, 0.0, 0.0]])), [[0, 0, 0, 0]])
+    columns = design(raw)
+    vector, bm25 = FEATURES.index("vector"), FEATURES.index("bm25")
+    np.testing.assert_allclose(columns[:, vector], [1.0, 0.5, 0.0])  # negatives count as 0
+    np.testing.assert_allclose(columns[:, bm25], [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(columns[:, len(FEATURES) + vector], [1.0, 1 / 2, 1 / 3])
 
 
 def test_a_question_index_gives_each_chunk_its_best_and_its_top_three_mean():
@@ -186,7 +197,9 @@ TWO_PART_CARD = """---
 id: two-parts
 title: Two parts
 criteria: [hope]
-source: "Test source"
+sources:
+  - title: "Test source"
+    locator: "Hope"
 questions:
   - Can we win?
   - {question}
@@ -290,10 +303,11 @@ def question_file(path: Path, questions: list[dict]) -> Path:
     return path
 
 
-def test_train_ranker_on_a_small_question_file(retriever, tmp_path):
+def test_train_ranker_on_a_small_question_file(searcher, tmp_path):
+    retriever = searcher
     path = question_file(tmp_path / "mine.jsonl", QUESTIONS)
     ranker = train_ranker(retriever, [path])
-    assert len(ranker.weights) == len(FEATURES) == 4 and ranker.questions == 3
+    assert len(ranker.weights) == len(COLUMNS) and ranker.questions == 3
     assert ranker.trained_on == (str(path),)
     assert all(np.isfinite(ranker.weights)) and any(w != 0 for w in ranker.weights)
     learned = Retriever(retriever.store, retriever.embedder, ranker=ranker)
@@ -301,7 +315,8 @@ def test_train_ranker_on_a_small_question_file(retriever, tmp_path):
     assert list(report["methods"]) == ["hybrid"]
 
 
-def test_coach_train_ranker_writes_weights_the_app_can_load(coach, tmp_path):
+def test_coach_train_ranker_writes_weights_the_app_can_load(coach, tmp_path, cards, monkeypatch):
+    monkeypatch.setenv("COACH_CORPUS_DIR", str(cards.parent))  # two cards with questions
     first = question_file(tmp_path / "ana.jsonl", QUESTIONS[:2])
     second = question_file(tmp_path / "ben.jsonl", QUESTIONS[2:] + QUESTIONS[:1])
     out = tmp_path / "out" / "ranker.json"
@@ -312,7 +327,7 @@ def test_coach_train_ranker_writes_weights_the_app_can_load(coach, tmp_path):
     assert ranker.trained_on == (str(first), str(second)) and ranker.questions == 4
 
     code, _, err = coach("train-ranker", str(first), "--cross-validate")
-    assert code == 2 and "needs at least two question files" in err
+    assert code == 2 and "needs questions from at least two writers" in err
     assert err.strip().count("\n") == 0  # one line, no traceback
     code, _, err = coach("train-ranker", str(tmp_path / "nope.jsonl"), "--out", str(out))
     assert code == 2 and "nope.jsonl: no such question file" in err
@@ -321,9 +336,10 @@ def test_coach_train_ranker_writes_weights_the_app_can_load(coach, tmp_path):
     assert code == 2 and "the held-out check set is never trained on" in err
 
 
-def test_train_ranker_ignores_the_users_own_library(coach, tmp_path, write):
+def test_train_ranker_ignores_the_users_own_library(coach, tmp_path, write, cards, monkeypatch):
     """Fitting reads a library of the built-in cards only: a user's documents would change
     BM25's word weights and so the weights the app ships."""
+    monkeypatch.setenv("COACH_CORPUS_DIR", str(cards.parent))
     first = question_file(tmp_path / "ana.jsonl", QUESTIONS[:2])
     second = question_file(tmp_path / "ben.jsonl", QUESTIONS[2:])
     before, after = tmp_path / "before.json", tmp_path / "after.json"
@@ -335,20 +351,21 @@ def test_train_ranker_ignores_the_users_own_library(coach, tmp_path, write):
 
 
 DATA, CARDS = PROJECT_ROOT / "tests" / "data", PROJECT_ROOT / "corpus" / "cards"
-TRAINING = [DATA / f"retrieval_{n}_questions.jsonl" for n in ("dev", "dev2", "dev3")]
+TRAINING = [PROJECT_ROOT / p for p in TRAINING_QUESTIONS]
 
 
 @pytest.mark.slow
 def test_the_committed_weights_are_reproduced_from_the_committed_questions(tmp_path, embedder):
     if not all(p.is_file() for p in TRAINING) or not any(CARDS.glob("*.md")):
-        pytest.skip("the dev question files or the corpus cards are not in this checkout")
+        pytest.skip("the question files or the corpus cards are not in this checkout")
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=CARDS.parent)
     retriever = Retriever.from_settings(settings, embedder, fusion="convex")
     fitted = train_ranker(retriever, TRAINING, base=PROJECT_ROOT)
     committed = Ranker.load()
     assert fitted.weights == pytest.approx(committed.weights, abs=1e-3)
-    assert fitted.bias == pytest.approx(committed.bias, abs=1e-3)
-    assert fitted.related_lift == committed.related_lift
+    assert fitted.weights2 == pytest.approx(committed.weights2, abs=1e-3)
+    assert fitted.bias2 == pytest.approx(committed.bias2, abs=1e-3)
+    assert fitted.corelevance.keys() == committed.corelevance.keys()
     assert (fitted.trained_on, fitted.questions) == (committed.trained_on, committed.questions)
 
 

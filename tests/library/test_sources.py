@@ -90,27 +90,47 @@ def test_markdown_sections_keep_their_heading_path(write):
     assert "# not a heading" in ask.text
 
 
+def test_a_card_without_a_located_source_is_refused(tmp_path):
+    card = tmp_path / "no-locator.md"
+    card.write_text(
+        "---\nid: no-locator\ntitle: T\ncriteria: []\nsources:\n  - title: A book\n---\nBody.\n"
+    )
+    with pytest.raises(InputError, match="every source needs a title and a locator"):
+        load_card(card)
+
+
 def test_card_front_matter_becomes_metadata(card_dir):
     card = load_card(card_dir / "ask-one-thing.md")
     assert card.kind == "card"
     assert card.title == "Ask for one specific thing"
     assert card.meta["id"] == "ask-one-thing"
     assert card.meta["criteria"] == ["call_to_action", "specificity"]
-    assert card.meta["section"] == "The ask"
+    assert card.meta["sources"] == [
+        {
+            "title": "Test source",
+            "author": "Workshop notes",
+            "year": "",
+            "url": "https://example.org/workshop-notes",
+            "locator": "The ask",
+        }
+    ]
+    assert card.meta["audience"] == ["lead", "champion"]
     assert card.meta["questions"][1] == "Should I give people a list of options?"
     body = "".join(s.text for s in card.sections())
     assert "---" not in body and "End with one ask" in body
     assert "closing line" not in body  # questions are front matter, not the card's text
 
 
-def test_card_without_criteria_is_refused(write):
+def test_card_without_sources_is_refused(write):
     path = write("bad-card.md", "---\nid: bad-card\ntitle: Bad\n---\nBody.\n")
-    with pytest.raises(InputError, match="criteria"):
+    with pytest.raises(InputError, match="lacks sources"):
         load_card(path)
 
 
 def test_card_questions_must_be_a_list_of_strings(write):
-    head = "---\nid: q-card\ntitle: Q\ncriteria: [hope]\n"
+    head = (
+        "---\nid: q-card\ntitle: Q\ncriteria: [hope]\nsources: [{title: A guide, locator: p. 3}]\n"
+    )
     path = write("q-card.md", head + "questions: what now?\n---\nBody.\n")
     with pytest.raises(InputError, match="'questions' must be a list"):
         load_card(path)

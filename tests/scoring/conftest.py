@@ -1,33 +1,25 @@
-"""Fixtures for the scorer's tests: one Scorer for the session, and a way to run `coach`.
+"""Fixtures for the scorer's tests: the rule engine alone, and a way to run `coach`.
 
-Building a Scorer loads the rubric and the offline embedding model, so it is built once
-and shared; scoring is pure, so sharing it cannot leak state between tests. CLI tests run
-`python -m coach` in a subprocess with no COACH_* settings from the caller's shell and
+The default scorer (``scorer``, ``score``) is built once in ``tests/conftest.py``. CLI tests
+run `python -m coach` in a subprocess with no COACH_* settings from the caller's shell and
 their own data directory, so results do not depend on who runs them.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from environment import child_env
 from scoring_support import REPO_ROOT
 
 from coach.report import Report
 from coach.scoring.engine import Scorer
-from coach.scoring.learned import LearnedScorer
 from coach.scoring.pipeline import build_scorer, score_text
 from coach.settings import Settings
-
-
-@pytest.fixture(scope="session")
-def scorer() -> LearnedScorer:
-    """The default scorer (learned model, packaged rubric, offline embedders), as the CLI has it."""
-    return build_scorer(Settings(rubric_path=None))
 
 
 @pytest.fixture(scope="session")
@@ -45,22 +37,9 @@ def rule_score(rule_scorer: Scorer) -> Callable[..., Report]:
 
 
 @pytest.fixture(scope="session")
-def score(scorer: Scorer) -> Callable[..., Report]:
-    """score(text, **options) -> Report, through the same pipeline the CLI uses."""
-
-    def _score(text: str, **options) -> Report:
-        return score_text(text, scorer, **options)
-
-    return _score
-
-
-@pytest.fixture(scope="session")
 def coach_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-    env["COACH_DATA_DIR"] = str(tmp_path_factory.mktemp("coach-data"))
-    env["ORT_DISABLE_TELEMETRY"] = "1"
-    env["PYTHONIOENCODING"] = "utf-8"
-    return env
+    data_dir = tmp_path_factory.mktemp("coach-data")
+    return child_env(COACH_DATA_DIR=str(data_dir), PYTHONIOENCODING="utf-8")
 
 
 @pytest.fixture(scope="session")

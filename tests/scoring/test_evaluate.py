@@ -132,6 +132,7 @@ def test_evaluate_a_small_labelled_folder(scorer, tmp_path: Path) -> None:
     assert result["overall_spearman"] == pytest.approx(1.0)  # story > slogan > recipe
 
 
+@pytest.mark.slow
 def test_coach_eval_json_on_a_small_labelled_folder(run_coach, scorer, tmp_path: Path) -> None:
     folder = make_labelled_dir(tmp_path / "set")
     result = run_coach("eval", folder, "--format", "json")
@@ -169,6 +170,7 @@ def test_a_label_without_its_text_is_named(tmp_path: Path) -> None:
         load_labelled_dir(folder)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not DEV_SET.is_dir(), reason=f"labelled dev set not found at {DEV_SET}")
 def test_coach_eval_meets_the_targets_on_the_dev_set(run_coach) -> None:
     """The issue's targets: mean QWK >= 0.6, within-one >= 90%, Spearman of overall >= 0.7."""

@@ -88,6 +88,7 @@ def tiny_corpus() -> list[LabelledDraft]:
     return by_writer["w1"] + by_writer["w2"]
 
 
+@pytest.mark.slow
 def test_fitting_twice_on_the_same_drafts_gives_the_same_weights(tiny_corpus):
     embedder = Embedder()
     rules = Scorer(load_rubric(None), embedder=embedder)
@@ -151,6 +152,7 @@ def test_a_draft_in_another_language_is_not_assessed(score):
     assert "not assessed" in report.notes[0]
 
 
+@pytest.mark.slow
 def test_an_unsure_level_says_so(score):
     """Whenever the model gives its chosen level little probability, the reason says it."""
     reports = [

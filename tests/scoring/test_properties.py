@@ -7,6 +7,7 @@ and narrative sentences mixed with all of those (so that evidence spans really o
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scoring_support import FIXED_IDS, GOLDEN, SAMPLES, SCHEMA
@@ -143,24 +144,28 @@ def test_punctuation_only(scorer, text: str) -> None:
     check_any_text(scorer, text)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(text=html_mix)
 def test_html_and_scripts(scorer, text: str) -> None:
     check_any_text(scorer, text)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(text=rtl_mix)
 def test_right_to_left_text(scorer, text: str) -> None:
     check_any_text(scorer, text)
 
 
+@pytest.mark.slow
 @PROPERTY_SETTINGS
 @given(text=narrative_mix)
 def test_narrative_sentences_among_noise(scorer, text: str) -> None:
     check_any_text(scorer, text)
 
 
+@pytest.mark.slow
 def test_a_second_scorer_gives_identical_reports(scorer) -> None:
     """No hidden state: a freshly built Scorer agrees with the session one, draft for draft."""
     fresh = build_scorer()

@@ -41,6 +41,7 @@ def check_evidence_indexes(report: dict, text: str) -> None:
 # --- coach score ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_score_prints_a_readable_report(run_coach) -> None:
     """The default path, cited guidance included (the source library is built on first use)."""
     result = run_coach("score", STRONG, "--fail-under", "0")
@@ -53,6 +54,7 @@ def test_score_prints_a_readable_report(run_coach) -> None:
     assert "Next steps:" in out
 
 
+@pytest.mark.slow
 def test_score_json_from_a_file_and_from_stdin(run_coach) -> None:
     text = STRONG.read_text(encoding="utf-8")
     from_file = run_coach("score", STRONG, "--format", "json", "--no-guidance")
@@ -84,6 +86,7 @@ def test_score_json_from_a_file_and_from_stdin(run_coach) -> None:
     check_evidence_indexes(piped, text)
 
 
+@pytest.mark.slow
 def test_fail_under_exits_1_and_still_prints_the_report(run_coach) -> None:
     result = run_coach("score", WEAK, "--fail-under", "50", "--format", "json", "--no-guidance")
     assert result.returncode == 1
@@ -120,6 +123,7 @@ def test_a_binary_file_is_refused_with_a_clear_message(run_coach, tmp_path: Path
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
 def test_legacy_encodings_are_decoded(run_coach, score, tmp_path: Path, encoding: str) -> None:
     path = tmp_path / f"{encoding}.txt"
@@ -144,6 +148,7 @@ def huge_file(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_100000_word_file_is_scored(run_coach, huge_file: Path) -> None:
     result = run_coach("score", huge_file, "--format", "json", "--no-guidance")
     assert result.returncode == 0, result.stderr
@@ -159,6 +164,7 @@ def test_a_file_over_the_word_limit_gets_a_clear_message(run_coach, huge_file: P
     assert "COACH_MAX_WORDS" in result.stderr
 
 
+@pytest.mark.slow
 def test_french_is_scored_by_the_multilingual_model_and_says_so(run_coach, tmp_path: Path) -> None:
     path = tmp_path / "cantine.txt"
     path.write_text(FRENCH, encoding="utf-8")
@@ -218,6 +224,7 @@ def check_batch_went_on(result) -> None:
     assert "scored 6 of 7 drafts" in result.stderr
 
 
+@pytest.mark.slow
 def test_review_to_csv(run_coach, review_inputs: list[Path]) -> None:
     result = run_coach("review", *review_inputs, "--format", "csv")
     check_batch_went_on(result)
@@ -231,6 +238,7 @@ def test_review_to_csv(run_coach, review_inputs: list[Path]) -> None:
             assert row["error"] == "" and 0 <= int(row["overall"]) <= 100
 
 
+@pytest.mark.slow
 def test_review_to_jsonl(run_coach, review_inputs: list[Path]) -> None:
     result = run_coach("review", *review_inputs, "--format", "jsonl", "--workers", "1")
     check_batch_went_on(result)
@@ -243,6 +251,7 @@ def test_review_to_jsonl(run_coach, review_inputs: list[Path]) -> None:
             assert row["error"] is None and row["report"]["schema"] == SCHEMA
 
 
+@pytest.mark.slow
 def test_review_to_html_escapes_user_text(
     run_coach, review_inputs: list[Path], tmp_path: Path
 ) -> None:
@@ -282,6 +291,7 @@ def test_review_flags_a_csv_with_an_unclosed_quote(run_coach, tmp_path: Path) ->
     assert any(r["error"] and "malformed CSV" in r["error"] for r in rows)
 
 
+@pytest.mark.slow
 def test_review_goes_on_when_one_file_is_unreadable(run_coach, tmp_path: Path) -> None:
     (tmp_path / "a-broken.docx").write_bytes(b"PK\x03\x04 this is not really a zip archive")
     (tmp_path / "b-english.txt").write_text(ACCENTED, encoding="utf-8")

@@ -12,6 +12,8 @@ from scoring_support import REPO_ROOT
 from coach.scoring.rubric import FIXED_CRITERIA
 
 CORPUS = REPO_ROOT / "datasets" / "drafts"
+#: Each run fits the scorer with the real encoders: several seconds even on this small corpus.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,16 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
+# benchmarks/storage_bench.py imports this file with only tests/storage on its path
+sys.path.append(str(Path(__file__).resolve().parents[1] / "support"))
+from net import free_port  # noqa: E402
 
 SUPERUSER = "coach"
 
@@ -50,12 +54,6 @@ def why_unavailable() -> str | None:
         except KeyError:
             return "running as root and there is no 'postgres' user to run the server"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class TempPostgres:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +9,6 @@ from pathlib import Path
 from argon2 import PasswordHasher, profiles
 
 HERE = Path(__file__).resolve().parent
-PROJECT_ROOT = HERE.parent.parent
 # Tests check the logic, not argon2's cost: hash with the cheapest parameters.
 FAST_HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
 PASSWORD = "correct horse battery"
@@ -28,10 +26,3 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-def subprocess_env() -> dict[str, str]:
-    """Environment for child interpreters: the project importable, no stray COACH_ settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    return env

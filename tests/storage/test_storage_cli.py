@@ -42,8 +42,6 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: 
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path))
     if database_url.startswith("postgresql"):
         monkeypatch.setenv("COACH_DATABASE_URL", database_url)
-    else:
-        monkeypatch.delenv("COACH_DATABASE_URL", raising=False)
     return database_url
 
 
@@ -142,7 +140,6 @@ def test_backup_and_restore_commands(coach, tmp_path: Path, monkeypatch) -> None
     data, db, _ = _live_data_dir(tmp_path)
     db.dispose()
     monkeypatch.setenv("COACH_DATA_DIR", str(data))
-    monkeypatch.delenv("COACH_DATABASE_URL", raising=False)
     archive = tmp_path / "nightly.tar.gz"
 
     code, out, _ = coach("backup", "--out", str(archive))
@@ -214,7 +211,6 @@ def test_a_bad_archive_is_refused_and_changes_nothing(coach, tmp_path: Path, mon
     db.dispose()
     good = backup(data, tmp_path / "good.tar.gz").path
     monkeypatch.setenv("COACH_DATA_DIR", str(data))
-    monkeypatch.delenv("COACH_DATABASE_URL", raising=False)
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
 
     for expected, archive in _archives(tmp_path, good).items():
@@ -233,7 +229,6 @@ def test_a_damaged_database_in_the_data_dir_stops_the_backup_cleanly(
     db.dispose()
     (data / "old-copy.db").write_bytes(b"SQLite format 3\x00" + b"\x07garbage" * 500)
     monkeypatch.setenv("COACH_DATA_DIR", str(data))
-    monkeypatch.delenv("COACH_DATABASE_URL", raising=False)
     out_dir = tmp_path / "backups"
     code, _, err = coach("backup", "--out", str(out_dir / "nightly.tar.gz"))
     assert code == 2 and "old-copy.db: it looks like a SQLite database but cannot be read" in err

@@ -15,8 +15,9 @@ import time
 from collections import Counter
 
 import pytest
+from environment import child_env
 from sqlalchemy import func, select
-from storage_support import FAST_HASHER, WORKER_SCRIPT, subprocess_env
+from storage_support import FAST_HASHER, WORKER_SCRIPT
 from storage_workers import digest, run_processes
 
 from coach.storage import Access, Database, Drafts
@@ -34,7 +35,7 @@ def _write_then_kill(url: str, round_no: int, rng: random.Random) -> list[list[s
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=subprocess_env(),
+        env=child_env(),
     )
     acked: list[list[str]] = []
     try:
@@ -128,6 +129,7 @@ def test_eight_processes_saving_at_once_lose_and_duplicate_nothing(
     assert total == 1 + PROCESSES * SAVES
 
 
+@pytest.mark.slow
 def test_app_processes_starting_together_share_one_fresh_database(database_url: str) -> None:
     """Four replicas open a brand-new database at once: one migrates, all agree on the owner."""
     ctx = multiprocessing.get_context("spawn")

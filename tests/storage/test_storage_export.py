@@ -7,7 +7,8 @@ import io
 import json
 
 from coach.storage import Access, Drafts, Records, person_export, workshop_rows
-from coach.storage.export import EXPORT_SCHEMA, PERSON_EXPORT_SCHEMA, write_csv, write_json
+from coach.storage.export import PERSON_EXPORT_SCHEMA
+from coach.workshops.exports import SCHEMA, to_csv, to_json
 
 
 def report(overall: int, challenge: int, hope: int) -> dict:
@@ -47,19 +48,38 @@ def test_csv_and_json_exports(access: Access, drafts: Drafts, workshop) -> None:
     drafts.attach_report(workshop.ana, v.id, report(70, 2, 1), rubric_version="default@1")
     rows = workshop_rows(access.db, workshop.trainer, workshop.workshop_id)
 
-    out = io.StringIO()
-    write_csv(rows, out)
-    parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
+    parsed = list(csv.DictReader(io.StringIO(to_csv(rows))))
     ana = next(r for r in parsed if r["participant"] == "Ana")
     assert (ana["score:challenge"], ana["score:hope"], ana["overall"]) == ("2", "1", "70")
     assert ana["text"] == "Line one.\nLine two."
     assert ana["title"].startswith("'=")  # a spreadsheet shows it, never runs it
 
-    out = io.StringIO()
-    write_json(rows, out)
-    document = json.loads(out.getvalue())
-    assert document["schema"] == EXPORT_SCHEMA
+    document = json.loads(to_json(rows, "Spring"))
+    assert document["schema"] == SCHEMA
     assert next(r for r in document["rows"] if r["participant"] == "Ana")["report"]["overall"] == 70
+
+
+def test_an_uploaded_workshop_exports_like_a_live_one_with_its_comments(
+    access: Access, drafts: Drafts, workshop
+) -> None:
+    from coach.storage import Workshops
+
+    uploaded = Workshops(access.db).open(workshop.trainer, "Uploaded cohort")
+    v1 = drafts.save_participant_text(workshop.trainer, uploaded.id, "Dana", "first", "self")
+    v2 = drafts.save_participant_text(workshop.trainer, uploaded.id, "Dana", "second", "self")
+    drafts.add_comment(workshop.trainer, v1.draft_id, "On the first.", version_id=v1.id)
+    drafts.add_comment(workshop.trainer, v1.draft_id, "On the second.", version_id=v2.id)
+
+    [row] = workshop_rows(access.db, workshop.trainer, uploaded.id)
+    assert (row["participant"], row["version"], row["participant_id"]) == ("Dana", 2, None)
+    assert [c["body"] for c in row["comments"]] == ["On the first.", "On the second."]
+    history = workshop_rows(access.db, workshop.trainer, uploaded.id, all_versions=True)
+    assert [[c["body"] for c in r["comments"]] for r in history] == [
+        ["On the first."],
+        ["On the second."],
+    ]
+    live = workshop_rows(access.db, workshop.trainer, workshop.workshop_id)
+    assert "Dana" not in {r["participant"] for r in live}
 
 
 def test_a_person_s_own_export_has_their_drafts_and_records_only(

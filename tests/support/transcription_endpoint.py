@@ -45,7 +45,9 @@ class TranscriptionEndpoint:
         return f"http://127.0.0.1:{self._server.server_port}/v1"
 
     def __enter__(self) -> TranscriptionEndpoint:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # a short poll interval: shutdown() waits up to one interval, and tests stop it often
+        serve = {"poll_interval": 0.05}
+        threading.Thread(target=self._server.serve_forever, kwargs=serve, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,7 +1,8 @@
 """Fixtures for the Streamlit AppTest suites: each test gets its own data directory.
 
-The built-in guidance cards are indexed once per session (about 10 s) and the index is
-copied into every test's fresh COACH_DATA_DIR, so tests stay independent and fast.
+The built-in guidance cards are indexed once per session (``seeded_data_dir`` in
+tests/conftest.py) and the index is copied into every test's fresh COACH_DATA_DIR
+(``coach_data_dir``), so tests stay independent and fast.
 """
 
 from __future__ import annotations
@@ -9,23 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_environment import ISOLATE
 from streamlit.testing.v1 import AppTest
-from ui_support import APP, TIMEOUT_S, fresh_data_dir, open_page, seed_library
-
-
-@pytest.fixture(scope="session")
-def seeded_chroma(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seed_library(tmp_path_factory.mktemp("seeded-library"))
+from ui_support import APP, TIMEOUT_S, fresh_data_dir, open_page
 
 
 @pytest.fixture
-def data_dir(seeded_chroma: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ISOLATE:
-        monkeypatch.delenv(name, raising=False)
-    folder = fresh_data_dir(seeded_chroma, tmp_path / "data")
-    monkeypatch.setenv("COACH_DATA_DIR", str(folder))
-    return folder
+def data_dir(seeded_data_dir: Path, coach_data_dir: Path) -> Path:
+    return fresh_data_dir(seeded_data_dir / "chroma", coach_data_dir)
 
 
 @pytest.fixture

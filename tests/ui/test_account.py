@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from streamlit.testing.v1 import AppTest
 from ui_support import APP, TIMEOUT_S, assert_ok, by_label, open_page, plain
 
@@ -24,6 +25,7 @@ def notice(at: AppTest) -> str:
     return " ".join(w.value for w in at.warning)
 
 
+@pytest.mark.slow
 def test_trainer_runs_a_workshop_that_a_participant_joins(data_dir):
     trainer = open_page(session(), PAGE)
     by_label(trainer.text_input, "E-mail").input("tess@example.org")

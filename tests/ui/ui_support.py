@@ -1,40 +1,19 @@
-"""Helpers shared by the UI tests: a library seeded once, recordings, element lookups."""
+"""Helpers shared by the UI tests: a fresh data directory, recordings, element lookups."""
 
 from __future__ import annotations
 
 import io
 import re
 import shutil
-import subprocess
-import sys
 import wave
 from pathlib import Path
 
 import numpy as np
-from app_environment import isolated_environment
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 TIMEOUT_S = 120  # the first run in a process loads the scorer and the embedding model
-
-
-def seed_library(folder: Path) -> Path:
-    """A data directory whose library holds the built-in cards (``coach sources`` syncs them).
-
-    Run in a child process so the vector store is closed cleanly before it is copied.
-    """
-    env = isolated_environment()
-    env.update(COACH_DATA_DIR=str(folder), ORT_DISABLE_TELEMETRY="1", ANONYMIZED_TELEMETRY="False")
-    subprocess.run(
-        [sys.executable, "-m", "coach", "sources"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return folder / "chroma"
 
 
 def fresh_data_dir(seed_chroma: Path, target: Path) -> Path:

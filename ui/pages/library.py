@@ -160,8 +160,11 @@ def _remove_picked(library: Retriever, titles: dict[str, str]) -> None:
     state.seed("library.remove_confirm", False)
 
 
+AUDIENCE_LABELS = {"lead": "campaign leads", "champion": "champions", "trainer": "trainers"}
+
+
 def _search(ctx, library: Retriever, titles: dict[str, str]) -> None:
-    query, k, criterion = st.columns([4, 1, 2], vertical_alignment="bottom")
+    query, k, criterion, reader = st.columns([4, 1, 2, 2], vertical_alignment="bottom")
     text = query.text_input(
         "Question",
         key=state.widget("library.query"),
@@ -176,16 +179,30 @@ def _search(ctx, library: Retriever, titles: dict[str, str]) -> None:
         format_func=lambda i: names.get(i, "any"),
         key=state.widget("library.criterion"),
     )
+    audience = reader.selectbox(
+        "For",
+        ["", *AUDIENCE_LABELS],
+        format_func=lambda a: AUDIENCE_LABELS.get(a, "anyone"),
+        key=state.widget("library.audience"),
+        help="Show the cards written for this reader (your own documents always count).",
+    )
     if not text.strip():
         st.caption("Ask in your own words; results cite their source and where in it they are.")
         return
     try:
-        passages = library.search(text, int(count), criterion=only or None)
+        answer = library.answer(text, int(count), criterion=only or None, audience=audience or None)
+        passages = answer.passages
     except CoachError as exc:
         components.show_error(exc, "search the library")
         return
     if not passages:
-        st.info("No passage matches. Try other words, or remove the criterion filter.")
+        st.info("No passage matches. Try other words, or remove the filters.")
+    elif not answer.fits:
+        st.info(
+            "**Nothing in the library fits this well.** The closest passages are below; "
+            "try other words, or add your own guide on this page.",
+            icon=":material/search_off:",
+        )
     for number, passage in enumerate(passages, 1):
         with st.expander(f"[{number}] {esc(passage.citation)}", expanded=number == 1):
             st.text(passage.text, width="stretch")

@@ -15,14 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from coach.coaching.examples import EXAMPLE_WORKSHOP
-from coach.coaching.feedback import Feedback
 from coach.errors import CoachError
 from coach.report import Report
 from coach.scoring.rubric import STORY_TYPES
 from coach.storage import Version
-from coach.storage.workspace import WorkshopRecord, split_version
+from coach.storage.workspace import WorkshopView
 from coach.workshops import exports
 from coach.workshops.review import collect_items
+from coach.workshops.upload import add_texts
 from ui import components, context, state
 from ui.analysis import analyse, score_only
 from ui.components import esc, story_label
@@ -55,12 +55,12 @@ def render() -> None:
         st.info("Workshop review is for trainers: your drafts are shared with your trainer.")
         return
     record, story_type = _choose_workshop(ctx)
-    if record.live_id is None:
+    if not record.is_live:
         _upload(ctx, record, story_type)
     for problem in state.get("review_problems"):
         st.warning(esc(problem), icon=":material/description:")
     if not record.participants:
-        if record.live_id is None:
+        if not record.is_live:
             _empty_state(ctx, record, story_type)
         else:
             st.info(
@@ -71,7 +71,7 @@ def render() -> None:
     people = _participants(ctx, record)
     if not people:
         st.info("The drafts of this workshop were removed.")
-        if record.live_id is None:
+        if not record.is_live:
             _delete(ctx, record)
         return
     criteria = [(c.id, c.name) for c in people[0].report.criteria]
@@ -80,11 +80,11 @@ def render() -> None:
     _drill_down(ctx, record, shown or people)
     st.divider()
     _exports(ctx, record, people)
-    if record.live_id is None:
+    if not record.is_live:
         _delete(ctx, record)
 
 
-def _delete(ctx: AppContext, record: WorkshopRecord) -> None:
+def _delete(ctx: AppContext, record: WorkshopView) -> None:
     """Remove an uploaded workshop and its drafts (export it first if you want to keep it)."""
     with st.expander("Delete this workshop"):
         st.caption(
@@ -119,7 +119,7 @@ def _delete_workshop(ctx: AppContext, name: str) -> None:
 UPLOADED, IN_APP = "upload:", "app:"
 
 
-def _choose_workshop(ctx: AppContext) -> tuple[WorkshopRecord, str]:
+def _choose_workshop(ctx: AppContext) -> tuple[WorkshopView, str]:
     """Uploaded workshops, plus (for a trainer) the workshops participants joined in the app."""
     labels = {UPLOADED + name: name for name in ctx.workspace.workshops() or [DEFAULT_WORKSHOP]}
     live = {}
@@ -162,7 +162,7 @@ def _new_workshop(ctx: AppContext) -> None:
         return
     try:
         if name not in ctx.workspace.workshops():
-            ctx.workspace.save_workshop(WorkshopRecord(name))
+            ctx.workspace.save_workshop(WorkshopView(name))
     except CoachError as exc:
         state.set("review_problems", [f"The workshop “{name}” was not created: {exc}"])
         return
@@ -171,7 +171,7 @@ def _new_workshop(ctx: AppContext) -> None:
     state.set("review_problems", [])
 
 
-def _upload(ctx: AppContext, record: WorkshopRecord, story_type: str) -> None:
+def _upload(ctx: AppContext, record: WorkshopView, story_type: str) -> None:
     files = st.file_uploader(
         "Add drafts",
         type=UPLOAD_TYPES,
@@ -197,43 +197,28 @@ def _upload(ctx: AppContext, record: WorkshopRecord, story_type: str) -> None:
     state.set("review_seen_uploads", seen)
 
 
-def _add_items(ctx: AppContext, record: WorkshopRecord, items: list, story_type: str) -> None:
+def _add_items(ctx: AppContext, record: WorkshopView, items: list, story_type: str) -> None:
     """Score each readable draft and keep it as the newest version of its participant's draft."""
-    problems = []
-    order = sorted(
-        range(len(items)),
-        key=lambda i: (
-            split_version(items[i].name)[0].casefold(),
-            split_version(items[i].name)[1],
-            i,
-        ),
-    )
     bar = st.progress(0.0, text="Scoring the drafts…")
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.progress(done / total, text=f"Scoring {done} of {total}: {name}")
+
     fresh = ctx.workspace.workshop(record.name)  # another tab may have added people meanwhile
-    for done, index in enumerate(order, 1):
-        item = items[index]
-        bar.progress(done / len(order), text=f"Scoring {done} of {len(order)}: {item.name}")
-        if item.error is not None or item.text is None:
-            problems.append(f"{item.name}: {item.error or 'no text'}")
-            continue
-        participant = split_version(item.name)[0] or item.name
-        try:
-            report = score_only(item.text, story_type, ctx.settings)
-            if report.nothing_to_score:
-                problems.append(f"{item.name}: the draft is empty")
-                continue
-            version = ctx.workspace.add_participant_text(fresh, participant, item.text, story_type)
-            ctx.workspace.attach(version.id, report.to_dict(), report.rubric_version, None)
-        except CoachError as exc:
-            problems.append(f"{item.name}: {exc}")
-    fresh.story_type = story_type
-    ctx.workspace.save_workshop(fresh)
-    record.participants, record.comments = fresh.participants, fresh.comments
+    problems = add_texts(
+        ctx.workspace,
+        fresh,
+        items,
+        story_type,
+        lambda text, kind: score_only(text, kind, ctx.settings),
+        progress,
+    )
+    record.id, record.participants, record.comments = fresh.id, fresh.participants, fresh.comments
     bar.empty()
     state.set("review_problems", problems)
 
 
-def _empty_state(ctx: AppContext, record: WorkshopRecord, story_type: str) -> None:
+def _empty_state(ctx: AppContext, record: WorkshopView, story_type: str) -> None:
     with st.container(border=True):
         st.markdown(
             "**No drafts in this workshop yet.** Upload the drafts your participants wrote: you "
@@ -253,7 +238,7 @@ def _empty_state(ctx: AppContext, record: WorkshopRecord, story_type: str) -> No
 # -- the table ---------------------------------------------------------------------------
 
 
-def _participants(ctx: AppContext, record: WorkshopRecord) -> list[Participant]:
+def _participants(ctx: AppContext, record: WorkshopView) -> list[Participant]:
     people = []
     for name, draft_id in record.participants.items():
         try:
@@ -329,7 +314,7 @@ def _table(people: list[Participant], criteria: list[tuple[str, str]]) -> list[P
 # -- one participant ---------------------------------------------------------------------
 
 
-def _drill_down(ctx: AppContext, record: WorkshopRecord, people: list[Participant]) -> None:
+def _drill_down(ctx: AppContext, record: WorkshopView, people: list[Participant]) -> None:
     by_name = {p.name: p for p in people}
     if state.widget_value("review.participant") not in by_name:
         state.seed("review.participant", next(iter(by_name)))
@@ -436,7 +421,7 @@ def _delta_css(value: object) -> str:
     return ""
 
 
-def _comments(ctx: AppContext, record: WorkshopRecord, person: Participant) -> None:
+def _comments(ctx: AppContext, record: WorkshopView, person: Participant) -> None:
     for note in record.comments.get(person.name, []):
         with st.container(border=True):
             st.text(str(note.get("body", "")), width="stretch")
@@ -458,7 +443,7 @@ def _comments(ctx: AppContext, record: WorkshopRecord, person: Participant) -> N
     )
 
 
-def _add_comment(ctx: AppContext, record: WorkshopRecord, name: str, version: Version) -> None:
+def _add_comment(ctx: AppContext, record: WorkshopView, name: str, version: Version) -> None:
     body = str(state.widget_value("review.comment", default="")).strip()
     if not body:
         return
@@ -473,14 +458,13 @@ def _add_comment(ctx: AppContext, record: WorkshopRecord, name: str, version: Ve
 # -- exports -----------------------------------------------------------------------------
 
 
-def _exports(ctx: AppContext, record: WorkshopRecord, people: list[Participant]) -> None:
+def _exports(ctx: AppContext, record: WorkshopView, people: list[Participant]) -> None:
     st.subheader("Export")
     slug = "".join(ch if ch.isalnum() else "-" for ch in record.name).strip("-") or "workshop"
     csv_col, json_col, html_col = st.columns(3)
-    scores = [_export_row(person, record, None) for person in people]
     csv_col.download_button(
         "CSV (one row per participant)",
-        exports.workshop_csv(scores, record.name),
+        exports.to_csv(_export_rows(ctx, record, people, with_feedback=False)),
         file_name=f"{slug}.csv",
         mime="text/csv",
         icon=":material/table:",
@@ -523,35 +507,33 @@ def _exports(ctx: AppContext, record: WorkshopRecord, people: list[Participant])
     )
 
 
-def _export_row(
-    person: Participant, record: WorkshopRecord, feedback: Feedback | None
-) -> exports.ParticipantExport:
-    latest = person.latest
-    return exports.ParticipantExport(
-        person.name,
-        len(person.versions),
-        latest.text,
-        person.report,
-        feedback,
-        tuple(record.comments.get(person.name, [])),
-    )
+def _export_rows(
+    ctx: AppContext, record: WorkshopView, people: list[Participant], *, with_feedback: bool
+) -> list[dict]:
+    """The workshop's stored rows (as ``coach workshop export`` gives them), with the reports
+    shown on this page laid over them and, when asked, each person's coaching."""
+    by_draft = {p.latest.draft_id: p for p in people}
+    rows = []
+    for row in ctx.workspace.workshop_rows(record):
+        person = by_draft.get(row["draft_id"])
+        if person is None:
+            rows.append(row)
+            continue
+        feedback = None
+        if with_feedback:
+            latest = person.latest
+            feedback = analyse(latest.text, latest.story_type, ctx.settings).feedback
+        rows.append(exports.with_report(row, person.report, feedback))
+    return rows
 
 
 def _prepare_exports(
-    ctx: AppContext, record: WorkshopRecord, people: list[Participant], fingerprint: tuple
+    ctx: AppContext, record: WorkshopView, people: list[Participant], fingerprint: tuple
 ) -> None:
-    details = []
-    for person in people:
-        latest = person.latest
-        feedback = analyse(latest.text, latest.story_type, ctx.settings).feedback
-        details.append(_export_row(person, record, feedback))
+    rows = _export_rows(ctx, record, people, with_feedback=True)
     state.set(
         "review_export",
-        (
-            fingerprint,
-            exports.workshop_json(details, record.name),
-            exports.workshop_html(details, record.name),
-        ),
+        (fingerprint, exports.to_json(rows, record.name), exports.to_html(rows, record.name)),
     )
 
 
