@@ -179,6 +179,10 @@ def _refuse_another_file(record: SourceRecord, path: Path) -> None:
     )
 
 
+#: Rows per write when a fresh library indexes every card at once.
+WRITE_PAGE = 1000
+
+
 @dataclass
 class _Job:
     """Book-keeping of one ingest, enough to roll it back."""
@@ -273,6 +277,8 @@ class Ingester:
         result = SyncResult()
         folder = corpus_dir / "cards" if (corpus_dir / "cards").is_dir() else corpus_dir
         files = sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md")
+        if self.store.count() == 0 and not self.store.sources():
+            return self._index_fresh(files)
         stored = {r.name: r for r in self.store.sources() if r.builtin}
         seen: set[str] = set()
         for path in files:
@@ -300,6 +306,104 @@ class Ingester:
             if record.source_id not in seen:
                 self.store.delete_source(record.source_id)
                 result.removed.append(record.source_id)
+        return result
+
+    def _index_fresh(self, files: list[Path]) -> SyncResult:
+        """Index every card into an empty library with one write per collection.
+
+        What the card-by-card path would store, without its per-card round trips (the first
+        start of a fresh install waits on this). Vectors come from the shipped file when it
+        has them. All or nothing: if a write fails, what was written is deleted.
+        """
+        result = SyncResult()
+        chunks: list[tuple[str, tuple[str, str], str, ChunkMeta]] = []
+        questions: dict[str, tuple[str, str, ChunkMeta]] = {}  # id -> (question, chunk id, base)
+        records: list[SourceRecord] = []
+        stamp = now()
+        for path in files:
+            try:
+                card = load_card(path)
+                source_id = CARD_PREFIX + str(card.meta["id"])
+                if any(r.source_id == source_id for r in records):
+                    raise InputError(f"{path.name}: duplicate card id {card.meta['id']!r}")
+                base = self._base_meta(card, source_id, True)
+                chunker = Chunker(source_id, keep_whole=True)
+                found = [c for section in card.sections() for c in chunker.chunks(section)]
+                if not found:
+                    raise InputError(f"{path.name}: no text to index")
+            except CoachError as exc:
+                result.errors.append(str(exc))
+                continue
+            for chunk in found:
+                view = self._view(chunk, base)
+                meta = self._chunk_meta(chunk, base, vector_key(view))
+                chunks.append((chunk.chunk_id, view, chunk.text, meta))
+                for question in (q for q in base.questions if q.strip()):
+                    row = f"{chunk.chunk_id}#{content_hash(question)}"
+                    questions[row] = (question, chunk.chunk_id, base)
+            records.append(
+                SourceRecord(
+                    source_id=source_id,
+                    title=card.title,
+                    kind=card.kind,
+                    name=card.path.name,
+                    file_sha=card.sha256,
+                    chunks=len(found),
+                    pages=0,
+                    added_at=stamp,
+                    updated_at=stamp,
+                    builtin=True,
+                    index_version=INDEX_VERSION,
+                    path=location(card.path),
+                )
+            )
+            result.added.append(source_id)
+        known = [self.shipped.get(shipped.passage_key(*view)) for _, view, _, _ in chunks]
+        unknown = [n for n, vector in enumerate(known) if vector is None]
+        if unknown:
+            made = embed_passages(self.embedder, [chunks[n][1] for n in unknown])
+            for n, vector in zip(unknown, made, strict=True):
+                known[n] = vector
+        chunk_vectors = [vector for vector in known if vector is not None]
+        texts = sorted({question for question, _, _ in questions.values()})
+        asked = {q: self.shipped.get(shipped.question_key(q)) for q in texts}
+        missing = [q for q, v in asked.items() if v is None]
+        asked.update(zip(missing, self.embedder.embed(missing) if missing else [], strict=True))
+        written: list[tuple[str, str]] = []
+        try:
+            for at in range(0, len(chunks), WRITE_PAGE):
+                page = chunks[at : at + WRITE_PAGE]
+                self.store.upsert(
+                    [i for i, _, _, _ in page],
+                    chunk_vectors[at : at + WRITE_PAGE],
+                    [text for _, _, text, _ in page],
+                    [m.to_store() for _, _, _, m in page],
+                )
+                written += [(i, "chunks") for i, _, _, _ in page]
+            rows = sorted(questions)
+            for at in range(0, len(rows), WRITE_PAGE):
+                page = rows[at : at + WRITE_PAGE]
+                self.store.upsert(
+                    page,
+                    [asked[questions[i][0]] for i in page],
+                    [questions[i][0] for i in page],
+                    [
+                        QuestionMeta(
+                            questions[i][2].source_id, questions[i][2].file_sha, questions[i][1]
+                        ).to_store()
+                        for i in page
+                    ],
+                    of="questions",
+                )
+                written += [(i, "questions") for i in page]
+            self.store.put_sources(records)
+        except BaseException:
+            for of in ("chunks", "questions"):
+                try:
+                    self.store.delete_ids([i for i, kind in written if kind == of], of=of)
+                except CoachError:
+                    pass
+            raise
         return result
 
     # ---------------------------------------------------------------- the work

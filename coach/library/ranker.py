@@ -200,10 +200,21 @@ class QuestionIndex:
     def __init__(self, rows: Sequence[tuple[StoredChunk, np.ndarray]]):
         self.chunk_ids = [row.question.chunk_id for row, _ in rows]
         self.matrix = np.zeros((0, 0), dtype=np.float32)
+        # Each chunk's questions as one row of a padded table, so a query is three numpy
+        # calls rather than a Python loop over every question.
+        self._chunks = list(dict.fromkeys(self.chunk_ids))
+        position = {chunk_id: n for n, chunk_id in enumerate(self._chunks)}
+        counts: dict[str, int] = {}
+        self._cell = []
+        for chunk_id in self.chunk_ids:
+            self._cell.append((position[chunk_id], counts.get(chunk_id, 0)))
+            counts[chunk_id] = counts.get(chunk_id, 0) + 1
+        self._width = max(counts.values(), default=0)
         if rows:
             vectors = np.asarray([v for _, v in rows], dtype=np.float32)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             self.matrix = vectors / np.maximum(norms, 1e-12)
+        self._counts = np.array([counts[c] for c in self._chunks], dtype=np.float64)
 
     def similarities(self, vector: np.ndarray) -> dict[str, tuple[float, float]]:
         """Chunk id -> (best, mean of the best three) cosine of the query to its questions."""
@@ -211,14 +222,15 @@ class QuestionIndex:
             return {}
         query = np.asarray(vector, dtype=np.float32)
         sims = self.matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
-        per_chunk: dict[str, list[float]] = {}
-        for chunk_id, sim in zip(self.chunk_ids, sims.tolist(), strict=True):
-            per_chunk.setdefault(chunk_id, []).append(sim)
-        out = {}
-        for chunk_id, values in per_chunk.items():
-            values.sort(reverse=True)
-            out[chunk_id] = (values[0], float(np.mean(values[:TOP_QUESTIONS])))
-        return out
+        table = np.full((len(self._chunks), self._width), -np.inf)
+        rows, columns = zip(*self._cell, strict=True)
+        table[list(rows), list(columns)] = sims
+        table = -np.sort(-table, axis=1)[:, :TOP_QUESTIONS]
+        top = np.where(np.isfinite(table), table, 0.0).sum(axis=1)
+        top /= np.minimum(self._counts, TOP_QUESTIONS)
+        return {
+            chunk_id: (float(table[n, 0]), float(top[n])) for n, chunk_id in enumerate(self._chunks)
+        }
 
 
 def raw_features(

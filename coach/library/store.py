@@ -238,6 +238,8 @@ class VectorStore(Protocol):
     def get_source(self, source_id: str) -> SourceRecord | None: ...
     def find_by_sha(self, file_sha: str) -> SourceRecord | None: ...
     def put_source(self, record: SourceRecord) -> None: ...
+    def put_sources(self, records: Sequence[SourceRecord]) -> None: ...
+    def count(self) -> int: ...
     def delete_source(self, source_id: str) -> None: ...
     def fingerprint(self) -> tuple[str, dict[str, str]]: ...
 
@@ -557,14 +559,19 @@ class Store:
 
     def put_source(self, record: SourceRecord) -> None:
         """Commit a source: from now on its chunks with this file_sha are visible."""
-        self._call(
-            "commit source",
-            "_sources",
-            "upsert",
-            ids=[record.source_id],
-            embeddings=[_PLACEHOLDER],
-            metadatas=[record.to_dict()],
-        )
+        self.put_sources([record])
+
+    def put_sources(self, records: Sequence[SourceRecord]) -> None:
+        """Commit several sources in one write (a fresh library's cards)."""
+        if records:
+            self._call(
+                "commit source",
+                "_sources",
+                "upsert",
+                ids=[r.source_id for r in records],
+                embeddings=[_PLACEHOLDER] * len(records),
+                metadatas=[r.to_dict() for r in records],
+            )
 
     def delete_source(self, source_id: str) -> None:
         """Un-commit first (readers stop seeing it), then drop its chunks."""
