@@ -8,7 +8,7 @@ one embedder instead of borrowing each other's.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,11 +31,9 @@ class Services:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    @cached_property
+    @property
     def embedder(self) -> Embedder:
-        from coach.text.embeddings import Embedder
-
-        return Embedder()
+        return _shared_embedder()
 
     @cached_property
     def scorer(self) -> Scorer | LearnedScorer:
@@ -98,6 +96,15 @@ class Services:
         from coach.storage import Workshops
 
         return Workshops(self.db)
+
+
+@lru_cache(maxsize=1)
+def _shared_embedder() -> Embedder:
+    """One MiniLM per process: it is read-only and deterministic, and every configuration
+    (another rubric, another data directory) embeds the same way."""
+    from coach.text.embeddings import Embedder
+
+    return Embedder()
 
 
 def build_services(settings: Settings | None = None) -> Services:

@@ -101,5 +101,5 @@ def _analyse(
     except CoachError as exc:
         coached = coach_text(report, scorer, text)
         note = f"Cited guidance is unavailable: {exc}"
-        return Analysis(report, Coached(coached.report, coached.feedback, note))
+        return Analysis(report, Coached(coached.report, coached.feedback, note, coached.plan))
     return Analysis(report, coach_text(report, scorer, text, library))

@@ -286,6 +286,26 @@ def render_coaching(feedback: Feedback, *, trainer: bool = False) -> None:
                 render_citation(citation)
 
 
+def render_plan(plan) -> None:
+    """The coaching plan: one to three fixes, each quoting the draft, or "ready"."""
+    if plan is None:
+        return
+    if plan.ready:
+        st.success(esc(plan.rehearse), icon=":material/check_circle:")
+        return
+    if not plan.steps:
+        return
+    st.markdown("**Your next fixes**")
+    for number, step in enumerate(plan.steps, 1):
+        with st.container(border=True):
+            st.markdown(f"**{number}. {esc(step.diagnosis)}**")
+            st.markdown(esc(step.move))
+            if step.question:
+                st.markdown(f"**Ask yourself:** {esc(step.question)}")
+            for citation in step.citations[:1]:
+                render_citation(citation)
+
+
 def feedback_text(feedback: Feedback) -> str:
     """The rule-based coaching as plain text (what "coach me" answers when the LLM cannot)."""
     lines = ["Next steps:"]

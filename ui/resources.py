@@ -63,34 +63,24 @@ def access(settings: Settings) -> Access:
 
 
 @st.cache_resource(show_spinner="Loading the scorer (first time only)…")
-def _scorer(rubric_path: str, data_dir: str, database: str, chroma: str, corpus: str) -> Scorer:
-    built = _services(data_dir, database, chroma, corpus)
-    return built.scorer_for(Path(rubric_path)) if rubric_path else built.scorer
+def _scorer(rubric_path: str) -> Scorer:
+    """The scorer for a rubric (the embedder is shared by every scorer and the library)."""
+    return build_services(Settings(rubric_path=rubric_path or None)).scorer
 
 
 def scorer(settings: Settings) -> Scorer:
-    return _scorer(
-        str(settings.rubric_path or ""),
-        str(settings.data_dir),
-        settings.database_url,
-        settings.chroma_url,
-        str(settings.corpus_dir),
-    )
+    return _scorer(str(settings.rubric_path or ""))
 
 
-@st.cache_resource(
-    show_spinner="Preparing the guidance library (first run only, about 10 seconds)…"
-)
-def _retriever(data_dir: str, database: str, chroma_url: str, corpus_dir: str) -> Retriever:
-    retriever = _services(data_dir, database, chroma_url, corpus_dir).retriever
+@st.cache_resource(show_spinner="Preparing the guidance library (first run only)…")
+def _retriever(data_dir: str, chroma_url: str, corpus_dir: str) -> Retriever:
+    retriever = _services(data_dir, "", chroma_url, corpus_dir).retriever
     retriever.sync_corpus()
     return retriever
 
 
 def retriever(settings: Settings) -> Retriever:
-    return _retriever(
-        str(settings.data_dir), settings.database_url, settings.chroma_url, str(settings.corpus_dir)
-    )
+    return _retriever(str(settings.data_dir), settings.chroma_url, str(settings.corpus_dir))
 
 
 def rubric_file(settings: Settings, yaml_text: str) -> Path:

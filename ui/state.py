@@ -77,6 +77,7 @@ _WIDGETS = {
     "library.query",
     "library.k",
     "library.criterion",
+    "library.audience",
     "library.remove_pick",
     "library.remove_confirm",
     "settings.llm_base_url",

@@ -40,6 +40,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     score.set_defaults(func=run_score)
 
+    coaching = subparsers.add_parser(
+        "eval-coaching",
+        help="compare coaching plans with trainers' reference plans",
+        description=(
+            "Scores and coaches each draft of a coaching check set (a folder with texts/ and "
+            "plans.jsonl, e.g. datasets/coaching) for its labelled story type, and compares "
+            "the plan with the trainer's: first fix, steps aimed at criteria already strong, "
+            "ready drafts recognised, sentences repeated across drafts."
+        ),
+    )
+    coaching.add_argument("directory", type=Path, metavar="DIR")
+    coaching.add_argument("--rubric", type=Path, help="rubric file (default: built-in)")
+    coaching.add_argument("--format", choices=["text", "json"], default="text")
+    coaching.set_defaults(func=run_eval_coaching)
+
     review = subparsers.add_parser(
         "review",
         help="score many drafts (files, folders, a CSV) into one table",
@@ -92,6 +107,41 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wpm", type=int, help="speaking rate in words per minute (default 135)")
 
 
+def run_eval_coaching(args: argparse.Namespace) -> int:
+    from coach.coaching.evaluate import evaluate_plans, load_plans
+    from coach.coaching.feedback import build_feedback
+    from coach.coaching.plan import build_plan
+    from coach.scoring.pipeline import score_text
+    from coach.services import build_services
+
+    rows = load_plans(args.directory)
+    scorer = build_services(_settings(args)).scorer
+
+    def plan_of(text: str, story_type: str | None):
+        report = score_text(text, scorer, story_type=story_type)
+        return build_plan(report, scorer.rubric, text, build_feedback(report, scorer.rubric))
+
+    report = evaluate_plans(rows, plan_of)
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"{report['n']} drafts from {args.directory}")
+    print(
+        f"first fix matches the trainer's        {report['first_fix_exact']:.0%} exactly, "
+        f"{report['first_fix_same_criterion']:.0%} by criterion"
+    )
+    print(f"steps aimed at a criterion labelled 2  {report['steps_aimed_at_strong']:.0%}")
+    print(
+        f"ready drafts recognised                {report['ready_recognised']} "
+        f"(said ready: {report['said_ready']})"
+    )
+    print(
+        f"most repeated coaching sentence        in {report['most_repeated_sentence_share']:.0%} "
+        f"of drafts; {report['sentences_over_20_percent']} sentences in more than 20%"
+    )
+    return 0
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment, with command-line overrides validated the same way."""
     overrides = {}
@@ -142,7 +192,7 @@ def run_score(args: argparse.Namespace) -> int:
         print(json.dumps(coached.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
-        print(format_feedback(coached.feedback))
+        print(format_plan(coached.plan, coached.feedback))
     if report.nothing_to_score:
         print("coach: error: nothing to score: the draft is empty", file=sys.stderr)
         return 2
@@ -160,21 +210,32 @@ def _library_opens(services) -> bool:
         return False
 
 
-def format_feedback(feedback) -> str:
-    lines = ["", "Next steps:"]
-    lines += [f"  {n}. {step}" for n, step in enumerate(feedback.next_steps, 1)]
-    for item in feedback.items[:MAX_DETAILED]:
-        lines += [
-            "",
-            f"{item.name} ({item.score}/{item.max}): {item.diagnosis}",
-            f"  Ask yourself: {item.question}",
-        ]
-        if item.illustration:
-            lines.append(f"  For example: {item.illustration}")
-        for citation in item.guidance:
-            lines.append(f"  See: {citation.source} [{citation.locator}]")
+def format_plan(plan, feedback) -> str:
+    """The coaching plan: each fix with the sentence it is about, the move and a cited
+    passage (its words, not just its title); or that the draft is ready."""
+    if plan is None or (not plan.steps and not plan.ready):
+        return "\n".join(
+            ["", *feedback.next_steps, "", f"For trainers: {feedback.trainer_summary}"]
+        )
+    lines = ["", f"Your plan ({plan.story_type}):"]
+    if plan.ready:
+        lines.append(f"  {plan.rehearse}")
+    for number, step in enumerate(plan.steps, 1):
+        lines.append(f"  {number}. {step.diagnosis}")
+        lines.append(f"     {step.move}")
+        if step.question:
+            lines.append(f"     Ask yourself: {step.question}")
+        for citation in step.citations[:1]:
+            where = ", ".join(part for part in (citation.source, citation.locator) if part)
+            lines.append(f"     See: {where}")
+            lines.append(f"       “{_excerpt(citation.text)}”")
     lines += ["", f"For trainers: {feedback.trainer_summary}"]
     return "\n".join(lines)
+
+
+def _excerpt(text: str, limit: int = 220) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def format_report(report) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coach.coaching.feedback import Feedback, attach_feedback, build_feedback
+from coach.coaching.plan import CoachingPlan, build_plan
 from coach.errors import CoachError
 from coach.report import Report
 from coach.scoring.engine import Scorer
@@ -20,9 +21,12 @@ class Coached:
     report: Report
     feedback: Feedback
     guidance_note: str | None = None
+    plan: CoachingPlan | None = None
 
     def to_dict(self) -> dict:
         document = {**self.report.to_dict(), "coaching": self.feedback.to_dict()}
+        if self.plan is not None:
+            document["coaching"]["plan"] = self.plan.to_dict()
         if self.guidance_note:
             document["coaching"]["guidance_note"] = self.guidance_note
         return document
@@ -41,4 +45,5 @@ def coach_text(report: Report, scorer: Scorer, text: str, retriever=None) -> Coa
     except CoachError as exc:
         note = f"Cited guidance is unavailable: {exc}"
         feedback = build_feedback(report, scorer.rubric, draft_text=text)
-    return Coached(attach_feedback(report, feedback), feedback, note)
+    plan = build_plan(report, scorer.rubric, text, feedback)
+    return Coached(attach_feedback(report, feedback), feedback, note, plan)

@@ -40,9 +40,10 @@ def test_pasted_draft_is_scored_with_evidence_and_cited_coaching(app):
     highlighted = html_bodies(at)[0]
     assert highlighted.count('class="nc-evidence"') >= 3
     coaching = at.tabs[0]
-    assert "Next steps" in "".join(m.value for m in coaching.markdown)
-    citations = [e.label for e in coaching.expander]
-    assert citations and all(":material/menu_book:" in label for label in citations)
+    shown = "".join(m.value for m in coaching.markdown)
+    assert "Your next fixes" in shown and "Next steps" in shown  # the plan, then every criterion
+    citations = [e.label for e in coaching.expander if ":material/menu_book:" in e.label]
+    assert citations  # cited passages, each in its own expander
 
 
 def test_one_criterion_at_a_time(app):

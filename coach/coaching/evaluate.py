@@ -1,0 +1,104 @@
+"""Measure the coaching plan against trainers' reference plans (``coach eval-coaching``).
+
+A check set is a folder of drafts and a ``plans.jsonl`` of labels (``datasets/coaching``):
+per draft the criteria scores, its story type and a trainer's plan (first fix, up to three
+fixes, ready or not). Reported: how often the first fix matches the trainer's (exactly, and
+counting a whole-draft problem as the criterion it is about), the share of planned steps
+aimed at a criterion the labels score 2 (already strong), how many of the ready drafts are
+recognised, and how often one coaching sentence recurs across drafts (quoted text removed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from coach.coaching.plan import ISSUE_CRITERION, CoachingPlan
+from coach.errors import InputError
+
+#: The labels' story types, as the app names them (the writer chooses one in the app).
+STORY_TYPES = {
+    "full public narrative": "narrative",
+    "campaign message": "message",
+    "self": "self",
+    "us": "us",
+    "now": "now",
+}
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+def load_plans(folder: Path) -> list[dict[str, Any]]:
+    path = folder / "plans.jsonl"
+    if not path.is_file():
+        raise InputError(f"{folder}: no plans.jsonl (a coaching check set has drafts and plans)")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    for row in rows:
+        found = list(folder.glob(f"texts/*/{row['id']}.txt")) + list(
+            folder.glob(f"texts/{row['id']}.txt")
+        )
+        if not found:
+            raise InputError(f"{folder}: no text for {row['id']}")
+        row["text"] = found[0].read_text(encoding="utf-8")
+    return rows
+
+
+def evaluate_plans(
+    rows: list[dict[str, Any]], plan_of: Callable[[str, str | None], CoachingPlan]
+) -> dict[str, Any]:
+    """``plan_of(text, story_type)`` makes a plan; the rows carry the labels."""
+    exact = lenient = aimed = strong = 0
+    ready_total = ready_found = said_ready = 0
+    sentences: list[set[str]] = []
+    per_draft = []
+    for row in rows:
+        plan = plan_of(row["text"], STORY_TYPES.get(row.get("story_type", "")))
+        reference = row["plan"]
+        first = plan.first_fix
+        wanted = reference.get("first_fix") or "none"
+        exact += first == wanted
+        lenient += _same_fix(plan, wanted)
+        for step in plan.steps:
+            criterion = step.criterion
+            if criterion in row["labels"]:
+                aimed += 1
+                strong += row["labels"][criterion] == 2
+        if reference.get("ready"):
+            ready_total += 1
+            ready_found += plan.ready
+        said_ready += plan.ready
+        sentences.append({_template(s) for s in plan.sentences()})
+        per_draft.append({"id": row["id"], "first_fix": first, "reference": wanted})
+    n = len(rows)
+    counts = Counter(s for found in sentences for s in found)
+    worst = max(counts.values(), default=0)
+    return {
+        "n": n,
+        "first_fix_exact": round(exact / n, 3),
+        "first_fix_same_criterion": round(lenient / n, 3),
+        "steps_aimed_at_strong": round(strong / max(aimed, 1), 3),
+        "ready_recognised": f"{ready_found}/{ready_total}",
+        "said_ready": said_ready,
+        "most_repeated_sentence_share": round(worst / n, 3),
+        "sentences_over_20_percent": sum(1 for c in counts.values() if c > 0.2 * n),
+        "drafts": per_draft,
+    }
+
+
+def _same_fix(plan: CoachingPlan, wanted: str) -> bool:
+    if not plan.steps:
+        return wanted == "none"
+    first = plan.steps[0]
+    return (
+        first.id == wanted
+        or (first.criterion is not None and first.criterion == wanted)
+        or (ISSUE_CRITERION.get(wanted) is not None and ISSUE_CRITERION[wanted] == first.criterion)
+    )
+
+
+def _template(sentence: str) -> str:
+    """A sentence with its quotes taken out: what would repeat across drafts."""
+    return " ".join(_QUOTED.sub("“…”", sentence).lower().split())

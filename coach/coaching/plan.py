@@ -1,0 +1,349 @@
+"""The coaching plan: the one to three fixes that would raise this draft most, in its own words.
+
+A trainer does not read out every criterion below full marks. They pick what matters for
+this draft's story type and purpose (``coach/data/plan.yaml``: a story of self is never asked
+for a deadline), say what is wrong with the sentence concerned — missing, generic, implied,
+pending, vague, hedged, a slogan, a list — and how to change it, using the draft's own
+details. A whole-draft problem (not a story, a self story in the third person, no "us", far
+too long, a list of asks, a slogan close, hedging) comes before single criteria. A criterion
+the scorer is unsure of becomes a question, never "not found". A draft with nothing left to
+fix is told it is ready, with what to rehearse.
+
+Deterministic, offline; citations come from the feedback items of the same criterion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coach.coaching.feedback import UNSURE_BELOW, Feedback
+from coach.report import Citation, CriterionScore, Evidence, Report
+from coach.scoring.rubric import Rubric
+from coach.scoring.signals import starts_imperative
+from coach.text.draft import make_draft
+
+PLAN_FILE = Path(__file__).parent.parent / "data" / "plan.yaml"
+MAX_FIXES = 3
+#: Whole-draft problems and the criterion each one is really about (for comparing plans).
+ISSUE_CRITERION = {
+    "list_of_asks": "call_to_action",
+    "slogan_close": "call_to_action",
+    "hedging": None,
+    "length": None,
+    "not_a_narrative": None,
+    "third_person": None,
+    "no_us": None,
+}
+TYPE_NAMES = {
+    "self": "story of self",
+    "us": "story of us",
+    "now": "story of now",
+    "narrative": "public narrative",
+    "message": "campaign message",
+}
+_FIRST_SINGULAR = re.compile(r"\b(i|me|my|mine|myself|i'm|i've|i'd|i'll)\b", re.I)
+_THIRD = re.compile(r"\b(he|she|his|her|him)\b", re.I)
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One fix: what it is about, the sentences it quotes, what is wrong and what to do."""
+
+    id: str  # a criterion id, or a whole-draft problem (see ISSUE_CRITERION)
+    kind: str  # "criterion" or "issue"
+    problem: str  # missing / generic / implied / pending / vague / hedged / slogan / list / …
+    evidence: tuple[Evidence, ...]
+    diagnosis: str
+    move: str
+    question: str = ""  # set when the scorer is unsure: the writer is asked, not told
+    citations: tuple[Citation, ...] = ()
+
+    @property
+    def criterion(self) -> str | None:
+        return self.id if self.kind == "criterion" else ISSUE_CRITERION.get(self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "problem": self.problem,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "diagnosis": self.diagnosis,
+            "move": self.move,
+            "question": self.question,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+
+
+@dataclass(frozen=True)
+class CoachingPlan:
+    story_type: str
+    steps: tuple[PlanStep, ...] = ()
+    ready: bool = False
+    rehearse: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def first_fix(self) -> str:
+        return self.steps[0].id if self.steps else "none"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story_type": self.story_type,
+            "first_fix": self.first_fix,
+            "ready": self.ready,
+            "rehearse": self.rehearse,
+            "steps": [s.to_dict() for s in self.steps],
+        }
+
+    def sentences(self) -> list[str]:
+        """The coaching sentences the writer reads, headings aside (the diagnosis is a
+        heading: the criterion, the problem and the quote), for measuring repetition."""
+        found = [self.rehearse] if self.rehearse else []
+        for step in self.steps:
+            found += [step.move, step.question]
+        return [s for s in found if s]
+
+
+@lru_cache(maxsize=1)
+def plan_data(path: Path = PLAN_FILE) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def build_plan(
+    report: Report, rubric: Rubric, text: str, feedback: Feedback | None = None
+) -> CoachingPlan:
+    data = plan_data()
+    kind = _story_type(report)
+    if report.nothing_to_score or report.extra.get("scorer", {}).get("assessed") is False:
+        return CoachingPlan(kind)
+    draft = make_draft(text)
+    detail = _detail(draft.text)
+    citations = {item.criterion_id: item.guidance for item in (feedback.items if feedback else ())}
+    steps = list(_issues(report, rubric, draft, kind, detail, data))
+    priorities = data["priorities"].get(kind, data["priorities"]["narrative"])
+    scores = {c.id: c for c in report.criteria}
+    candidates = []
+    for rank, criterion in enumerate(priorities):
+        result = scores.get(criterion)
+        if result is None or result.score >= result.max:
+            continue
+        place = rank - (data["missing_bonus"] if result.score == 0 else 0.0)
+        if result.confidence < UNSURE_BELOW:
+            place += data["unsure_penalty"]
+        candidates.append((place, rank, result))
+    covered = {s.criterion for s in steps}
+    for _, _, result in sorted(candidates, key=lambda c: (c[0], c[1])):
+        if result.id in covered:
+            continue
+        steps.append(_criterion_step(result, rubric, draft.text, detail, data, citations))
+    steps = steps[:MAX_FIXES]
+    if steps:
+        return CoachingPlan(kind, tuple(steps))
+    minutes = max(1, round(report.speaking_time_s / 60))
+    slot = round(data["slots"].get(kind, 120) / 60)
+    last = draft.sentences[-1].text if draft.sentences else ""
+    rehearse = data["ready"].format(slot=slot, minutes=minutes, quote=_quote(last))
+    return CoachingPlan(kind, (), True, rehearse)
+
+
+def _story_type(report: Report) -> str:
+    requested = report.story_type
+    if requested in TYPE_NAMES:
+        return requested
+    detected = report.detected_story_type
+    return detected if detected in TYPE_NAMES else "narrative"
+
+
+def _criterion_step(
+    result: CriterionScore,
+    rubric: Rubric,
+    text: str,
+    detail: str,
+    data: dict[str, Any],
+    citations: dict[str, tuple[Citation, ...]],
+) -> PlanStep:
+    criterion = rubric.criterion(result.id)
+    evidence = result.evidence[:2]
+    quoted = evidence[0].text if evidence else ""
+    problem = _problem(result, quoted, rubric, data)
+    moves = data["moves"].get(result.id, {})
+    move = moves.get(problem) or moves.get("missing") or criterion.coaching_question
+    move = move.format(quote=_quote(quoted), detail=detail, type=TYPE_NAMES.get("", ""))
+    level = criterion.levels.get(result.score, "")
+    if result.confidence < UNSURE_BELOW:
+        where = f"in {_quote(quoted)}" if quoted else "in this draft"
+        diagnosis = f"{criterion.name}: hard to tell {where} — {level.rstrip('.').lower()}?"
+        question = criterion.coaching_question
+    elif result.score == 0:
+        diagnosis = f"{criterion.name}: {level}"
+        question = ""
+    else:
+        diagnosis = f"{criterion.name} is {problem}: {_quote(quoted) if quoted else 'in the draft'}"
+        question = ""
+    gaps = _gaps(result.id, quoted) if quoted else ""
+    if gaps:
+        move = f"{move.rstrip('.')} — {gaps}"
+    return PlanStep(
+        result.id,
+        "criterion",
+        problem,
+        evidence,
+        diagnosis,
+        move,
+        question,
+        citations.get(result.id, ()),
+    )
+
+
+def _problem(result: CriterionScore, quoted: str, rubric: Rubric, data: dict[str, Any]) -> str:
+    names = data["problems"].get(result.id, {})
+    problem = names.get(result.score, "weak")
+    lexicons = rubric.compiled_lexicons
+    if quoted and result.score == 1:
+        if "hedges" in lexicons and lexicons["hedges"].search(quoted):
+            return "hedged" if result.id in ("challenge", "call_to_action") else problem
+        if (
+            "slogan" in lexicons
+            and lexicons["slogan"].search(quoted)
+            and result.id
+            in (
+                "hope",
+                "call_to_action",
+            )
+        ):
+            return "slogan"
+        if result.id == "outcome" and re.search(r"\b(will|going to|hope to|soon)\b", quoted, re.I):
+            return "pending"
+    return problem
+
+
+def _issues(report: Report, rubric: Rubric, draft, kind: str, detail: str, data: dict[str, Any]):
+    """Whole-draft problems, most serious first."""
+    issues = data["issues"]
+    sentences = [s.text for s in draft.sentences]
+    if report.detected_story_type == "non-narrative" and kind != "message":
+        yield _issue("not_a_narrative", issues, genre="reference or instructions")
+        return
+    if kind == "self" and sentences:
+        mine = sum(1 for s in sentences if _FIRST_SINGULAR.search(s))
+        theirs = [m.group(0).lower() for s in sentences for m in _THIRD.finditer(s)]
+        if mine / len(sentences) < 0.1 and len(theirs) >= max(3, len(sentences) // 3):
+            subject = Counter(theirs).most_common(1)[0][0]
+            yield _issue("third_person", issues, subject=subject)
+    if kind in ("us", "narrative") and not report.components.get("us", True):
+        yield _issue("no_us", issues)
+    slot = data["slots"].get(kind, 120)
+    if report.speaking_time_s > data["too_long_factor"] * slot:
+        minutes = round(report.speaking_time_s / 60)
+        yield _issue("length", issues, minutes=minutes, slot=round(slot / 60), detail=detail)
+    tail = sentences[-max(3, len(sentences) // 4) :]
+    verbs = frozenset(v.lower() for v in rubric.action_verbs)
+    asks = [s for s in tail if starts_imperative(s, verbs)]
+    if len(asks) >= 3 and kind in ("now", "narrative", "message"):
+        yield _issue("list_of_asks", issues, count=len(asks), quote=_quote(asks[0]))
+    lexicons = rubric.compiled_lexicons
+    if (
+        sentences
+        and "slogan" in lexicons
+        and lexicons["slogan"].search(sentences[-1])
+        and _score(report, "call_to_action") < 2
+        and kind in ("now", "narrative", "message", "us")
+    ):
+        yield _issue("slogan_close", issues, quote=_quote(sentences[-1]))
+    if "hedges" in lexicons:
+        hedged = [s for s in sentences if lexicons["hedges"].search(s)]
+        words = max(draft.word_count, 1)
+        if len(hedged) >= 4 and len(hedged) * 100 / words >= 1.5:
+            yield _issue("hedging", issues, count=len(hedged), quote=_quote(hedged[0]))
+
+
+def _issue(name: str, issues: dict[str, str], **values: Any) -> PlanStep:
+    move = issues[name].format(**{"detail": "", "quote": "", "count": 0, **values})
+    return PlanStep(name, "issue", name.replace("_", " "), (), move.split(" — ")[0], move)
+
+
+#: What a concrete ask, why-now or scene has, by name and pattern (for telling a writer
+#: what their sentence already has and what it still lacks).
+_PARTS = {
+    "a day or time": re.compile(
+        r"\b(\d{1,2}(:\d\d)?\s*(am|pm)|(mon|tues|wednes|thurs|fri|satur|sun)day|tonight|"
+        r"tomorrow|(jan|feb|march|april|may|june|july|aug|sept|oct|nov|dec)\w*\s+\d|\d+(st|nd|rd|th))\b",
+        re.I,
+    ),
+    "a place": re.compile(
+        r"\b(at|in|outside|on)\s+(the\s+)?[A-Z][\w']+|\b(hall|room|centre|center|office|ward|"
+        r"library|church|school|street|square|depot)\b",
+    ),
+    "a name": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+\b"),
+    "a number": re.compile(r"\b\d+\b"),
+    "a way to act (a link, a number, a form)": re.compile(
+        r"https?://|www\.|\b\d{3}[\s-]?\d{3,4}|\b(sign|form|petition|register|link|email|"
+        r"e-mail|call)\b",
+        re.I,
+    ),
+    "a reason": re.compile(r"\b(because|before|or else|otherwise|unless|so that|since)\b", re.I),
+}
+_WANTED = {
+    "call_to_action": ("a day or time", "a place", "a way to act (a link, a number, a form)"),
+    "urgency": ("a day or time", "a reason"),
+    "challenge": ("a name", "a place", "a number"),
+    "specificity": ("a name", "a place", "a number"),
+    "hope": ("a place", "a name"),
+}
+
+
+def _gaps(criterion: str, sentence: str) -> str:
+    """What the quoted sentence already has and lacks, for the criteria where it is clear."""
+    wanted = _WANTED.get(criterion)
+    if not wanted:
+        return ""
+    has = [part for part in wanted if _PARTS[part].search(sentence)]
+    lacks = [part for part in wanted if part not in has]
+    if not lacks:
+        return ""
+    return f"it has {_and(has)}; add {_and(lacks)}." if has else f"add {_and(lacks)}."
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _score(report: Report, criterion: str) -> int:
+    return next((c.score for c in report.criteria if c.id == criterion), 0)
+
+
+def _quote(sentence: str, limit: int = 90) -> str:
+    sentence = " ".join(sentence.split())
+    if len(sentence) > limit:
+        sentence = sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return f"“{sentence}”" if sentence else "your close"
+
+
+def _detail(text: str) -> str:
+    """The draft's own most concrete detail, to anchor a move: a time, day or number first,
+    else a name the draft repeats (a capitalised word that does not start a sentence)."""
+    timed = _TIMED.search(text)
+    if timed:
+        return timed.group(0).strip()
+    names = Counter(m.group(1) for m in _NAME.finditer(text) if m.group(1) not in _NOT_NAMES)
+    repeated = [name for name, count in names.most_common() if count >= 2]
+    return repeated[0] if repeated else "the rest of the draft"
+
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_TIMED = re.compile(
+    r"\b(\d{1,2}(:\d\d)?\s*(am|pm)|(mon|tues|wednes|thurs|fri|satur|sun)day( \d{1,2}\w*)?|"
+    rf"\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})|({_MONTHS}) \d{{1,2}}(st|nd|rd|th)?|"
+    r"\d+ (patients|families|people|residents|members|nurses|children))\b",
+    re.I,
+)
+_NAME = re.compile(r"[a-z,;:]\s+([A-Z][a-z]{2,}(?:\s[A-Z][a-z]+)?)")
+_NOT_NAMES = {"Editor", "Dear", "Sir", "Madam", "Friends", "God", "English"}
