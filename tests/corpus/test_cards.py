@@ -160,6 +160,7 @@ def _asked(path: Path) -> set[str]:
     return {json.loads(line)["question"].strip().lower() for line in lines if line.strip()}
 
 
+@pytest.mark.slow  # compares every card question with every evaluation question
 def test_card_questions_are_not_taken_from_the_question_sets(cards, question_paths, training_paths):
     """Card questions are written from the cards, never copied from an evaluation set."""
     asked = set().union(*(_asked(p) for p in [*question_paths.values(), *training_paths.values()]))
