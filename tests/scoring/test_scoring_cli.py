@@ -51,7 +51,7 @@ def test_score_prints_a_readable_report(run_coach) -> None:
     for name in ("Challenge", "Choice", "Outcome", "Hope", "Call to action", "Urgency"):
         assert re.search(rf"^\S+ +[012]/2 +{name}", out, re.M), name
     assert re.search(r'^\s+\[\d+-\d+\] "', out, re.M)  # evidence with offsets
-    assert "Next steps:" in out
+    assert "Your plan (" in out and "For trainers:" in out
 
 
 @pytest.mark.slow
