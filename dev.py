@@ -105,6 +105,16 @@ def ensure_system_packages() -> None:
         print(f"[dev] apt-get install failed ({result.returncode}); those tests will skip")
 
 
+def app_args(rest: list[str]) -> list[str]:
+    """``streamlit run app.py`` for one person on this machine: it listens on 127.0.0.1 only
+    and sends no usage statistics. Pass ``--server.address 0.0.0.0`` to serve a room
+    (docs/storage.md, shared deployments)."""
+    args = ["-m", "streamlit", "run", str(ROOT / "app.py"), "--browser.gatherUsageStats=false"]
+    if not any(a.startswith("--server.address") for a in rest):
+        args.append("--server.address=127.0.0.1")
+    return [*args, *rest]
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"app", "test", "install"}:
         print(__doc__)
@@ -115,8 +125,7 @@ def main(argv: list[str]) -> int:
     if command == "install":
         return 0
     if command == "app":
-        args = ["-m", "streamlit", "run", str(ROOT / "app.py"), "--browser.gatherUsageStats=false"]
-        return subprocess.call([str(python), *args, *rest], cwd=ROOT, env=env)
+        return subprocess.call([str(python), *app_args(rest)], cwd=ROOT, env=env)
     ensure_test_extras(python)
     ensure_system_packages()
     return subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT, env=env)

@@ -154,6 +154,9 @@ def _split_block(text: str, start: int, end: int, segmenter) -> list[tuple[int, 
     return spans
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def make_draft(
     text: str,
     *,
@@ -169,6 +172,9 @@ def make_draft(
     if not isinstance(text, str):
         raise InputError("draft text must be a string")
     text = text.replace("\x00", " ")  # same length: offsets still index the user's text
+    # A lone surrogate (a PDF font's broken mapping, a fuzzer) is not text any encoder or
+    # tokenizer accepts; one replacement character keeps every offset where it was.
+    text = _LONE_SURROGATE.sub("\ufffd", text)
     words = count_words(text)
     if max_words is not None and words > max_words:
         raise InputError(

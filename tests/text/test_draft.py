@@ -110,3 +110,15 @@ def test_portuguese_text_is_split_not_crashed() -> None:
     assert detect_language(text) == "pt"
     draft = make_draft(text)
     assert len(draft.sentences) == 2
+
+
+def test_a_lone_surrogate_is_replaced_in_place_so_offsets_still_fit():
+    """A PDF font can map a glyph to half a surrogate pair; no encoder accepts it."""
+    text = "Last March the bus \ud800 stopped. I started a petition."
+    draft = make_draft(text)
+    assert "\ud800" not in draft.text and len(draft.text) == len(text)
+    assert draft.text.encode("utf-8")  # what every writer of a Report does
+    assert [draft.text[s.start : s.end] for s in draft.sentences] == [
+        "Last March the bus \ufffd stopped.",
+        "I started a petition.",
+    ]
