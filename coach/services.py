@@ -56,10 +56,8 @@ class Services:
     @cached_property
     def retriever(self) -> Retriever:
         from coach.library.retrieve import Retriever
-        from coach.text.embeddings import MultilingualEmbedder
 
-        second = MultilingualEmbedder(threads=2)  # a question is short: both cores help
-        return Retriever(self.store, self.embedder, self.settings.corpus_dir, second=second)
+        return Retriever(self.store, self.embedder, self.settings.corpus_dir)
 
     def coach(self, report: Report, text: str, *, cited: bool = True) -> Coached:
         """Coaching for a scored draft, citing the library unless ``cited`` is False."""

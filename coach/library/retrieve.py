@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,7 @@ class _Index:
         #: The chunks the ranker orders: the cards (they have questions), by chunk id.
         self.cards = [chunk for chunk in chunks if chunk.chunk_id in asked]
         self.vectors: CardVectors | None = None  # set by the retriever that built it
+        self.matrix: np.ndarray | None = None  # every chunk's vector, read on first need
         self._stem = stem
         self.model = bm25s.BM25()
         corpus = [self.tokens(_indexed(c)) for c in chunks]
@@ -372,6 +374,9 @@ class Retriever:
         self._query_vectors: dict[str, np.ndarray] = {}
         self.second = second
         self._e5_cache = shipped.load(MULTILINGUAL_MODEL_ID)
+        #: One worker: e5 embeds a question while the rest of a search runs (and calls
+        #: to the model never overlap).
+        self._early = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coach-e5")
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder=None, fusion: str = "learned") -> Retriever:
@@ -431,6 +436,10 @@ class Retriever:
         if k <= 0:
             return Answer([])
         index, committed = self._snapshot()
+        # e5 reads the question while BM25, MiniLM and the vector store do their part.
+        early = None
+        if method == "hybrid" and self.fusion == "learned":
+            early = self._early.submit(self._e5_question, query)
         if audience is not None and audience not in AUDIENCES:
             raise InputError(f"unknown audience {audience!r} (use {', '.join(AUDIENCES)})")
         filters = _Filters(source, criterion, builtin, audience)
@@ -441,11 +450,12 @@ class Retriever:
             rankings.append(("bm25", by_words[:CANDIDATES]))
         if method in ("hybrid", "vector"):
             vector = self.embedder.embed([query])[0]
-            rankings.append(("vector", self._vector_rank(committed, vector, filters)))
+            rankings.append(("vector", self._vector_rank(committed, vector, filters, index)))
         if method != "hybrid":
             return Answer([passage_from(chunk, score) for chunk, score in rankings[0][1][:k]])
         if self.fusion == "learned":
-            return self._learned(query, vector, by_words, rankings, k, index, filters)
+            e5_query = early.result() if early is not None else None
+            return self._learned(query, vector, by_words, rankings, k, index, filters, e5_query)
         return Answer(self._fused(rankings, k, index, filters))
 
     def guidance_for(
@@ -527,6 +537,7 @@ class Retriever:
         k: int,
         index: _Index,
         filters: _Filters,
+        e5_query: np.ndarray | None = None,
     ) -> Answer:
         """Order the cards with the ranker; share positions with users' documents by the
         convex fusion.
@@ -541,7 +552,7 @@ class Retriever:
         the ranker's order; ``score`` is then its output, and in a mixed list the convex
         score of the position (so scores still fall down the list).
         """
-        cards, raw = self._card_signals(query, vector, by_words, index, filters)
+        cards, raw = self._card_signals(query, vector, by_words, index, filters, e5_query)
         if not cards:
             return Answer(self._fused(rankings, k, index, filters))
         assert self.ranker is not None
@@ -591,7 +602,13 @@ class Retriever:
         return out
 
     def _card_signals(
-        self, query: str, vector: np.ndarray, by_words: Ranked, index: _Index, filters: _Filters
+        self,
+        query: str,
+        vector: np.ndarray,
+        by_words: Ranked,
+        index: _Index,
+        filters: _Filters,
+        e5_query: np.ndarray | None = None,
     ) -> tuple[list[StoredChunk], np.ndarray]:
         """The cards that pass the filters and their raw ranker features (every card: a
         few hundred at most, so none is missed for want of a candidate list)."""
@@ -599,7 +616,8 @@ class Retriever:
         if not cards:
             return [], np.zeros((0, len(FEATURES)))
         vectors = self._card_vectors(index)
-        e5_query = self._second().embed_queries([query])[0]
+        if e5_query is None:
+            e5_query = self._second().embed_queries([query])[0]
         ids = [c.chunk_id for c in cards]
         rows = [vectors.row[i] for i in ids]
         minilm = vectors.minilm[rows] @ vector
@@ -616,6 +634,9 @@ class Retriever:
             "e5_question_top3": {i: asked_e5[i][1] for i in ids if i in asked_e5},
         }
         return cards, raw_features(ids, signals)
+
+    def _e5_question(self, query: str) -> np.ndarray:
+        return self._second().embed_queries([query])[0]
 
     def _second(self) -> MultilingualEmbedder:
         """Multilingual e5: the ranker's second view of a question (made on first use)."""
@@ -656,7 +677,8 @@ class Retriever:
         if missing:
             second = self._second()
             embed = second.embed_queries if questions else second.embed
-            for n, vector in zip(missing, embed([texts[n] for n in missing]), strict=True):
+            made = self._early.submit(embed, [texts[n] for n in missing]).result()  # one at a time
+            for n, vector in zip(missing, made, strict=True):
                 self._e5_cache.put(keys[n], vector)
         if not keys:
             return np.zeros((0, MultilingualEmbedder.dimension), dtype=np.float32)
@@ -705,6 +727,32 @@ class Retriever:
             return built[1], committed
         return current[1], committed
 
+    def _vector_rank_in_memory(self, vector, filters: _Filters, index: _Index) -> Ranked:
+        """Exact cosine to every committed chunk (the index keeps their vectors): cheaper
+        than a round trip to the store for the libraries this app holds."""
+        matrix = self._chunk_matrix(index)
+        if matrix.shape[0] == 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        cosines = matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        allowed = [i for i, c in enumerate(index.chunks) if filters.matches(c.info)]
+        best = sorted(
+            allowed, key=lambda i: (-round(float(cosines[i]), 6), index.chunks[i].chunk_id)
+        )
+        return [(index.chunks[i], float(cosines[i])) for i in best[:CANDIDATES]]
+
+    def _chunk_matrix(self, index: _Index) -> np.ndarray:
+        with self._lock:
+            if index.matrix is None:
+                ids = [c.chunk_id for c in index.chunks]
+                stored: dict[str, Any] = {}
+                for at in range(0, len(ids), 1000):
+                    stored.update(self.store.existing(ids[at : at + 1000]))
+                dim = self.embedder.dimension
+                rows = [stored[i][0] if i in stored else np.zeros(dim) for i in ids]
+                index.matrix = _unit(np.stack(rows)) if rows else np.zeros((0, dim))
+            return index.matrix
+
     @staticmethod
     def _bm25_rank(index: _Index, query: str, filters: _Filters) -> Ranked:
         return Retriever._bm25_scores(index, query, filters)[:CANDIDATES]
@@ -717,7 +765,11 @@ class Retriever:
             mask = np.array([filters.matches(c.info) for c in index.chunks], dtype=bool)
         return [(index.chunks[i], s) for i, s in index.rank(query, mask)]
 
-    def _vector_rank(self, committed: dict[str, str], vector, filters: _Filters) -> Ranked:
+    def _vector_rank(
+        self, committed: dict[str, str], vector, filters: _Filters, index: _Index | None = None
+    ) -> Ranked:
+        if index is not None:
+            return self._vector_rank_in_memory(vector, filters, index)
         rows = self.store.query(vector, CANDIDATES, filters.where())
         ranked = [
             (chunk, 1.0 - distance)
