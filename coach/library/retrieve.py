@@ -735,11 +735,11 @@ class Retriever:
             return []
         query = np.asarray(vector, dtype=np.float32)
         cosines = matrix @ (query / max(float(np.linalg.norm(query)), 1e-12))
-        allowed = [i for i, c in enumerate(index.chunks) if filters.matches(c.info)]
-        best = sorted(
-            allowed, key=lambda i: (-round(float(cosines[i]), 6), index.chunks[i].chunk_id)
-        )
-        return [(index.chunks[i], float(cosines[i])) for i in best[:CANDIDATES]]
+        # The index is in chunk-id order, so a stable sort breaks ties by chunk id.
+        order = np.argsort(-np.round(cosines, 6), kind="stable").tolist()
+        if filters.active:
+            order = [i for i in order if filters.matches(index.chunks[i].info)]
+        return [(index.chunks[i], float(cosines[i])) for i in order[:CANDIDATES]]
 
     def _chunk_matrix(self, index: _Index) -> np.ndarray:
         with self._lock:
