@@ -176,7 +176,7 @@ def _criterion_step(
     problem = _problem(result, quoted, rubric, data)
     moves = data["moves"].get(result.id, {})
     move = moves.get(problem) or moves.get("missing") or criterion.coaching_question
-    move = move.format(quote=_quote(quoted), detail=detail, type=TYPE_NAMES.get("", ""))
+    move = move.format(quote=_quote(quoted), detail=detail)
     level = criterion.levels.get(result.score, "")
     if result.confidence < UNSURE_BELOW:
         where = f"in {_quote(quoted)}" if quoted else "in this draft"

@@ -273,8 +273,9 @@ def cross_validate(
     questions = _load_training(retriever, files)
     examples = training_examples(retriever, questions)
     pool = [q["writer"] for q in questions]
-    held_out = sorted({q["writer"] for q in load_questions(held)} if held else set(pool))
-    held_out = [w if held is None else (w or held.stem) for w in held_out]
+    held_out = sorted(
+        {q.get("writer") or held.stem for q in load_questions(held)} if held else set(pool)
+    )
     if len(set(pool)) < 2:
         raise InputError("cross-validation needs questions from at least two writers")
     results = []
@@ -282,14 +283,7 @@ def cross_validate(
         train = [e for e, w in zip(examples, pool, strict=True) if w != writer]
         test = [q for q, w in zip(questions, pool, strict=True) if w == writer]
         ranker = fit_ranker(train, c)
-        learned = Retriever(
-            retriever.store,
-            retriever.embedder,
-            fusion="learned",
-            ranker=ranker,
-            second=retriever.second,
-        )
-        learned._e5_cache = retriever._e5_cache  # noqa: SLF001 - same vectors, computed once
+        learned = retriever.with_ranker(ranker)
         report = evaluate(learned, test, k, methods=("hybrid", "hybrid_convex"))
         results.append({"writer": writer, "n": report["n"], "methods": report["methods"]})
     return results

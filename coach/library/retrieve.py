@@ -387,6 +387,16 @@ class Retriever:
         store = Store.open(settings, embedder.model_id, embedder.dimension)
         return cls(store, embedder, settings.corpus_dir, fusion)
 
+    def with_ranker(self, ranker: Ranker) -> Retriever:
+        """The same library, searched with another ranker (cross-validation); shares this
+        retriever's models and the e5 vectors it has computed."""
+        other = Retriever(
+            self.store, self.embedder, self.corpus_dir, "learned", ranker, self.second
+        )
+        other._synced = True
+        other._e5_cache = self._e5_cache
+        return other
+
     def sync_corpus(self) -> SyncResult:
         """Index new or changed built-in cards now (a hash check when nothing changed).
 
