@@ -343,8 +343,25 @@ COACHING_WRITERS = ["c1", "c2"]
 COACHING_PLAN = ["self"] * 7 + ["us"] * 4 + ["now"] * 5 + ["full"] * 7 + ["message"] * 5 + ["adv"] * 2
 
 
+# Round 2 (session 6): four more writers, 50 texts each, same recipe and knobs. Seeds continue
+# from round 1's (1000 + writer index), so round 1's briefs are unchanged.
+WRITERS_2 = ["w7", "w8", "w9", "w10"]
+PLAN_2 = (
+    ["self"] * 8
+    + ["us"] * 6
+    + ["now"] * 6
+    + ["full"] * 7
+    + ["message"] * 9
+    + ["non"] * 4
+    + ["adv"] * 6
+    + ["es"] * 2
+    + ["fr"] * 2
+)
+
+
 def main() -> None:
     make(HERE / "briefs", WRITERS, PLAN, seed=1000)
+    make(HERE / "briefs", WRITERS_2, PLAN_2, seed=1000 + len(WRITERS))
     make(HERE.parent / "coaching" / "briefs", COACHING_WRITERS, COACHING_PLAN, seed=5000)
 
 
