@@ -9,6 +9,7 @@ the API key, so callers can fall back to the rule-based coach and show the reaso
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import openai
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from coach.coaching.deadline import DeadlineTransport, deadline
 from coach.coaching.prompts import ChatMessage
 from coach.errors import ServiceError
 from coach.settings import Settings
@@ -31,9 +34,10 @@ PLACEHOLDER_API_KEY = "not-needed"
 MAX_RETRIES = 1
 CHECK_TIMEOUT_S = 5.0
 
-#: What a request can fail with: the client's errors, sockets, and an unreadable answer
-#: (LangChain raises ValueError when a 200 response carries an "error" object instead).
-_FAILURES = (openai.OpenAIError, OSError, ValueError)
+#: What a request can fail with: the client's errors, transport errors met while streaming,
+#: sockets, and an unreadable answer (LangChain raises ValueError when a 200 response carries
+#: an "error" object instead).
+_FAILURES = (openai.OpenAIError, httpx.HTTPError, OSError, ValueError)
 _MESSAGE_TYPES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 
 
@@ -70,8 +74,10 @@ class ChatLLM:
         client: openai.OpenAI | None = None,
         secrets: Sequence[str] = (),
         classic_max_tokens: bool = False,
+        deadline_s: float | None = None,
     ) -> None:
         self._model = model
+        self._deadline_s = deadline_s
         self._classic_max_tokens = classic_max_tokens
         self.model_name = model_name
         self.base_url = display_url(base_url)
@@ -85,7 +91,8 @@ class ChatLLM:
         """Build the adapter from Settings; raises ServiceError when no LLM is configured.
 
         ``http_client`` (an httpx client) is for proxies, custom certificates, or a test that
-        wants to see the exact request sent.
+        wants to see the exact request sent; give it a :class:`DeadlineTransport` to keep the
+        deadline. ``COACH_LLM_TIMEOUT_S`` bounds each call as a whole, retries included.
         """
         from langchain_openai import ChatOpenAI  # imported here: its import cost only when used
 
@@ -95,11 +102,14 @@ class ChatLLM:
                 "(or fill them in on the settings page). The rule-based coach works without one."
             )
         key = settings.llm_api_key.get_secret_value()
+        budget = timeout_s if timeout_s is not None else settings.llm_timeout_s
+        if http_client is None:
+            http_client = httpx.Client(transport=DeadlineTransport())
         chat = ChatOpenAI(
             model=settings.llm_model,
             base_url=settings.llm_base_url,
             api_key=key or PLACEHOLDER_API_KEY,
-            timeout=timeout_s if timeout_s is not None else settings.llm_timeout_s,
+            timeout=budget,
             max_retries=MAX_RETRIES,
             http_client=http_client,
         )
@@ -110,12 +120,14 @@ class ChatLLM:
             client=chat.root_client,
             secrets=(key,),
             classic_max_tokens=not is_openai_host(settings.llm_base_url),
+            deadline_s=budget,
         )
 
     def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None) -> str:
         """The whole answer as one string."""
         try:
-            reply = self._model.invoke(_to_langchain(messages), **self._limits(max_tokens))
+            with deadline(self._deadline_s):
+                reply = self._model.invoke(_to_langchain(messages), **self._limits(max_tokens))
             text = _content_text(reply.content)
         except _FAILURES as exc:
             error = self._service_error(exc)
@@ -128,8 +140,13 @@ class ChatLLM:
     ) -> Iterator[str]:
         """Yield text chunks as the server sends them; a failure mid-way raises ServiceError."""
         received = False
+        chunks = iter(self._model.stream(_to_langchain(messages), **self._limits(max_tokens)))
         try:
-            for chunk in self._model.stream(_to_langchain(messages), **self._limits(max_tokens)):
+            # The request (and any retry) is made on the first step; from then on the answer's
+            # body carries the same deadline (DeadlineTransport).
+            with deadline(self._deadline_s):
+                first = next(chunks, None)
+            for chunk in itertools.chain(() if first is None else (first,), chunks):
                 text = _content_text(chunk.content)
                 if text:
                     received = True
@@ -148,25 +165,31 @@ class ChatLLM:
         models: tuple[str, ...] = ()
         listed: bool | None = None
         try:
-            if self._client is not None:
-                client = self._client.with_options(timeout=timeout_s, max_retries=0)
-                try:
-                    models = tuple(sorted(m.id for m in client.models.list()))
-                    listed = self.model_name in models
-                except openai.NotFoundError:  # some gateways have no /models route
-                    client.chat.completions.create(
-                        model=self.model_name,
-                        messages=[{"role": "user", "content": "ping"}],
-                        max_tokens=1,
-                    )
-            else:
-                self._model.invoke([HumanMessage("ping")], max_tokens=1)
+            with deadline(timeout_s):
+                models, listed = self._probe(timeout_s)
         except _FAILURES as exc:
             error = self._service_error(exc)
         else:
             elapsed = time.monotonic() - started
             return ConnectionCheck(self.base_url, self.model_name, models, listed, elapsed)
         raise error
+
+    def _probe(self, timeout_s: float) -> tuple[tuple[str, ...], bool | None]:
+        """The server's model list and whether ours is on it (None: no /models route)."""
+        if self._client is None:
+            self._model.invoke([HumanMessage("ping")], max_tokens=1)
+            return (), None
+        client = self._client.with_options(timeout=timeout_s, max_retries=0)
+        try:
+            models = tuple(sorted(m.id for m in client.models.list()))
+        except openai.NotFoundError:  # some gateways have no /models route
+            client.chat.completions.create(
+                model=self.model_name,
+                messages=[{"role": "user", "content": "ping"}],
+                max_tokens=1,
+            )
+            return (), None
+        return models, self.model_name in models
 
     def _limits(self, max_tokens: int | None) -> dict[str, Any]:
         """How to cap the answer's length for this server.
@@ -200,8 +223,12 @@ class ChatLLM:
 
 def describe_failure(exc: BaseException, base_url: str, model: str) -> str:
     """A sentence a person can act on; built from the failure's kind, not its repr."""
-    if isinstance(exc, openai.APITimeoutError):
-        return f"The LLM at {base_url} did not answer in time (timeout); try again later."
+    if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException)):
+        return (
+            f"The LLM at {base_url} did not finish in time (COACH_LLM_TIMEOUT_S); try again later."
+        )
+    if isinstance(exc, httpx.HTTPError):
+        return f"The connection to the LLM at {base_url} failed ({type(exc).__name__})."
     if isinstance(exc, openai.APIConnectionError):
         return f"Cannot reach the LLM at {base_url}: is the server running and the URL right?"
     if isinstance(exc, openai.AuthenticationError):
