@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,3 +67,37 @@ class Settings(BaseSettings):
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir
+
+    def with_llm_endpoint(self, base_url: str, model: str, session_key: str = "") -> Settings:
+        """These settings pointed at another LLM endpoint, as a person chose on Settings.
+
+        The operator's ``COACH_LLM_API_KEY`` is sent only to the operator's
+        ``COACH_LLM_BASE_URL``: a person who types another URL gets only the key they typed
+        themselves, so nobody can have the server send its key to their own listener.
+        """
+        own = (
+            self.llm_api_key.get_secret_value()
+            if same_endpoint(base_url, self.llm_base_url)
+            else ""
+        )
+        return self.model_copy(
+            update={
+                "llm_base_url": base_url,
+                "llm_model": model,
+                "llm_api_key": SecretStr(session_key or own),
+            }
+        )
+
+
+def same_endpoint(first: str, second: str) -> bool:
+    """Whether two base URLs name the same server and path (case of host and a final / aside)."""
+
+    def norm(url: str) -> tuple[str, str, int | None, str]:
+        parts = urlsplit(url.strip())
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        return (parts.scheme.lower(), (parts.hostname or "").lower(), port, parts.path.rstrip("/"))
+
+    return bool(first.strip()) and norm(first) == norm(second)

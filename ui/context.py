@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from coach.errors import CoachError
 from coach.scoring.rubric import STORY_TYPES
@@ -69,14 +69,15 @@ def effective_settings(base: Settings, prefs: dict[str, Any], api_key: str = "")
         update["speaking_rate_wpm"] = min(250, max(60, prefs["speaking_rate_wpm"]))
     if prefs.get("default_story_type") in STORY_TYPES:
         update["default_story_type"] = prefs["default_story_type"]
-    for name in ("llm_base_url", "llm_model"):
-        if isinstance(prefs.get(name), str):
-            update[name] = prefs[name].strip()
-    if api_key:
-        update["llm_api_key"] = SecretStr(api_key)
     if isinstance(prefs.get("rubric_yaml"), str) and prefs["rubric_yaml"].strip():
         update["rubric_path"] = resources.rubric_file(base, prefs["rubric_yaml"])
-    return base.model_copy(update=update)
+    chosen = {
+        name: prefs[name].strip() if isinstance(prefs.get(name), str) else getattr(base, name)
+        for name in ("llm_base_url", "llm_model")
+    }
+    return base.model_copy(update=update).with_llm_endpoint(
+        chosen["llm_base_url"], chosen["llm_model"], api_key
+    )
 
 
 def _actor(access: Access) -> Actor:

@@ -15,6 +15,7 @@ import streamlit as st
 from coach.coaching.llm import ChatLLM
 from coach.errors import CoachError
 from coach.scoring.rubric import DEFAULT_RUBRIC, STORY_TYPES, load_rubric
+from coach.settings import same_endpoint
 from coach.storage.db import database_url, redact
 from ui import components, context, resources, state
 from ui.components import esc, story_label
@@ -60,6 +61,14 @@ def _llm(ctx: AppContext) -> None:
         )
         if not api_key and settings.llm_api_key.get_secret_value() and not state.get("llm_api_key"):
             st.caption("A key from COACH_LLM_API_KEY is in use.")
+        operator = resources.base_settings()
+        if operator.llm_api_key.get_secret_value() and not same_endpoint(
+            base_url, operator.llm_base_url
+        ):
+            st.caption(
+                "The server's own API key is sent only to the server's own LLM URL; for this "
+                "URL, type the key it needs."
+            )
         save, test = st.columns(2)
         if save.button("Save", icon=":material/save:", width="stretch"):
             ctx.save_prefs(llm_base_url=base_url.strip(), llm_model=model_name.strip())
