@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     default_story_type: str = "narrative"
     max_words: int = Field(default=150_000, ge=1)
 
+    # personal (default): one person on their own machine owns everything, settings editable.
+    # shared (COACH_SHARED=1): a server for a room or an organisation; every browser must join
+    # a workshop or sign in before it owns anything, and the LLM endpoint is the operator's.
+    shared: bool = False
+
     # Optional services; empty means "use the embedded default".
     chroma_url: str = ""
     database_url: str = ""

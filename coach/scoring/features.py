@@ -163,5 +163,5 @@ def extract(draft: Draft, rules: Scorer, encoder, kind: str | None = None) -> Dr
         sentence_columns=sentence_columns,
         draft_columns=tuple(draft_columns),
         rule_report=rule_report,
-        doc=dict(ctx.doc),
+        doc=dict(ctx.doc) if english else {},  # the rule engine's flags are English-only
     )

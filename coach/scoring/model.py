@@ -13,7 +13,7 @@ loading refuses a file whose columns do not match what the code computes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +22,14 @@ from coach.errors import RubricError
 from coach.scoring.features import DraftFeatures
 from coach.scoring.rubric import FIXED_CRITERIA
 
-SCHEMA = "narrative-coach/scorer-weights/v1"
+SCHEMA = "narrative-coach/scorer-weights/v2"
 # The rubric's caps kept on top of the model: only those that measurably helped in
 # cross-validation (docs/scoring.md); the others cost agreement and are left to the model.
 CAPS = ("template",)
 WEIGHTS_FILE = Path(__file__).parent.parent / "data" / "scorer.json"
 TOP_K = 3
 COMPONENTS = ("self", "us", "now")
+NOW_NEEDS = ("challenge", "urgency", "call_to_action")
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,12 @@ class KindModel:
     sentence: dict[str, Linear]
     draft: dict[str, Linear]
     evidence_threshold: dict[str, float]
-    decision: str  # "expected" (round the expected level) or "argmax"
+    decision: str  # "cutpoints", "expected" (round the expected level) or "argmax"
+    # Where the expected level (0-2) turns into a 1 and into a 2, per criterion, and the
+    # probability above which self/us/now count as present: both fitted on out-of-fold
+    # predictions (by writer) for agreement with the labels, not left at 0.5 / 1.5 / 0.5.
+    cutpoints: dict[str, tuple[float, float]] = field(default_factory=dict)
+    component_threshold: dict[str, float] = field(default_factory=dict)
 
     def sentence_probabilities(self, features: DraftFeatures) -> dict[str, np.ndarray]:
         return {
@@ -158,10 +164,7 @@ class KindModel:
             proba = self.draft[criterion].proba(row)[0]
             full = np.zeros(3)
             full[list(self.draft[criterion].classes)] = proba
-            if self.decision == "expected":
-                level = int(np.clip(np.floor(float(full @ np.arange(3)) + 0.5), 0, 2))
-            else:
-                level = int(np.argmax(full))
+            level = self.level(criterion, full)
             levels[criterion] = level
             probabilities[criterion] = tuple(round(float(p), 4) for p in full)
             evidence[criterion] = choose_evidence(
@@ -169,7 +172,13 @@ class KindModel:
                 self.evidence_threshold[criterion],
                 level,
             )
-        components = {key: bool(self.draft[key].positive(row)[0] >= 0.5) for key in COMPONENTS}
+        components = {
+            key: bool(self.draft[key].positive(row)[0] >= self.component_threshold.get(key, 0.5))
+            for key in COMPONENTS
+        }
+        # The labelling guide defines a story of now as needing a challenge, urgency and an
+        # ask (each at least 1); the model's "now" stands only where its own levels agree.
+        components["now"] = components["now"] and all(levels[c] >= 1 for c in NOW_NEEDS)
         overall_model = self.draft["overall"]
         overall = float(
             overall_model.proba(row)[0] @ np.asarray(overall_model.classes, dtype=float)
@@ -177,6 +186,15 @@ class KindModel:
         story = self.draft["story_type"]
         story_type = str(story.classes[int(np.argmax(story.proba(row)[0]))])
         return Prediction(levels, probabilities, evidence, components, overall, story_type)
+
+    def level(self, criterion: str, probabilities: np.ndarray) -> int:
+        if self.decision == "argmax":
+            return int(np.argmax(probabilities))
+        low, high = self.cutpoints.get(criterion, (0.5, 1.5))
+        if self.decision == "expected":
+            low, high = 0.5, 1.5
+        expected = float(probabilities @ np.arange(3))
+        return int(expected >= low) + int(expected >= high)
 
 
 def choose_evidence(probs: np.ndarray, threshold: float, level: int) -> tuple[int, ...]:
@@ -212,6 +230,8 @@ class ScorerWeights:
                 draft={t: Linear.from_dict(v) for t, v in body["draft"].items()},
                 evidence_threshold=dict(body["evidence_threshold"]),
                 decision=body["decision"],
+                cutpoints={c: tuple(v) for c, v in body["cutpoints"].items()},
+                component_threshold=dict(body["component_threshold"]),
             )
             for kind, body in data["kinds"].items()
         }
@@ -226,6 +246,8 @@ class ScorerWeights:
             "kinds": {
                 kind: {
                     "decision": model.decision,
+                    "cutpoints": {c: list(v) for c, v in model.cutpoints.items()},
+                    "component_threshold": model.component_threshold,
                     "evidence_threshold": model.evidence_threshold,
                     "sentence_columns": list(model.sentence_columns),
                     "draft_columns": list(model.draft_columns),

@@ -45,7 +45,7 @@ class TrainConfig:
 
     sentence_c: float = 0.05
     draft_c: float = 0.02
-    decision: str = "expected"
+    decision: str = "cutpoints"
     target_c: dict[str, float] = field(default_factory=dict)
 
     def c_for(self, target: str) -> float:
@@ -199,7 +199,7 @@ def _groups_folds(
 
 
 INNER_FOLDS = 3  # writer folds for stage 1's out-of-fold outputs while fitting stage 2
-OUTER_FOLDS = 7  # cross-validation: each of the six corpus writers leads a fold
+OUTER_FOLDS = 11  # cross-validation: each of the ten corpus writers leads a fold
 
 
 def fit_kind(
@@ -232,6 +232,7 @@ def fit_kind(
     draft_rows = np.hstack([np.stack([f.draft_row for f in features]), pooled])
     draft = {t: fit_linear(draft_rows, _target_values(drafts, t), config.c_for(t)) for t in TARGETS}
     thresholds = {c: _best_threshold(oof_probs, golds, drafts, c) for c in FIXED_CRITERIA}
+    cutpoints, component_threshold = _fit_decisions(draft_rows, drafts, groups, config)
     return KindModel(
         sentence_columns=features[0].sentence_columns,
         draft_columns=features[0].draft_columns,
@@ -239,7 +240,49 @@ def fit_kind(
         draft=draft,
         evidence_threshold=thresholds,
         decision=config.decision,
+        cutpoints=cutpoints,
+        component_threshold=component_threshold,
     )
+
+
+CUT_GRID = np.round(np.arange(0.2, 1.85, 0.05), 2)
+
+
+def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, config):
+    """Cut-points on the expected level (best QWK) and self/us/now thresholds (best accuracy),
+    chosen on stage 2's out-of-fold predictions by writer; defaults with a single writer."""
+    folds = _groups_folds(groups, INNER_FOLDS)
+    if not folds:
+        return {c: (0.5, 1.5) for c in FIXED_CRITERIA}, {k: 0.5 for k in COMPONENTS}
+    expected = {c: np.zeros(len(drafts)) for c in FIXED_CRITERIA}
+    present = {k: np.zeros(len(drafts)) for k in COMPONENTS}
+    for train, test in folds:
+        for target in (*FIXED_CRITERIA, *COMPONENTS):
+            values = _target_values(drafts, target)
+            model = fit_linear(draft_rows[train], [values[i] for i in train], config.c_for(target))
+            if target in COMPONENTS:
+                present[target][test] = model.positive(draft_rows[test])
+            else:
+                full = np.zeros((len(test), 3))
+                full[:, [int(c) for c in model.classes]] = model.proba(draft_rows[test])
+                expected[target][test] = full @ np.arange(3)
+    cutpoints = {}
+    for criterion in FIXED_CRITERIA:
+        human = [d.labels[criterion] for d in drafts]
+        best = (-2.0, 0.5, 1.5)
+        for low in CUT_GRID:
+            for high in CUT_GRID[CUT_GRID > low]:
+                levels = (expected[criterion] >= low).astype(int) + (expected[criterion] >= high)
+                kappa = quadratic_weighted_kappa(human, levels.tolist())
+                if kappa > best[0] + 1e-9:
+                    best = (kappa, float(low), float(high))
+        cutpoints[criterion] = (best[1], best[2])
+    component_threshold = {}
+    for key in COMPONENTS:
+        human = np.asarray([d.components[key] for d in drafts])
+        accuracy = {t: float(np.mean((present[key] >= t) == human)) for t in CUT_GRID[CUT_GRID < 1]}
+        component_threshold[key] = float(max(accuracy, key=lambda t: (accuracy[t], -abs(t - 0.5))))
+    return cutpoints, component_threshold
 
 
 def _best_threshold(oof_probs, golds, drafts: list[LabelledDraft], criterion: str) -> float:

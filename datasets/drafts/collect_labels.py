@@ -15,7 +15,16 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-CRITERIA = ("challenge", "choice", "outcome", "hope", "call_to_action", "values", "specificity", "urgency")
+CRITERIA = (
+    "challenge",
+    "choice",
+    "outcome",
+    "hope",
+    "call_to_action",
+    "values",
+    "specificity",
+    "urgency",
+)
 TYPES = {"full public narrative", "self", "us", "now", "campaign message", "non-narrative"}
 
 

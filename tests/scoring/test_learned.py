@@ -15,7 +15,7 @@ from scoring_support import REPO_ROOT
 from coach.scoring.dataset import LabelledDraft, corpus_hash, evidence_indices, load_corpus, settle
 from coach.scoring.engine import Scorer
 from coach.scoring.learned import LearnedScorer
-from coach.scoring.model import Linear, ScorerWeights
+from coach.scoring.model import KindModel, Linear, ScorerWeights
 from coach.scoring.rubric import FIXED_CRITERIA, load_rubric
 from coach.scoring.training import TrainConfig, corpus_features, fit
 from coach.text.draft import make_draft
@@ -78,6 +78,40 @@ def test_a_linear_model_reads_back_to_the_same_probabilities():
     again = Linear.from_dict(json.loads(json.dumps(model.to_dict())))
     assert np.allclose(model.proba(rows), again.proba(rows), atol=1e-5)
     assert np.allclose(model.proba(rows).sum(axis=1), 1.0)
+
+
+def kind_model(decision: str, cutpoints: dict) -> KindModel:
+    return KindModel((), (), {}, {}, {}, decision, cutpoints=cutpoints)
+
+
+def test_cutpoints_decide_where_the_expected_level_becomes_a_one_and_a_two():
+    """An expected level of 0.9 is a 1 with the usual rounding; fitted cut-points can differ."""
+    probabilities = np.array([0.3, 0.5, 0.2])  # expected level 0.9
+    assert kind_model("expected", {}).level("hope", probabilities) == 1
+    assert kind_model("cutpoints", {"hope": (0.95, 1.6)}).level("hope", probabilities) == 0
+    assert kind_model("cutpoints", {"hope": (0.3, 0.85)}).level("hope", probabilities) == 2
+
+
+def test_the_weights_file_keeps_the_cutpoints_and_thresholds(tmp_path):
+    weights = ScorerWeights.load()
+    path = tmp_path / "weights.json"
+    path.write_text(json.dumps(weights.to_dict()), encoding="utf-8")
+    again = ScorerWeights.load(path)
+    for kind, model in weights.kinds.items():
+        assert again.kinds[kind].cutpoints == model.cutpoints
+        assert again.kinds[kind].component_threshold == model.component_threshold
+        assert all(0 < low < high < 2 for low, high in model.cutpoints.values())
+
+
+def test_the_english_template_check_never_caps_another_language(scorer):
+    """The rule engine's whole-draft flags read English; a Spanish speech is not a 'template'."""
+    text = (CORPUS / "texts" / "w3" / "w3_053.txt").read_text(encoding="utf-8")
+    draft = make_draft(text)
+    assert draft.language == "es"
+    assert scorer.rules.context(draft).doc.get("template"), "the English check misfires here"
+    report = scorer.score(draft)
+    assert not any("template" in c.reason for c in report.criteria)
+    assert report.criterion("choice").score >= 1
 
 
 @pytest.fixture(scope="module")
