@@ -25,13 +25,17 @@ from ui import resources, state
 @dataclass(frozen=True)
 class AppContext:
     settings: Settings
-    workspace: Workspace
+    workspace: Workspace | None  # None: an anonymous visitor of a shared server
     access: Access
     prefs: dict[str, Any]
 
     @property
-    def actor(self) -> Actor:
-        return self.workspace.actor
+    def actor(self) -> Actor | None:
+        return self.workspace.actor if self.workspace is not None else None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.workspace is None
 
     def save_prefs(self, **changes: Any) -> None:
         """Store preferences (never a key) and use them from the next run on."""
@@ -39,7 +43,9 @@ class AppContext:
         state.set("prefs", prefs)
 
 
-def load() -> AppContext:
+def load(*, anonymous_ok: bool = False) -> AppContext:
+    """The page's context; on a shared server, a visitor who has not joined or signed in is
+    stopped with directions unless the page serves visitors (``anonymous_ok``)."""
     try:
         base = resources.base_settings()
     except ValidationError as exc:
@@ -50,7 +56,12 @@ def load() -> AppContext:
         st.stop()
     try:
         access = resources.access(base)
-        workspace = Workspace(resources.drafts(base), resources.records(base), _actor(access))
+        actor = _actor(access, shared=base.shared)
+        if actor is None:
+            if not anonymous_ok:
+                _ask_to_join()
+            return AppContext(base, None, access, {})
+        workspace = Workspace(resources.drafts(base), resources.records(base), actor)
         prefs = state.get("prefs")
         if prefs is None:
             prefs = workspace.preferences()
@@ -72,7 +83,9 @@ def effective_settings(base: Settings, prefs: dict[str, Any], api_key: str = "")
     if isinstance(prefs.get("rubric_yaml"), str) and prefs["rubric_yaml"].strip():
         update["rubric_path"] = resources.rubric_file(base, prefs["rubric_yaml"])
     chosen = {
-        name: prefs[name].strip() if isinstance(prefs.get(name), str) else getattr(base, name)
+        name: prefs[name].strip()
+        if isinstance(prefs.get(name), str) and not base.shared  # shared: the operator's
+        else getattr(base, name)
         for name in ("llm_base_url", "llm_model")
     }
     return base.model_copy(update=update).with_llm_endpoint(
@@ -80,7 +93,18 @@ def effective_settings(base: Settings, prefs: dict[str, Any], api_key: str = "")
     )
 
 
-def _actor(access: Access) -> Actor:
+def _ask_to_join() -> None:
+    st.info(
+        "This Narrative Coach is shared. Join your workshop with its code, or sign in as a "
+        "trainer, to keep drafts of your own.",
+        icon=":material/lock:",
+    )
+    st.page_link("ui/pages/account.py", label="Join or sign in", icon=":material/login:")
+    st.stop()
+
+
+def _actor(access: Access, *, shared: bool = False) -> Actor | None:
+    """Who is using the app: the signed-in person, else (personal mode only) the local owner."""
     actor = state.get("actor")
     if actor is not None:
         return actor
@@ -91,6 +115,8 @@ def _actor(access: Access) -> Actor:
         except SessionExpired:
             state.reset("login_token")
     if actor is None:
+        if shared:
+            return None  # a visitor of a shared server owns nothing until they join
         actor = access.local_actor()
     state.set("actor", actor)
     return actor

@@ -36,15 +36,22 @@ PER_PERSON = (
 
 
 def render() -> None:
-    ctx = context.load()
+    ctx = context.load(anonymous_ok=True)
     st.title("Account")
     if state.get("login_token"):
         _signed_in(ctx)
     else:
-        st.caption(
-            "Optional. On your own machine you need no account: everything is yours. "
-            "Accounts are for a shared app — trainers running workshops, participants joining one."
-        )
+        if ctx.settings.shared:
+            st.caption(
+                "This app is shared: join your workshop with the code your trainer reads out, "
+                "or sign in as a trainer. Your drafts are yours alone."
+            )
+        else:
+            st.caption(
+                "Optional. On your own machine you need no account: everything is yours. "
+                "Accounts are for a shared app — trainers running workshops, participants "
+                "joining one."
+            )
         trainer, participant = st.columns(2, gap="large")
         with trainer:
             _trainer_login(ctx)

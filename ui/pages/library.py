@@ -24,7 +24,7 @@ MAX_UPLOAD_MB = 50
 
 
 def render() -> None:
-    ctx = context.load()
+    ctx = context.load(anonymous_ok=True)
     st.title("Library")
     st.caption(
         "The guidance the coach cites. Built-in cards are written from our sources; add your "
@@ -32,7 +32,10 @@ def render() -> None:
     )
     try:
         library = resources.retriever(ctx.settings)
-        _add(library)
+        if ctx.anonymous:
+            st.caption("Join your workshop or sign in (Account) to add documents.")
+        else:
+            _add(library)
         records = library.store.sources()
     except CoachError as exc:
         components.show_error(exc, "open the library")

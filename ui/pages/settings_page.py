@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from coach.coaching.llm import ChatLLM
+from coach.coaching.llm import ChatLLM, display_url
 from coach.errors import CoachError
 from coach.scoring.rubric import DEFAULT_RUBRIC, STORY_TYPES, load_rubric
 from coach.settings import same_endpoint
@@ -39,6 +39,13 @@ def _llm(ctx: AppContext) -> None:
             "Any OpenAI-compatible endpoint: OpenAI, Azure OpenAI, Ollama, vLLM or a llama.cpp "
             "server. Without one, the offline coach does all the coaching."
         )
+        if settings.shared:
+            where = settings.llm_base_url or "none"
+            st.markdown(
+                f"Set by whoever runs this server: endpoint **{esc(display_url(where))}**, "
+                f"model **{esc(settings.llm_model or 'none')}**."
+            )
+            return
         if not state.has_widget("settings.llm_base_url"):
             state.seed("settings.llm_base_url", settings.llm_base_url)
             state.seed("settings.llm_model", settings.llm_model)
