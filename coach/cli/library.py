@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -199,17 +200,30 @@ def _expand(paths: list[str]) -> Iterator[tuple[Path, str | None, str | None]]:
 
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file())
-            for file in found:
+        if path.is_symlink():
+            yield path, None, f"{raw}: a symbolic link; name the file it points to instead"
+        elif path.is_dir():
+            for file in _walk(path):
                 inside = file.relative_to(path)
                 if _hidden(inside) or kind_of(file) is None:
                     continue  # folders often hold images etc.; only named files must be readable
+                if file.is_symlink():
+                    yield file, None, f"{file}: skipped, a symbolic link (links are not followed)"
+                    continue
                 yield file, f"{path.resolve().name}/{inside.as_posix()}", None
         elif path.exists():
             yield path, None, None
         else:
             yield path, None, f"{raw}: no such file or folder"
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Every file under ``folder`` in name order, never entering a linked folder (a link could
+    lead anywhere on the machine)."""
+    for root, folders, files in os.walk(folder, followlinks=False):
+        folders.sort()
+        for name in sorted(files):
+            yield Path(root) / name
 
 
 def _hidden(relative: Path) -> bool:

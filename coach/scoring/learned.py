@@ -69,11 +69,13 @@ class LearnedScorer:
         self.rubric = rubric
         self.weights = weights
         self.embedder = embedder
-        self.rules = Scorer(rubric, embedder=embedder)
         self._encoders = {
             "en": CachedEncoder(embedder),
             "multi": CachedEncoder(multilingual or MultilingualEmbedder()),
         }
+        # The rule engine's genre check embeds the draft's opening: remembered like sentences,
+        # so rescoring after an edit further down does not embed it again.
+        self.rules = Scorer(rubric, embedder=self._encoders["en"])
 
     def clear_cache(self) -> None:
         """Forget remembered sentence vectors (benchmarks time a first score with this)."""

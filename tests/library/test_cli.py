@@ -96,6 +96,23 @@ def test_hidden_files_and_folders_are_skipped(coach, write, tmp_path):
     assert code == 0 and ingested == ["docs/guide.md"]
 
 
+def test_symbolic_links_are_never_followed(coach, write, tmp_path):
+    """A link in a folder, a linked folder, or a link named directly could lead to any file on
+    the machine; none is read, and each is reported."""
+    secret = write("outside/secret.md", "# Secret\n\nThe operator's private notes.\n")
+    write("docs/guide.md", "# Guide\n\nListen first, then ask.\n")
+    (tmp_path / "docs" / "notes.md").symlink_to(secret)
+    (tmp_path / "docs" / "linked").symlink_to(secret.parent, target_is_directory=True)
+    (tmp_path / "direct.md").symlink_to(secret)
+    code, out, err = coach("ingest", str(tmp_path / "docs"), str(tmp_path / "direct.md"))
+    assert code == 1
+    assert "notes.md: skipped, a symbolic link" in err
+    assert "direct.md: a symbolic link; name the file it points to instead" in err
+    code, out, _ = coach("sources", "--format", "json")
+    ids = [s["source_id"] for s in json.loads(out)["sources"] if not s["builtin"]]
+    assert ids == ["docs/guide.md"]
+
+
 def test_a_damaged_docx_in_a_folder_is_reported_and_the_rest_ingested(
     coach, write, make_docx, tmp_path
 ):
