@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,8 +48,17 @@ _MB = 1024 * 1024
 #: the others are read whole into memory.
 MAX_SOURCE_BYTES = 20 * _MB
 MAX_PDF_BYTES = 200 * _MB
-#: Largest total a DOCX may unpack to (its members' declared sizes), checked before parsing.
+#: HTML costs most to parse (about 2 s and 75 MB of memory per MB here), so its limit is lower.
+MAX_HTML_BYTES = 5 * _MB
+#: Largest total a DOCX may unpack to: the members' declared sizes, and what they really
+#: unpack to (a forged header can understate it), checked before parsing.
 MAX_DOCX_UNPACKED_BYTES = 50 * _MB
+#: ... of which the XML (text and layout, parsed into objects: about 20x in memory) at most:
+MAX_DOCX_XML_BYTES = 10 * _MB
+#: Most text one source may yield (about 800,000 words), and most drawing instructions one PDF
+#: page may hold: a small PDF can unpack to a page of 70 MB of text.
+MAX_SOURCE_CHARS = 5_000_000
+MAX_PDF_PAGE_CONTENT_BYTES = 8 * _MB
 
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
@@ -134,7 +144,7 @@ def load_source(path: Path | str) -> LoadedSource:
 
 def max_bytes(kind: str) -> int:
     """The size limit for a kind of file (PDFs are streamed, so theirs is larger)."""
-    return MAX_PDF_BYTES if kind == "pdf" else MAX_SOURCE_BYTES
+    return {"pdf": MAX_PDF_BYTES, "html": MAX_HTML_BYTES}.get(kind, MAX_SOURCE_BYTES)
 
 
 @contextmanager
@@ -489,15 +499,35 @@ def _check_unpacked_size(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
+            markup = sum(m.file_size for m in archive.infolist() if m.filename.endswith(".xml"))
+            if unpacked <= MAX_DOCX_UNPACKED_BYTES:
+                unpacked = _really_unpacked(archive, MAX_DOCX_UNPACKED_BYTES)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
         raise InputError(
             f"{path.name}: not a readable .docx file (corrupt, or an old .doc renamed?)"
         ) from exc
+    if markup > MAX_DOCX_XML_BYTES:
+        raise InputError(
+            f"{path.name}: the .docx file's text and layout unpack to {markup / _MB:.0f} MB; "
+            f"the limit is {MAX_DOCX_XML_BYTES // _MB} MB (split the document)"
+        )
     if unpacked > MAX_DOCX_UNPACKED_BYTES:
         raise InputError(
             f"{path.name}: the .docx file would unpack to {unpacked / _MB:.0f} MB; the limit is "
             f"{MAX_DOCX_UNPACKED_BYTES // _MB} MB (is it a damaged or malicious file?)"
         )
+
+
+def _really_unpacked(archive, limit: int) -> int:
+    """Bytes the members unpack to, counted in small pieces and stopping past ``limit``."""
+    total = 0
+    for member in archive.infolist():
+        with archive.open(member) as stream:
+            while piece := stream.read(1 << 20):
+                total += len(piece)
+                if total > limit:
+                    return total
+    return total
 
 
 def _docx_text(document) -> str:
@@ -524,6 +554,18 @@ def _heading_level(style_name: str) -> int:
         return 1
     match = re.fullmatch(r"Heading (\d)", style_name)
     return min(int(match.group(1)), 6) if match else 0
+
+
+def _check_page_content(page, name: str, number: int) -> None:
+    """Refuse a page whose drawing instructions unpack past MAX_PDF_PAGE_CONTENT_BYTES before
+    extracting its text (extraction time grows with them)."""
+    contents = page.get_contents()
+    size = len(contents.get_data()) if contents is not None else 0
+    if size > MAX_PDF_PAGE_CONTENT_BYTES:
+        raise InputError(
+            f"{name}: page {number} unpacks to {size / _MB:.0f} MB of content; the limit is "
+            f"{MAX_PDF_PAGE_CONTENT_BYTES // _MB} MB a page (is it a damaged or malicious file?)"
+        )
 
 
 def _load_pdf(path: Path, size: int) -> LoadedSource:
@@ -563,13 +605,23 @@ def _load_pdf(path: Path, size: int) -> LoadedSource:
 
     def read_pages() -> Iterator[Section]:
         found_text = False
+        chars = 0
         for number, page in enumerate(reader.pages, start=1):
             try:
+                _check_page_content(page, path.name, number)
                 text = page.extract_text() or ""
+            except InputError:
+                raise
             except Exception as exc:  # pypdf raises many types on a damaged page
                 raise InputError(
                     f"{path.name}: page {number} is corrupt and cannot be read ({exc})"
                 ) from exc
+            chars += len(text)
+            if chars > MAX_SOURCE_CHARS:
+                raise InputError(
+                    f"{path.name}: more than {MAX_SOURCE_CHARS:,} characters of text by page "
+                    f"{number}; the limit per source is {MAX_SOURCE_CHARS:,} (split the PDF)"
+                )
             if text.strip():
                 found_text = True
                 yield Section(text, 0, f"p. {number}", number)

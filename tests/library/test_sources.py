@@ -11,7 +11,10 @@ import pytest
 from coach.errors import InputError
 from coach.library.sources import (
     MAX_DOCX_UNPACKED_BYTES,
+    MAX_DOCX_XML_BYTES,
+    MAX_HTML_BYTES,
     MAX_PDF_BYTES,
+    MAX_PDF_PAGE_CONTENT_BYTES,
     MAX_SOURCE_BYTES,
     decode_text,
     html_to_text,
@@ -227,6 +230,40 @@ def test_a_docx_that_unpacks_to_too_much_is_refused_before_parsing(make_docx):
         load_source(bomb)
 
 
+def test_a_docx_whose_text_unpacks_to_too_much_is_refused_before_parsing(make_docx):
+    """Under the total limit but with 12 MB of XML: parsing it would take gigabytes."""
+    good = make_docx("plan.docx", [("p", "Start with a house meeting.")])
+    heavy = good.with_name("heavy.docx")
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(heavy, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            out.writestr(item, source.read(item))
+        out.writestr("word/padding.xml", b"<a>" + b"<b/>" * (MAX_DOCX_XML_BYTES // 4) + b"</a>")
+    with pytest.raises(InputError, match=r"text and layout unpack to \d+ MB; the limit is 10 MB"):
+        load_source(heavy)
+
+
+def test_a_pdf_page_that_unpacks_to_too_much_is_refused_before_extraction(tmp_path):
+    """A small file whose one page holds megabytes of text-drawing instructions."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    stream = StreamObject()
+    line = b"BT /F1 12 Tf 72 720 Td (Organise the night shift) Tj ET\n"
+    stream.set_data(line * (MAX_PDF_PAGE_CONTENT_BYTES // len(line) + 1000))
+    stream = stream.flate_encode()
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    path = tmp_path / "dense.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    assert path.stat().st_size < 1024 * 1024
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"dense.pdf: page 1 unpacks to \d+ MB of content"):
+        list(load_source(path).sections())
+    assert time.monotonic() - started < 10
+
+
 def test_any_parser_failure_is_an_input_error_naming_the_file(write):
     """PyYAML raises ValueError (not YAMLError) for an impossible date in front matter."""
     path = write("notes.md", "---\ntitle: Notes\ndate: 2024-13-45\n---\n# Notes\n\nText.\n")
@@ -252,6 +289,9 @@ def test_files_above_the_size_limit_are_refused_before_reading(tmp_path):
     pdf = sparse_file(tmp_path / "huge.pdf", MAX_PDF_BYTES + 1, b"%PDF-1.4\n")
     with pytest.raises(InputError, match="the limit for pdf files is 200 MB"):
         load_source(pdf)
+    page = sparse_file(tmp_path / "page.html", MAX_HTML_BYTES + 1, b"<html>")
+    with pytest.raises(InputError, match="the limit for html files is 5 MB"):
+        load_source(page)
     # a PDF may be larger than other files: this one gets past the size check
     big_pdf = sparse_file(tmp_path / "big.pdf", MAX_SOURCE_BYTES + 1, b"%PDF-1.4\n")
     with pytest.raises(InputError, match="truncated"):
