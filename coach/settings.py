@@ -40,7 +40,7 @@ class Settings(BaseSettings):
 
     speaking_rate_wpm: int = Field(default=135, ge=60, le=250)
     default_story_type: str = "narrative"
-    max_words: int = Field(default=150_000, ge=1)
+    max_words: int = Field(default=20_000, ge=1)  # a long speech is 5,000; bounds scoring time
 
     # personal (default): one person on their own machine owns everything, settings editable.
     # shared (COACH_SHARED=1): a server for a room or an organisation; every browser must join

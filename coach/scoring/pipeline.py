@@ -53,7 +53,7 @@ def score_text(
     *,
     story_type: str | None = None,
     speaking_rate_wpm: int = 135,
-    max_words: int | None = 150_000,
+    max_words: int | None = 20_000,
 ) -> Report:
     if story_type is not None and story_type not in STORY_TYPES:
         raise InputError(

@@ -154,7 +154,7 @@ class ReviewOptions:
 
     story_type: str | None = None
     speaking_rate_wpm: int = 135
-    max_words: int | None = 150_000
+    max_words: int | None = 20_000
     rubric_path: str | None = None
 
 

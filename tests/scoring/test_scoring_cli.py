@@ -149,8 +149,12 @@ def huge_file(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-def test_a_100000_word_file_is_scored(run_coach, huge_file: Path) -> None:
-    result = run_coach("score", huge_file, "--format", "json", "--no-guidance")
+def test_a_100000_word_file_is_scored_when_the_operator_raises_the_limit(
+    run_coach, huge_file: Path
+) -> None:
+    result = run_coach(
+        "score", huge_file, "--format", "json", "--no-guidance", env={"COACH_MAX_WORDS": "150000"}
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["word_count"] > 100_000
@@ -162,6 +166,8 @@ def test_a_file_over_the_word_limit_gets_a_clear_message(run_coach, huge_file: P
     assert result.returncode == 2
     assert "the limit is 50,000" in result.stderr
     assert "COACH_MAX_WORDS" in result.stderr
+    default = run_coach("score", huge_file, "--no-guidance")
+    assert default.returncode == 2 and "the limit is 20,000" in default.stderr
 
 
 @pytest.mark.slow
