@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Fit the learned scorer on a labelled draft corpus (texts/, briefs/, labels/; see "
             "datasets/drafts/DATASHEET.md) and write its weights. With --cross-validate, deal "
-            "the writers into seven folds (a writer is never split), score each fold with a "
+            "the writers into eleven folds (a writer is never split), score each fold with a "
             "model fitted on the others, and print the agreement with the labels instead "
             "(nothing is written)."
         ),
