@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 
 from pydantic import ValidationError
@@ -46,6 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not \t \n \r
+
+
+def shown(text: str) -> str:
+    """Text safe to print on a terminal: control characters (a file name's escape codes
+    could recolour or rewrite the screen) are written as ``\\x1b`` and the like."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -55,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except CoachError as exc:
-        print(f"coach: error: {exc}", file=sys.stderr)
+        print(f"coach: error: {shown(str(exc))}", file=sys.stderr)
         return 2
     except ValidationError as exc:  # a COACH_* setting or an option out of range
         problems = "; ".join(

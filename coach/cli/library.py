@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+from coach.cli import shown
 from coach.errors import CoachError, InputError
 from coach.settings import PROJECT_ROOT, Settings
 
@@ -250,12 +251,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         except Exception as exc:  # one bad file is reported; the others still go in
             failures += 1
             message = str(exc) if isinstance(exc, CoachError) else _unexpected(path, exc)
-            print(f"coach: error: {message}", file=sys.stderr)
+            print(f"coach: error: {shown(message)}", file=sys.stderr)
             results.append({"path": str(path), "status": "failed", "error": message})
             continue
         results.append({"path": str(path), **asdict(result)})
         if args.format == "text":
-            print(_describe(result))
+            print(shown(_describe(result)))
     if args.format == "json":
         print(json.dumps({"results": results, "failed": failures}, indent=2))
     elif len(items) > 1:

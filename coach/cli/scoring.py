@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from coach.cli import shown
 from coach.errors import CoachError, InputError
 from coach.scoring.rubric import STORY_TYPES
 from coach.settings import Settings
@@ -303,10 +304,10 @@ def run_review(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise InputError(f"{args.out}: cannot write ({exc.strerror})") from exc
     else:
-        sys.stdout.write(output)
+        sys.stdout.write(shown(output) if sys.stdout.isatty() else output)
     failed = [row for row in rows if row.error]
     for row in failed:
-        print(f"coach: {row.item.source}: {row.error}", file=sys.stderr)
+        print(shown(f"coach: {row.item.source}: {row.error}"), file=sys.stderr)
     print(f"coach: scored {len(rows) - len(failed)} of {len(rows)} drafts", file=sys.stderr)
     return 1 if failed else 0
 

@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(func=_list)
 
     export = commands.add_parser("export", help="all drafts and scores of a workshop")
-    export.add_argument("workshop_id", metavar="ID", type=int)
+    export.add_argument("workshop_id", metavar="ID", type=record_id)
     export.add_argument(
         "--format",
         choices=["csv", "json", "html"],
@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.set_defaults(func=_export)
 
     rotate = commands.add_parser("rotate-code", help="replace a workshop's join code")
-    rotate.add_argument("workshop_id", metavar="ID", type=int)
+    rotate.add_argument("workshop_id", metavar="ID", type=record_id)
     _trainer_options(rotate)
     rotate.set_defaults(func=_rotate)
 
@@ -85,6 +85,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     restore.add_argument("archive", metavar="FILE", type=Path)
     restore.set_defaults(func=_restore)
+
+
+def record_id(value: str) -> int:
+    """A database id as typed: a whole number the database can hold (else a usage error)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 1 <= number < 2**63:
+        raise argparse.ArgumentTypeError(f"{value} is not a workshop id (see: coach workshop list)")
+    return number
 
 
 def _trainer_options(parser: argparse.ArgumentParser) -> None:

@@ -222,7 +222,8 @@ def _string_list(value: Any, name: str, key: str) -> list[str]:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Decode bytes as text: BOMs first, then UTF-8, then cp1252, then Latin-1.
+    """Decode bytes as text: BOMs first, then UTF-8, then a legacy East Asian encoding when the
+    bytes are mostly one, then cp1252, then Latin-1.
 
     Binary data (NUL bytes without a UTF-16 BOM, or many control bytes) is refused rather
     than turned into mojibake that would pollute the index.
@@ -242,12 +243,52 @@ def decode_text(data: bytes, name: str) -> str:
     sample = data[:65536]
     if b"\x00" in sample or sum(sample.count(b) for b in _CONTROL_BYTES) > len(sample) * 0.05:
         raise InputError(f"{name}: looks like a binary file, not text")
-    for encoding in ("utf-8", "cp1252"):
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    east_asian = _east_asian(data)
+    if east_asian is not None:
+        return east_asian
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+#: Legacy multi-byte encodings of Japanese, Chinese and Korean text, most specific first.
+_EAST_ASIAN = ("shift_jis", "euc_jp", "gb18030", "big5", "euc_kr")
+
+
+def _east_asian(data: bytes) -> str | None:
+    """The text, if it is mostly East Asian script in a legacy encoding (else None).
+
+    Such files are valid cp1252 or Latin-1 byte for byte, so without this check they became
+    mojibake silently. Western text has few bytes above 127; these have most.
+    """
+    sample = data[:65536]
+    if sum(b > 127 for b in sample) < 0.3 * len(sample):
+        return None
+    for encoding in _EAST_ASIAN:
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return data.decode("latin-1")
+        letters = [c for c in text[:20000] if not c.isspace()]
+        if letters and sum(_is_cjk(c) for c in letters) >= 0.5 * len(letters):
+            return text
+    return None
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x3040 <= code <= 0x30FF  # kana
+        or 0x3400 <= code <= 0x9FFF  # CJK ideographs
+        or 0xAC00 <= code <= 0xD7AF  # Hangul
+        or 0x3000 <= code <= 0x303F  # CJK punctuation
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+    )
 
 
 def _read_text(path: Path) -> str:

@@ -96,6 +96,16 @@ def test_hidden_files_and_folders_are_skipped(coach, write, tmp_path):
     assert code == 0 and ingested == ["docs/guide.md"]
 
 
+def test_file_names_reach_the_terminal_without_their_escape_codes(coach, write, tmp_path):
+    """A name holding ESC [2J (clear screen) is printed as visible text, never obeyed."""
+    write("docs/\x1b[2Jplan.md", "# Plan\n\nKnock on ten doors on Saturday.\n")
+    write("docs/\x1b[31mempty.md", b"")
+    code, out, err = coach("ingest", str(tmp_path / "docs"))
+    assert "\x1b" not in out + err
+    assert "docs/\\x1b[2Jplan.md: added" in out
+    assert "\\x1b[31mempty.md: the file is empty" in err
+
+
 def test_symbolic_links_are_never_followed(coach, write, tmp_path):
     """A link in a folder, a linked folder, or a link named directly could lead to any file on
     the machine; none is read, and each is reported."""

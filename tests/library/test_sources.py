@@ -314,6 +314,18 @@ def test_cp1252_text_is_decoded(write):
         ("naïve".encode("utf-8-sig"), "naïve"),
         ("naïve".encode("utf-16"), "naïve"),
         ("naïve £5".encode("latin-1"), "naïve £5"),
+        (
+            "組合の集会は木曜日の夜七時です。皆さん来てください。".encode("shift_jis"),
+            "組合の集会は木曜日の夜七時です。皆さん来てください。",
+        ),
+        (
+            "工会会议在星期四晚上七点举行，请大家都来参加。".encode("gb18030"),
+            "工会会议在星期四晚上七点举行，请大家都来参加。",
+        ),
+        (
+            "Réunion du syndicat jeudi à 19 h — venez nombreux, c'est décisif.".encode("cp1252"),
+            "Réunion du syndicat jeudi à 19 h — venez nombreux, c'est décisif.",
+        ),
     ],
 )
 def test_decode_text_handles_common_encodings(data, expected):

@@ -84,6 +84,9 @@ def test_refusals_are_messages_and_exit_code_2(coach, settings_env: str) -> None
     assert (code, err.strip()) == (2, "coach: error: wrong e-mail or password")
     code, _, err = coach("workshop", "export", "99", *TRAINER)
     assert code == 2 and "no workshop 99" in err
+    with pytest.raises(SystemExit) as usage:  # argparse's usage error, not a traceback
+        coach("workshop", "export", "99999999999999999999", *TRAINER)
+    assert usage.value.code == 2
     code, _, err = coach(
         "workshop",
         "create",
