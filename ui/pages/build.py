@@ -47,6 +47,8 @@ def render() -> None:
             placeholder=question.hint,
             help=question.hint,
             height=110,
+            on_change=_keep,
+            args=(ctx, story_type, questions),
         )
     _autosave(ctx, story_type, answers)
     done, total = builder.progress(story_type, answers)
@@ -88,6 +90,17 @@ def _load_answers(ctx: AppContext, story_type: str, questions: tuple[Question, .
     for question in missing:
         state.seed("build.answer", saved.get(question.id, ""), story_type, question.id)
     state.set("builder_saved", (story_type, {q.id: saved.get(q.id, "") for q in questions}))
+
+
+def _keep(ctx: AppContext, story_type: str, questions: tuple[Question, ...]) -> None:
+    """Save an answer as soon as it changes, before any page runs (a click on another page
+    commits what was typed, and that page would not save it)."""
+    answers = {
+        q.id: state.widget_value("build.answer", story_type, q.id, default="") or ""
+        for q in questions
+        if state.has_widget("build.answer", story_type, q.id)
+    }
+    _autosave(ctx, story_type, answers)
 
 
 def _autosave(ctx: AppContext, story_type: str, answers: dict[str, str]) -> None:

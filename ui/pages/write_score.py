@@ -115,6 +115,20 @@ def _start_new(story_type: str, title: str = "", text: str = "") -> None:
     state.seed("editor.story_type", story_type if story_type in STORY_TYPES else "narrative")
 
 
+def _keep(ctx: AppContext) -> None:
+    """Save the editor as soon as a field changes, before any page runs: a click on another
+    page commits what was typed in the same rerun, and that page would not save it (the draft
+    then seemed to vanish on coming back)."""
+    text = (state.widget_value("editor.text", default="") or "").replace("\x00", "")
+    if text.strip():
+        _autosave(
+            ctx,
+            state.widget_value("editor.title", default="") or "",
+            text,
+            state.widget_value("editor.story_type", default="narrative") or "narrative",
+        )
+
+
 def _autosave(ctx: AppContext, title: str, text: str, story_type: str) -> int | None:
     """Save when anything changed since the last save; returns the id of the version to score."""
     saved = state.get("saved")
@@ -137,7 +151,12 @@ def _autosave(ctx: AppContext, title: str, text: str, story_type: str) -> int | 
 def _editor(ctx: AppContext) -> tuple[str, str, str]:
     left, right = st.columns([3, 2])
     title = left.text_input(
-        "Title", key=state.widget("editor.title"), placeholder="Untitled draft", max_chars=300
+        "Title",
+        key=state.widget("editor.title"),
+        placeholder="Untitled draft",
+        max_chars=300,
+        on_change=_keep,
+        args=(ctx,),
     )
     story_type = right.selectbox(
         "Story type",
@@ -145,10 +164,14 @@ def _editor(ctx: AppContext) -> tuple[str, str, str]:
         format_func=story_label,
         key=state.widget("editor.story_type"),
         help="Scores are weighted for the kind of story you are telling.",
+        on_change=_keep,
+        args=(ctx,),
     )
     text = st.text_area(
         "Your draft",
         key=state.widget("editor.text"),
+        on_change=_keep,
+        args=(ctx,),
         height=260,
         placeholder="Paste or write your story here: start with one moment you remember clearly.",
         help="Saved automatically as you go; every change is kept as a version.",
