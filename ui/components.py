@@ -335,9 +335,9 @@ def teleprompter_html(
     for i in shown:
         opacity = "1" if i == current else "0.35"
         marker = ' class="nc-current"' if i == current else ""
-        blocks.append(
-            f'<p{marker} style="opacity:{opacity};margin:0 0 .8em 0">'
-            f"{html.escape(paragraphs[i])}</p>"
+        blocks.append(  # the size on each paragraph too: the app's theme sizes <p> itself
+            f'<p{marker} style="opacity:{opacity};margin:0 0 .8em 0;font-size:{int(font_px)}px;'
+            f'line-height:1.45">{html.escape(paragraphs[i])}</p>'
         )
     return (
         f'<div class="nc-prompter" style="font-size:{int(font_px)}px;line-height:1.45;'

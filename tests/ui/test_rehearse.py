@@ -72,6 +72,27 @@ def test_a_timed_run_can_be_saved(app):
     assert "0 s of 3 min 00 s" in at.get("progress")[0].proto.text
 
 
+def test_a_run_too_fast_to_be_real_is_not_saved(app):
+    """Nine seconds for the whole example would be about 2,000 words a minute."""
+    at = start_with_example(app)
+    at.session_state["timer_elapsed"] = 9.0
+    at.run()
+    assert_ok(at)
+    assert by_label(at.button, "Save run").disabled
+    assert "too fast to be a full run through" in texts(at)
+
+
+def test_each_draft_has_its_own_target_time(app):
+    at = start_with_example(app)
+    by_label(at.number_input, "Target (minutes)").set_value(5.0).run()
+    at.switch_page("ui/pages/write_score.py").run()
+    at.text_area[0].input("I stood at the bus stop at 6 am. We decided to act.").run()
+    by_label(at.selectbox, "Story type").select("self").run()
+    at.switch_page(PAGE).run()
+    by_label(at.selectbox, "Draft").select_index(0).run()
+    assert by_label(at.number_input, "Target (minutes)").value == 2.0  # a story of self
+
+
 @pytest.fixture
 def transcription_endpoint(monkeypatch):
     """A real local transcription endpoint (tests/support): no speech model runs here, so

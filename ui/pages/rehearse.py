@@ -22,6 +22,9 @@ from ui import components, context, state
 from ui.components import duration, esc
 from ui.context import AppContext
 
+#: Faster than any speaker reads aloud (auctioneers aside): a run this quick was not a full one.
+MAX_PLAUSIBLE_WPM = 300
+
 
 def render() -> None:
     ctx = context.load()
@@ -49,7 +52,7 @@ def render() -> None:
         20.0,
         default_min,
         step=0.5,
-        key=state.widget("rehearse.target_min"),
+        key=state.widget("rehearse.target_min", str(draft_id)),  # each draft its own target
     )
     whole = show_all.toggle("Show the whole text", key=state.widget("rehearse.show_all"))
     words, estimate, pace = st.columns(3)
@@ -189,7 +192,14 @@ def _timer(ctx: AppContext, draft_id: int, version_id: int, words: int, target_s
         width="stretch",
     )
     reset.button("Reset", on_click=_reset, width="stretch")
-    if save.button("Save run", disabled=running or _elapsed() < 1, width="stretch"):
+    elapsed = _elapsed()
+    implausible = not running and elapsed >= 1 and words / (elapsed / 60) > MAX_PLAUSIBLE_WPM
+    if implausible:
+        st.caption(
+            f"{duration(elapsed)} for {words} words would be {words / (elapsed / 60):.0f} words "
+            f"a minute: too fast to be a full run through, so it is not saved."
+        )
+    if save.button("Save run", disabled=running or elapsed < 1 or implausible, width="stretch"):
         try:
             ctx.workspace.drafts.add_rehearsal(
                 ctx.actor, draft_id, duration_s=_elapsed(), words=words, version_id=version_id
