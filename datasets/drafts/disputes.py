@@ -14,16 +14,8 @@ import shutil
 import sys
 from pathlib import Path
 
-CRITERIA = (
-    "challenge",
-    "choice",
-    "outcome",
-    "hope",
-    "call_to_action",
-    "values",
-    "specificity",
-    "urgency",
-)
+from collect_labels import CRITERIA  # the same folder: run as a script
+
 WHOLE = ("self", "us", "now", "overall", "story_type")
 
 
