@@ -8,9 +8,11 @@ only the workshops they own and the drafts in them. Logins are random session to
 hashed, that expire. Failed logins and wrong codes are rate-limited in the database, so the
 limit holds across app processes.
 
-Rate limits are counted per account (a trainer's e-mail; a participant's code and name) and,
-when the caller knows it, per client address. Never per "everyone": a shared key would let
-one person's wrong guesses lock every trainer out of the CLI, or a room out of joining.
+Failures slow further attempts down (doubling waits, never a long lock-out; see
+``coach.storage.throttle``), counted per account and client (a trainer's e-mail from one
+address; a participant's code and name) and per client address, plus a generous account-wide
+allowance with a one-minute cap. Never per "everyone": a shared key would let one person's
+wrong guesses keep every trainer out of the CLI, or a room out of joining.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from coach.storage.models import (
     Workshop,
     utcnow,
 )
-from coach.storage.throttle import Throttle
+from coach.storage.throttle import Limit, Throttle
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a projector.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -59,6 +61,9 @@ MAX_NAME = 80
 LOCAL_NAME = "Me"
 #: Client values that identify nobody: the app passes "local" when it knows no address.
 NO_CLIENT = ("", "local")
+#: Failures at one account from anywhere before its attempts wait, and the longest wait.
+ACCOUNT_FREE_FAILURES = 20
+ACCOUNT_MAX_WAIT = timedelta(minutes=1)
 
 Clock = Callable[[], datetime]
 
@@ -199,7 +204,14 @@ class Access:
         """
         email = normalize_email(email)
         now = self.clock()
-        keys = [f"login:{email}", *_client_keys("client", client)]
+        # This client's guesses at this account wait quickly; the account as a whole has a
+        # generous allowance and a one-minute cap, so guesses from elsewhere slow down
+        # distributed guessing without keeping the trainer out for long.
+        keys: list[str | Limit] = [
+            f"login:{email}:{_client_part(client)}",
+            *_client_keys("client", client),
+            Limit(f"login:{email}", ACCOUNT_FREE_FAILURES, ACCOUNT_MAX_WAIT),
+        ]
         with self.db.read() as session:
             self.throttle.check(session, keys, now)
             person = session.scalar(
@@ -410,6 +422,13 @@ class Access:
         if workshop is None or workshop.trainer_id != actor.person_id or workshop.kind != "live":
             raise NotFound(f"no workshop {workshop_id} among yours")
         return workshop
+
+
+def _client_part(client: str | None) -> str:
+    """The client as part of a key: its address, or "-" when the caller knows none."""
+    if client is None or client.strip().lower() in NO_CLIENT:
+        return "-"
+    return client.strip()
 
 
 def _client_keys(kind: str, client: str | None) -> list[str]:

@@ -1,14 +1,22 @@
-"""Rate-limit failed logins and join attempts, counted in the database.
+"""Slow down failed logins and join attempts, counted in the database.
 
 Counting in the database (not in memory) is what makes the limit hold when several app
 processes share one PostgreSQL: a guesser cannot spread attempts over replicas. Keys are
-strings such as ``"login:ana@example.org"`` or ``"client:203.0.113.9"``.
+strings such as ``"login:ana@example.org:203.0.113.9"`` or ``"join:203.0.113.9"``.
+
+Back-off, not lock-out: the first ``max_failures`` failures of a key in the window cost
+nothing; after that each attempt waits twice as long as the last (2 s, 4 s, 8 s …) up to a
+cap. A room on one Wi-Fi whose member mistyped the join code waits seconds, not fifteen
+minutes, while a guesser's rate falls off exponentially. A key may carry its own allowance
+(:class:`Limit`), e.g. a generous account-wide one with a short cap, so that guesses from
+elsewhere cannot keep a trainer out for long.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -18,39 +26,68 @@ from coach.storage.errors import RateLimited
 from coach.storage.models import AuthFailure
 
 
-class Throttle:
-    """At most ``max_failures`` failures per key within a sliding ``window``."""
+@dataclass(frozen=True)
+class Limit:
+    """A key with its own allowance: ``free`` failures before any wait, waits up to ``cap``."""
 
-    def __init__(self, max_failures: int = 5, window: timedelta = timedelta(minutes=15)) -> None:
+    key: str
+    free: int
+    cap: timedelta
+
+
+class Throttle:
+    """Per key: ``max_failures`` free failures within ``window``, then doubling waits."""
+
+    def __init__(
+        self,
+        max_failures: int = 5,
+        window: timedelta = timedelta(minutes=15),
+        first_wait: timedelta = timedelta(seconds=2),
+        cap: timedelta = timedelta(minutes=15),
+    ) -> None:
         if max_failures < 1:
             raise ValueError("max_failures must be at least 1")
         self.max_failures = max_failures
         self.window = window
+        self.first_wait = first_wait
+        self.cap = cap
 
-    def check(self, session: Session, keys: Iterable[str], now: datetime) -> None:
-        """Raise RateLimited when any key already used up its failures in the window."""
-        keys = list(keys)
-        if not keys:
+    def check(self, session: Session, keys: Iterable[str | Limit], now: datetime) -> None:
+        """Raise RateLimited when any key must still wait after its latest failure."""
+        limits = {k.key: k for k in (self._limit(key) for key in keys)}
+        if not limits:
             return
-        since = now - self.window
         query = (
-            select(AuthFailure.key, func.count(), func.min(AuthFailure.at))
-            .where(AuthFailure.key.in_(keys), AuthFailure.at > since)
+            select(AuthFailure.key, func.count(), func.max(AuthFailure.at))
+            .where(AuthFailure.key.in_(limits), AuthFailure.at > now - self.window)
             .group_by(AuthFailure.key)
         )
-        for _key, count, oldest in session.execute(query):
-            if count >= self.max_failures:
-                retry = max(1, math.ceil((oldest + self.window - now).total_seconds()))
-                minutes = max(1, math.ceil(retry / 60))
-                raise RateLimited(
-                    f"too many failed attempts; try again in about {minutes} minute(s)",
-                    retry_after_s=retry,
-                )
+        for key, count, latest in session.execute(query):
+            wait = self.wait_after(count, limits[key])
+            left = (latest + wait - now).total_seconds() if wait else 0
+            if left > 0:
+                raise RateLimited(_message(left), retry_after_s=max(1, math.ceil(left)))
 
-    def record_failure(self, session: Session, keys: Iterable[str], now: datetime) -> None:
-        session.add_all(AuthFailure(key=key, at=now) for key in keys)
+    def wait_after(self, failures: int, limit: Limit) -> timedelta:
+        """How long the next attempt must wait after this many recent failures."""
+        if failures < limit.free:
+            return timedelta(0)
+        doublings = min(failures - limit.free, 30)
+        return min(self.first_wait * (2**doublings), limit.cap)
+
+    def record_failure(self, session: Session, keys: Iterable[str | Limit], now: datetime) -> None:
+        session.add_all(AuthFailure(key=self._limit(key).key, at=now) for key in keys)
         # Keep the table small: anything older than the window no longer counts.
         session.execute(delete(AuthFailure).where(AuthFailure.at <= now - self.window))
 
-    def clear(self, session: Session, key: str) -> None:
-        session.execute(delete(AuthFailure).where(AuthFailure.key == key))
+    def clear(self, session: Session, key: str | Limit) -> None:
+        session.execute(delete(AuthFailure).where(AuthFailure.key == self._limit(key).key))
+
+    def _limit(self, key: str | Limit) -> Limit:
+        return key if isinstance(key, Limit) else Limit(key, self.max_failures, self.cap)
+
+
+def _message(seconds: float) -> str:
+    if seconds < 90:
+        return f"too many failed attempts; try again in {max(1, math.ceil(seconds))} seconds"
+    return f"too many failed attempts; try again in about {math.ceil(seconds / 60)} minutes"

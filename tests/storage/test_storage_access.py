@@ -25,6 +25,7 @@ from coach.storage import (
     WeakPassword,
     workshop_rows,
 )
+from coach.storage.access import ACCOUNT_FREE_FAILURES
 from coach.storage.models import LoginSession, Person
 
 # Every library call that takes a draft or version id, tried by Ben on Ana's draft.
@@ -117,33 +118,66 @@ def test_wrong_code_or_password_gets_a_clear_refusal(access: Access, workshop) -
     assert access.join(workshop.join_code.lower().replace("-", " "), "Dan").actor.name == "Dan"
 
 
-def test_password_guessing_is_rate_limited_across_processes(
+def test_password_guessing_is_slowed_across_processes(
     database_url: str, access: Access, clock, workshop
 ) -> None:
     for _ in range(3):
         with pytest.raises(InvalidCredentials):
             access.login("trainer@example.org", "guess", client="203.0.113.9")
     with pytest.raises(RateLimited) as refused:
-        access.login("trainer@example.org", PASSWORD, client="198.51.100.1")
-    assert 0 < refused.value.retry_after_s <= 15 * 60
+        access.login("trainer@example.org", PASSWORD, client="203.0.113.9")
+    assert refused.value.retry_after_s == 2  # the first wait: seconds, not a lock-out
 
-    # Another app process (its own engine) sees the same limit: it lives in the database.
+    # Another app process (its own engine) sees the same count: it lives in the database.
     with Database(database_url) as other_db:
         replica = Access(other_db, hasher=FAST_HASHER, clock=clock, throttle=Throttle(3))
         with pytest.raises(RateLimited):
-            replica.login("trainer@example.org", PASSWORD)
+            replica.login("trainer@example.org", PASSWORD, client="203.0.113.9")
 
-    clock.advance(minutes=16)
-    assert access.login("trainer@example.org", PASSWORD).actor == workshop.trainer
+    clock.advance(seconds=3)
+    assert access.login("trainer@example.org", PASSWORD, client="203.0.113.9").actor
 
 
-def test_join_code_guessing_is_rate_limited_per_client(access: Access, workshop) -> None:
+def test_each_further_failure_doubles_the_wait_up_to_a_cap(access: Access, clock) -> None:
+    waits = []
+    for _ in range(14):
+        try:
+            access.login("nobody@example.org", "guess", client="203.0.113.9")
+        except InvalidCredentials:
+            continue
+        except RateLimited as refused:
+            waits.append(refused.retry_after_s)
+            clock.advance(seconds=refused.retry_after_s)
+    assert waits[:4] == [2, 4, 8, 16]
+    assert max(waits) <= 15 * 60
+
+
+def test_someone_elses_guesses_do_not_keep_the_trainer_out(access: Access, clock, workshop) -> None:
+    """Guesses from one address slow that address; the trainer, elsewhere, gets in at once.
+    Guesses from many addresses slow the account, but for a minute at most."""
+    for _ in range(5):
+        with pytest.raises((InvalidCredentials, RateLimited)):
+            access.login("trainer@example.org", "guess", client="203.0.113.9")
+    assert access.login("trainer@example.org", PASSWORD, client="198.51.100.1").actor
+    for n in range(ACCOUNT_FREE_FAILURES - 3):  # three failures already counted
+        with pytest.raises(InvalidCredentials):
+            access.login("trainer@example.org", "guess", client=f"192.0.2.{n}")
+    with pytest.raises(RateLimited) as refused:
+        access.login("trainer@example.org", PASSWORD, client="198.51.100.1")
+    assert refused.value.retry_after_s <= 60
+
+
+def test_join_code_guessing_is_slowed_per_client_and_the_room_waits_seconds(
+    access: Access, clock, workshop
+) -> None:
     for guess in ("AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC"):
         with pytest.raises(InvalidJoinCode):
             access.join(guess, "Mallory", client="203.0.113.9")
-    with pytest.raises(RateLimited, match="too many failed attempts"):
-        access.join(workshop.join_code, "Mallory", client="203.0.113.9")
-    assert access.join(workshop.join_code, "Dan", client="198.51.100.1").actor.name == "Dan"
+    with pytest.raises(RateLimited, match="too many failed attempts; try again in 2 seconds"):
+        access.join(workshop.join_code, "Dan", client="203.0.113.9")  # same Wi-Fi as Mallory
+    assert access.join(workshop.join_code, "Eve", client="198.51.100.1").actor.name == "Eve"
+    clock.advance(seconds=2)
+    assert access.join(workshop.join_code, "Dan", client="203.0.113.9").actor.name == "Dan"
 
 
 def test_sessions_expire_and_end_at_logout(access: Access, clock, workshop) -> None:
