@@ -60,6 +60,12 @@ def clock(seconds: float) -> str:
     return f"{minutes}:{rest:02d}"
 
 
+def against_target(seconds: float, target: float) -> str:
+    """``"1:05 over a 3:00 target"``: one wording for the time on every page."""
+    over = seconds - target
+    return f"{clock(over)} {'over' if over > 0 else 'under'} a {clock(target)} target"
+
+
 def duration(seconds: float) -> str:
     seconds = int(round(seconds))
     minutes, rest = divmod(seconds, 60)

@@ -54,3 +54,10 @@ def test_overlapping_evidence_lists_every_criterion():
     )
     assert 'title="Choice; Hope"' in markup
     assert markup.count("<mark") == 3
+
+
+def test_time_against_a_target_reads_the_same_on_every_page():
+    from ui.components import against_target
+
+    assert against_target(245, 180) == "1:05 over a 3:00 target"
+    assert against_target(129, 180) == "0:51 under a 3:00 target"

@@ -57,11 +57,10 @@ def render() -> None:
     whole = show_all.toggle("Show the whole text", key=state.widget("rehearse.show_all"))
     words, estimate, pace = st.columns(3)
     words.metric("Words", draft.word_count)
-    over = draft.speaking_time_s - target_s
     estimate.metric(
         "Estimated time",
         duration(draft.speaking_time_s),
-        delta=f"{components.clock(over)} {'over' if over > 0 else 'under'} target",
+        delta=components.against_target(draft.speaking_time_s, target_s),
         delta_color="off",
         delta_arrow="off",
     )

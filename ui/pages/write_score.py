@@ -253,7 +253,6 @@ def _summary(analysis: Analysis, story_type: str, versions: list[Version], now: 
     scored = [v.report["overall"] for v in versions if v.report and v.id != now]
     delta = report.overall - scored[-1] if scored else None
     target = components.TARGET_S.get(story_type, 120)
-    over = report.speaking_time_s - target
     overall, words, time, reads = st.columns(4)
     overall.metric(
         "Overall",
@@ -266,7 +265,7 @@ def _summary(analysis: Analysis, story_type: str, versions: list[Version], now: 
     time.metric(
         "Speaking time",
         components.duration(report.speaking_time_s),
-        delta=f"{'+' if over > 0 else '−'}{components.clock(over)} vs {components.clock(target)}",
+        delta=components.against_target(report.speaking_time_s, target),
         delta_color="off",
         delta_arrow="off",
         help=f"Estimated at your speaking pace (see Settings), against a target of "
