@@ -235,11 +235,12 @@ def review(
 # --- output formats ---------------------------------------------------------------------------
 
 
-def _criteria_ids(rows: list[ReviewRow]) -> list[str]:
+def _criteria_names(rows: list[ReviewRow]) -> dict[str, str]:
+    """Criterion id -> the name people read ("Call to action"), in the rubric's order."""
     for row in rows:
         if row.report is not None:
-            return [c.id for c in row.report.criteria]
-    return []
+            return {c.id: c.name for c in row.report.criteria}
+    return {}
 
 
 def spreadsheet_safe(value):
@@ -252,22 +253,23 @@ def spreadsheet_safe(value):
 CSV_HEADER = (
     "name",
     "source",
-    "detected_story_type",
+    "reads as",
     "words",
-    "speaking_time_s",
-    "overall",
-    "self",
-    "us",
-    "now",
+    "speaking time (s)",
+    "overall (0-100)",
+    "story of self",
+    "story of us",
+    "story of now",
 )
 
 
 def to_csv(rows: list[ReviewRow]) -> str:
     """One row per draft; user-supplied cells are made safe to open in a spreadsheet."""
-    ids = _criteria_ids(rows)
+    names = _criteria_names(rows)
+    ids = list(names)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*CSV_HEADER, *ids, "error"])
+    writer = csv.writer(buffer)  # headers people read; scripts use jsonl's ids
+    writer.writerow([*CSV_HEADER, *(spreadsheet_safe(n) for n in names.values()), "error"])
     for row in rows:
         r = row.report
         identity = [spreadsheet_safe(row.item.name), spreadsheet_safe(row.item.source)]
@@ -301,9 +303,10 @@ _HEAT = {0: "#f8d7da", 1: "#fff3cd", 2: "#d1e7dd"}
 
 def to_html(rows: list[ReviewRow], title: str = "Workshop review") -> str:
     """A printable table (criteria × participants heatmap). All user text is escaped."""
-    ids = _criteria_ids(rows)
+    names = _criteria_names(rows)
+    ids = list(names)
     esc = html.escape
-    head = "".join(f"<th>{esc(i)}</th>" for i in ids)
+    head = "".join(f'<th title="{esc(i)}">{esc(n)}</th>' for i, n in names.items())
     body = []
     for row in rows:
         r = row.report

@@ -236,12 +236,13 @@ def test_review_to_csv(run_coach, review_inputs: list[Path]) -> None:
     check_batch_went_on(result)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["name"] for r in rows] == NAMES
-    assert set(FIXED_IDS) <= set(rows[0])
+    assert {"Call to action", "reads as", "overall (0-100)"} <= set(rows[0])  # names people read
+    assert not set(FIXED_IDS) & set(rows[0])
     for row in rows:
         if row["name"] == "broken":
-            assert "binary" in row["error"] and row["overall"] == ""
+            assert "binary" in row["error"] and row["overall (0-100)"] == ""
         else:
-            assert row["error"] == "" and 0 <= int(row["overall"]) <= 100
+            assert row["error"] == "" and 0 <= int(row["overall (0-100)"]) <= 100
 
 
 @pytest.mark.slow
@@ -267,6 +268,7 @@ def test_review_to_html_escapes_user_text(
     assert result.stdout == ""
     page = out.read_text(encoding="utf-8")
     assert page.count("<tr><th scope=row>") == len(NAMES)
+    assert '<th title="call_to_action">Call to action</th>' in page
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
 
