@@ -259,9 +259,17 @@ class Ingester:
         return record.index_version == INDEX_VERSION and record.file_sha == file_sha256(path)
 
     def remove(self, source_id: str) -> SourceRecord:
+        """Remove a source; also the passages an interrupted ingest left uncommitted (a killed
+        process never reached the manifest, so readers never saw them, but they took space)."""
         record = self.store.get_source(source_id)
         if record is None:
-            raise InputError(f"no source with id {source_id!r} (see 'coach sources')")
+            leftovers = self.store.chunk_ids(source_id)
+            if not leftovers and not self.store.chunk_ids(source_id, of="questions"):
+                raise InputError(f"no source with id {source_id!r} (see 'coach sources')")
+            self.store.delete_source(source_id)
+            return SourceRecord(
+                source_id, "(interrupted ingest)", "", "", "", len(leftovers), 0, "", ""
+            )
         if record.builtin:
             raise InputError(
                 f"{source_id} is a built-in guidance card; edit the corpus folder instead"

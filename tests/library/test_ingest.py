@@ -84,6 +84,23 @@ def test_remove_a_source(ingester, store, write):
         ingester.remove("a.txt")
 
 
+def test_remove_clears_what_a_killed_ingest_left_uncommitted(ingester, store, write):
+    """A killed process wrote passages but never its manifest record: readers never saw them,
+    and `coach sources --remove ID` must still be able to clear them."""
+    ingester.ingest(write("a.txt", "Alpha text about listening."))
+    [(chunk_id, meta)] = chunks_of(store, "a.txt").items()
+    vector, _ = store.existing([chunk_id])[chunk_id]
+    store.upsert(
+        ["killed.txt#0"], [vector], ["Half-written."], [{**meta, "source_id": "killed.txt"}]
+    )
+    assert chunks_of(store, "killed.txt") and store.get_source("killed.txt") is None
+    removed = ingester.remove("killed.txt")
+    assert removed.chunks == 1 and chunks_of(store, "killed.txt") == {}
+    assert [r.source_id for r in store.sources()] == ["a.txt"]
+    with pytest.raises(InputError, match="no source"):
+        ingester.remove("killed.txt")
+
+
 class Cancel(Exception):
     """What a UI's cancel button raises from the progress callback."""
 
