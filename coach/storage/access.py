@@ -212,17 +212,17 @@ class Access:
             *_client_keys("client", client),
             Limit(f"login:{email}", ACCOUNT_FREE_FAILURES, ACCOUNT_MAX_WAIT),
         ]
-        with self.db.read() as session:
-            self.throttle.check(session, keys, now)
+        with self.db.write() as session:
+            charged = self.throttle.charge(session, keys, now)
             person = session.scalar(
                 select(Person).where(Person.email == email, Person.role == "trainer")
             )
         # Verify against a dummy hash for unknown e-mails so timing does not reveal accounts.
         stored = person.password_hash if person and person.password_hash else self._dummy()
         if not self._verify(stored, password) or person is None:
-            self._fail(keys, now)
-            raise InvalidCredentials("wrong e-mail or password")
+            raise InvalidCredentials("wrong e-mail or password")  # the charge stands
         with self.db.write() as session:
+            self.throttle.refund(session, charged)
             self.throttle.clear(session, keys[0])
             if self.hasher.check_needs_rehash(stored):
                 session.get_one(Person, person.id).password_hash = self.hasher.hash(password)
@@ -296,16 +296,17 @@ class Access:
         """
         now = self.clock()
         keys = _client_keys("join", client)
-        with self.db.read() as session:
-            self.throttle.check(session, keys, now)
+        with self.db.write() as session:
+            charged = self.throttle.charge(session, keys, now)
             workshop = session.scalar(
                 select(Workshop).where(Workshop.join_code_hash == code_hash(code))
             )
         if workshop is None:
-            self._fail(keys, now)
             raise InvalidJoinCode("that join code does not match any workshop; ask your trainer")
         display, name_key = clean_name(name)
         personal_key = random_code(PARTICIPANT_KEY_LENGTH)
+        with self.db.write() as session:
+            self.throttle.refund(session, charged)  # a right code: not a failure
         try:
             with self.db.write() as session:
                 person = Person(role="participant", name=display, created_at=now)
@@ -338,8 +339,8 @@ class Access:
         now = self.clock()
         _, name_key = clean_name(name)
         keys = [f"rejoin:{code_hash(code)}:{name_key}", *_client_keys("join", client)]
-        with self.db.read() as session:
-            self.throttle.check(session, keys, now)
+        with self.db.write() as session:
+            charged = self.throttle.charge(session, keys, now)
             found = session.execute(
                 select(Person, Participant.key_hash)
                 .join(Participant, Participant.person_id == Person.id)
@@ -348,9 +349,9 @@ class Access:
             ).first()
         given = code_hash(personal_key)
         if found is None or not hmac.compare_digest(found[1], given):
-            self._fail(keys, now)
             raise InvalidJoinCode("the join code, name and personal key do not match")
         with self.db.write() as session:
+            self.throttle.refund(session, charged)
             self.throttle.clear(session, keys[0])
             return self._start_session(session, found[0], now)
 
@@ -392,12 +393,6 @@ class Access:
             )
         )
         return Login(token, _actor(person), expires)
-
-    def _fail(self, keys: list[str], now: datetime) -> None:
-        if not keys:
-            return
-        with self.db.write() as session:
-            self.throttle.record_failure(session, keys, now)
 
     def _verify(self, stored: str, password: str) -> bool:
         try:

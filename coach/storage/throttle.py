@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from coach.storage.errors import RateLimited
@@ -74,6 +74,33 @@ class Throttle:
             return timedelta(0)
         doublings = min(failures - limit.free, 30)
         return min(self.first_wait * (2**doublings), limit.cap)
+
+    def charge(self, session: Session, keys: Iterable[str | Limit], now: datetime) -> list[int]:
+        """Check the keys and count this attempt as a failure up front, in one transaction;
+        returns the rows to :meth:`refund` if the attempt succeeds.
+
+        Counting before the password is checked is what makes the allowance hold when many
+        processes try at once: each sees the attempts of those that went before it (SQLite
+        writers queue; on PostgreSQL an advisory lock per key orders them).
+        """
+        limits = [self._limit(key) for key in keys]
+        if not limits:
+            return []
+        if session.get_bind().dialect.name == "postgresql":
+            for key in sorted({limit.key for limit in limits}):
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+        self.check(session, limits, now)
+        rows = [AuthFailure(key=limit.key, at=now) for limit in limits]
+        session.add_all(rows)
+        session.flush()
+        session.execute(delete(AuthFailure).where(AuthFailure.at <= now - self.window))
+        return [row.id for row in rows]
+
+    def refund(self, session: Session, charged: Iterable[int]) -> None:
+        """Take back the failures charged to an attempt that succeeded."""
+        ids = list(charged)
+        if ids:
+            session.execute(delete(AuthFailure).where(AuthFailure.id.in_(ids)))
 
     def record_failure(self, session: Session, keys: Iterable[str | Limit], now: datetime) -> None:
         session.add_all(AuthFailure(key=self._limit(key).key, at=now) for key in keys)
