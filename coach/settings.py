@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # shared (COACH_SHARED=1): a server for a room or an organisation; every browser must join
     # a workshop or sign in before it owns anything, and the LLM endpoint is the operator's.
     shared: bool = False
+    # Reverse proxies in front of the app (nginx, Caddy) whose X-Forwarded-For is trusted to
+    # name the client; 0 (default) trusts no header, so nobody can forge their address.
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
 
     # Optional services; empty means "use the embedded default".
     chroma_url: str = ""
@@ -106,3 +109,14 @@ def same_endpoint(first: str, second: str) -> bool:
         return (parts.scheme.lower(), (parts.hostname or "").lower(), port, parts.path.rstrip("/"))
 
     return bool(first.strip()) and norm(first) == norm(second)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted_proxies: int) -> str | None:
+    """The client's address for rate limits: the peer itself, or, behind ``trusted_proxies``
+    proxies, the address the outermost of them saw (entries further left are the client's
+    own claims and could be forged)."""
+    if trusted_proxies and forwarded_for:
+        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+        if len(hops) >= trusted_proxies:
+            return hops[-trusted_proxies]
+    return peer or None

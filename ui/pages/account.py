@@ -12,8 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 from coach.errors import CoachError
+from coach.settings import client_address
 from coach.storage import Login
-from ui import components, context, state
+from ui import components, context, resources, state
 from ui.components import esc
 from ui.context import AppContext
 
@@ -64,7 +65,11 @@ def render() -> None:
 
 
 def _client() -> str | None:
-    return st.context.ip_address or None
+    return client_address(
+        st.context.ip_address,
+        st.context.headers.get("X-Forwarded-For"),
+        resources.base_settings().trusted_proxies,
+    )
 
 
 def _start(login: Login, notice: str | None = None) -> None:
