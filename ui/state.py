@@ -49,6 +49,7 @@ _WIDGETS = {
     "editor.draft_pick",
     "editor.criterion",
     "editor.version_pick",
+    "editor.delete_confirm",
     "editor.llm_question",
     "editor.tighten_pick",
     "build.story_type",

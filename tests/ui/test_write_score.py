@@ -165,3 +165,17 @@ def test_an_unreachable_llm_falls_back_to_the_offline_coach(app, monkeypatch):
     warning = " ".join(w.value for w in at.warning)
     assert "The LLM did not answer" in warning and "Cannot reach" in warning
     assert "Next steps:" in " ".join(t.value for t in at.text)  # the rule-based answer
+
+
+def test_a_draft_can_be_deleted_after_ticking_the_box(app, reload):
+    at = open_page(app, "ui/pages/write_score.py")
+    at.text_area[0].input(DRAFT).run()
+    delete = by_label(at.button, "Delete this draft")
+    assert delete.disabled, "nothing is deleted by one stray click"
+    at.checkbox(key="editor.delete_confirm").check().run()
+    by_label(at.button, "Delete this draft").click().run()
+    assert_ok(at)
+    assert at.text_area[0].value == ""
+    assert "Start with one moment" in texts(at)
+    later = reload("ui/pages/write_score.py")
+    assert later.text_area[0].value == ""  # gone from the database, not only the page

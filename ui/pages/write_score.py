@@ -206,8 +206,37 @@ def _draft_bar(ctx: AppContext) -> None:
                 disabled=draft.id == current,
                 width="stretch",
             )
+        if info is not None:
+            st.divider()
+            sure = st.checkbox(
+                f"Delete “{esc(info.title)}” with all {info.latest_number} versions",
+                key=state.widget("editor.delete_confirm"),
+            )
+            st.button(
+                "Delete this draft",
+                icon=":material/delete:",
+                disabled=not sure,
+                on_click=_delete,
+                args=(ctx, info.id),
+                width="stretch",
+            )
     new.button("New draft", icon=":material/add:", on_click=_new_draft, args=(ctx,))
     example.button("Example", icon=":material/lightbulb:", on_click=_load_example, args=(ctx,))
+
+
+def _delete(ctx: AppContext, draft_id: int) -> None:
+    """Delete the open draft (after the tick box), then open the next one or a blank page."""
+    try:
+        ctx.workspace.drafts.delete_draft(ctx.actor, draft_id)
+    except CoachError as exc:
+        components.show_error(exc, "delete this draft")
+        return
+    state.seed("editor.delete_confirm", False)
+    rest = [d for d in ctx.workspace.my_drafts() if d.id != draft_id]
+    if rest:
+        _open(ctx, rest[0].id)
+    else:
+        _start_new(ctx.settings.default_story_type)
 
 
 def _new_draft(ctx: AppContext) -> None:
