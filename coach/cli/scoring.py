@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 from coach.cli import shown
+from coach.coaching.plain_text import format_plan, format_report
 from coach.errors import CoachError, InputError
 from coach.scoring.rubric import STORY_TYPES
 from coach.settings import Settings
 
-_BARS = {0: "·· ", 1: "■· ", 2: "■■ "}
 MAX_DETAILED = 5
 
 
@@ -209,61 +209,6 @@ def _library_opens(services) -> bool:
     except CoachError as exc:
         print(f"coach: warning: no cited guidance ({exc})", file=sys.stderr)
         return False
-
-
-def format_plan(plan, feedback) -> str:
-    """The coaching plan: each fix with the sentence it is about, the move and a cited
-    passage (its words, not just its title); or that the draft is ready."""
-    if plan is None or (not plan.steps and not plan.ready):
-        return "\n".join(
-            ["", *feedback.next_steps, "", f"For trainers: {feedback.trainer_summary}"]
-        )
-    lines = ["", f"Your plan ({plan.story_type}):"]
-    if plan.ready:
-        lines.append(f"  {plan.rehearse}")
-    for number, step in enumerate(plan.steps, 1):
-        lines.append(f"  {number}. {step.diagnosis}")
-        lines.append(f"     {step.move}")
-        if step.question:
-            lines.append(f"     Ask yourself: {step.question}")
-        for citation in step.citations[:1]:
-            where = ", ".join(part for part in (citation.source, citation.locator) if part)
-            lines.append(f"     See: {where}")
-            lines.append(f"       “{_excerpt(citation.text)}”")
-    lines += ["", f"For trainers: {feedback.trainer_summary}"]
-    return "\n".join(lines)
-
-
-def _excerpt(text: str, limit: int = 220) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
-
-
-def format_report(report) -> str:
-    if report.nothing_to_score:
-        return "Nothing to score: the draft is empty. Write or paste a story to begin."
-    if report.extra.get("scorer", {}).get("assessed") is False:
-        return "\n".join(
-            [
-                f"Not assessed · language {report.language} · {report.word_count} words",
-                *report.notes,
-            ]
-        )
-    components = " ".join(f"{k}:{'yes' if v else 'no'}" for k, v in report.components.items())
-    lines = [
-        f"Overall {report.overall}/100 · weighted as '{report.story_type}' · reads as "
-        f"'{report.detected_story_type}' · {components}",
-        f"{report.word_count} words · about {report.speaking_time_s // 60} min "
-        f"{report.speaking_time_s % 60:02d} s to say · language {report.language}",
-        *[f"note: {n}" for n in report.notes],
-        "",
-    ]
-    for c in report.criteria:
-        lines.append(f"{_BARS[c.score]}{c.score}/{c.max}  {c.name:<32} {c.reason}")
-        for e in c.evidence:
-            quote = e.text if len(e.text) <= 110 else e.text[:107] + "..."
-            lines.append(f'          [{e.start}-{e.end}] "{quote}"')
-    return "\n".join(lines)
 
 
 def _progress_bar(total: int):

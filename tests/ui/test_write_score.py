@@ -179,3 +179,10 @@ def test_a_draft_can_be_deleted_after_ticking_the_box(app, reload):
     assert "Start with one moment" in texts(at)
     later = reload("ui/pages/write_score.py")
     assert later.text_area[0].value == ""  # gone from the database, not only the page
+
+
+def test_the_feedback_can_be_downloaded_as_text_beside_the_coaching(app):
+    at = open_page(app, "ui/pages/write_score.py")
+    at.text_area[0].input(DRAFT).run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download this feedback (text)" in labels

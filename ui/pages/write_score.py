@@ -12,6 +12,7 @@ import json
 import streamlit as st
 
 from coach.coaching.examples import EXAMPLE_DRAFT, EXAMPLE_TITLE
+from coach.coaching.plain_text import feedback_text
 from coach.errors import CoachError
 from coach.scoring.rubric import STORY_TYPES
 from coach.storage import Version
@@ -59,6 +60,15 @@ def render() -> None:
     _trainer_comments(ctx, state.get("draft_id"))
     coaching, coach_me, history = st.tabs(["Coaching", "Coach me", "Versions"])
     with coaching:
+        st.download_button(
+            "Download this feedback (text)",
+            feedback_text(analysis.report, analysis.coached.plan, analysis.feedback),
+            file_name="narrative-coach-feedback.txt",
+            mime="text/plain",
+            icon=":material/download:",
+            help="Scores with the sentences that earned them, then your plan: to paste into an "
+            "e-mail or a document.",
+        )
         if analysis.guidance_problem:
             st.warning(esc(analysis.guidance_problem))
         components.render_plan(analysis.coached.plan)
