@@ -24,6 +24,7 @@ from ui.context import AppContext
 
 #: Faster than any speaker reads aloud (auctioneers aside): a run this quick was not a full one.
 MAX_PLAUSIBLE_WPM = 300
+MIN_RUN_S = 20
 
 
 def render() -> None:
@@ -192,12 +193,15 @@ def _timer(ctx: AppContext, draft_id: int, version_id: int, words: int, target_s
     )
     reset.button("Reset", on_click=_reset, width="stretch")
     elapsed = _elapsed()
-    implausible = not running and elapsed >= 1 and words / (elapsed / 60) > MAX_PLAUSIBLE_WPM
-    if implausible:
+    too_fast = elapsed >= 1 and words / (elapsed / 60) > MAX_PLAUSIBLE_WPM
+    implausible = not running and elapsed >= 1 and (elapsed < MIN_RUN_S or too_fast)
+    if implausible and too_fast:
         st.caption(
             f"{duration(elapsed)} for {words} words would be {words / (elapsed / 60):.0f} words "
             f"a minute: too fast to be a full run through, so it is not saved."
         )
+    elif implausible:
+        st.caption(f"Runs under {MIN_RUN_S} seconds are not saved: they say little about pace.")
     if save.button("Save run", disabled=running or elapsed < 1 or implausible, width="stretch"):
         try:
             ctx.workspace.drafts.add_rehearsal(
