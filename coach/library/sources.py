@@ -515,7 +515,7 @@ def _load_docx(path: Path, size: int) -> LoadedSource:
     try:
         document = docx.Document(str(path))
         text = _docx_text(document)
-        title = (document.core_properties.title or "").strip()
+        title = _meaningful(document.core_properties.title or "")
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise InputError(
             f"{path.name}: not a readable .docx file (corrupt, or an old .doc renamed?)"
@@ -597,6 +597,12 @@ def _heading_level(style_name: str) -> int:
     return min(int(match.group(1)), 6) if match else 0
 
 
+def _meaningful(title: str) -> str:
+    """A document's stored title, unless it is a placeholder ("Untitled", "untitled-3")."""
+    title = title.strip()
+    return "" if re.fullmatch(r"untitled\b.*", title, re.I) else title
+
+
 def _check_page_content(page, name: str, number: int) -> None:
     """Refuse a page whose drawing instructions unpack past MAX_PDF_PAGE_CONTENT_BYTES before
     extracting its text (extraction time grows with them)."""
@@ -631,7 +637,7 @@ def _load_pdf(path: Path, size: int) -> LoadedSource:
             )
         pages = len(reader.pages)
         info = reader.metadata
-        title = str(info.title).strip() if info is not None and info.title else ""
+        title = _meaningful(str(info.title)) if info is not None and info.title else ""
     except DependencyError as exc:
         raise InputError(
             f"{path.name}: the PDF uses AES encryption, which needs the 'cryptography' "

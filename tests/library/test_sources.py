@@ -40,6 +40,11 @@ def test_pdf_pages_become_sections_with_page_locators(make_pdf):
     assert sections[2].page == 3
 
 
+def test_a_placeholder_title_gives_way_to_the_file_name(make_pdf):
+    path = make_pdf("night-shift-handbook.pdf", ["Listen first."], title="Untitled")
+    assert load_source(path).title == "night-shift-handbook"
+
+
 def test_pdf_with_a_password_is_refused_with_advice(make_pdf):
     path = make_pdf("locked.pdf", [["secret plans"]], user_password="s3cret")
     with pytest.raises(InputError, match="password-protected"):
