@@ -350,3 +350,24 @@ def teleprompter_html(
         "background:#111418;color:#f4f4f4;padding:24px 28px;border-radius:10px;"
         f'max-height:65vh;overflow:auto;white-space:pre-wrap">{"".join(blocks)}</div>'
     )
+
+
+def diff_html(changes) -> str:
+    """A revision as one block of text: removed words struck through in red, added in green.
+    Every piece is escaped (the draft is user text)."""
+    styles = {
+        "same": "",
+        "removed": "background:#f8d7da;text-decoration:line-through",
+        "added": "background:#d1e7dd",
+    }
+    tags = {"same": "span", "removed": "del", "added": "ins"}
+    parts = []
+    for change in changes:
+        tag, style = tags[change.kind], styles[change.kind]
+        attribute = f' style="{style}"' if style else ""
+        parts.append(f"<{tag}{attribute}>{html.escape(change.text)}</{tag}>")
+    return (
+        '<div class="nc-diff" style="white-space:pre-wrap;line-height:1.6">'
+        + "".join(parts)
+        + "</div>"
+    )

@@ -105,6 +105,18 @@ def test_restoring_an_old_version_makes_it_the_newest(app):
     assert list(at.tabs[2].dataframe[0].value["version"]) == [3, 2, 1]
 
 
+def test_an_older_version_shows_what_changed_word_by_word(app):
+    at = open_page(app, "ui/pages/write_score.py")
+    at.text_area[0].input("Our heating failed. Come to a meeting <soon>.").run()
+    at.text_area[0].input("Our heating failed for three weeks. Come to the board meeting.").run()
+    by_label(at.selectbox, "Go back to a version").select(1).run()
+    assert_ok(at)
+    assert "2 words out, 5 words in" in texts(at)
+    diff = next(body for body in html_bodies(at) if 'class="nc-diff"' in body)
+    assert "<ins" in diff and "for three weeks" in diff and "<del" in diff
+    assert "&lt;soon&gt;" in diff and "<soon>" not in diff  # the draft is escaped
+
+
 def test_story_type_changes_the_weighting(app):
     at = open_page(app, "ui/pages/write_score.py")
     at.text_area[0].input(DRAFT).run()

@@ -16,6 +16,7 @@ from coach.coaching.plain_text import feedback_text
 from coach.errors import CoachError
 from coach.scoring.rubric import STORY_TYPES
 from coach.storage import Version
+from coach.text.diff import changed_words, word_diff
 from ui import components, context, llm_panel, state
 from ui.analysis import Analysis, analyse, score_only
 from ui.components import esc, story_label
@@ -365,6 +366,14 @@ def _versions(ctx: AppContext, versions: list[Version], analysis: Analysis) -> N
         args=(ctx, by_number[number].id) if number else (ctx, None),
         disabled=number is None or number == versions[-1].number,
     )
+    if number is not None and number != versions[-1].number:
+        changes = word_diff(by_number[number].text, versions[-1].text)
+        removed, added = changed_words(changes)
+        st.markdown(
+            f"**From version {number} to version {versions[-1].number}:** "
+            f"{removed} words out, {added} words in."
+        )
+        st.html(components.diff_html(changes))
     st.download_button(
         "Download this report (JSON)",
         json.dumps(analysis.stored_report(), indent=2, ensure_ascii=False),
