@@ -44,7 +44,10 @@ PRINT_CSS = (
     "td,th{border:1px solid #ccc;padding:4px 6px;text-align:center}"
     "section.participant{margin-top:2em}.draft{white-space:pre-wrap;border:1px solid #ccc;"
     "padding:8px 12px}td.left,th.left{text-align:left}"
-    "@media print{section.participant{page-break-before:always}}</style>"
+    "@page{size:A4 landscape;margin:12mm}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"  # the heatmap prints
+    "@media print{section.participant{page-break-before:always}"
+    "table{font-size:10px;width:100%;table-layout:fixed}th{overflow-wrap:anywhere}}</style>"
 )
 
 
