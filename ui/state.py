@@ -71,6 +71,7 @@ _WIDGETS = {
     "review.participant",
     "review.criterion",
     "review.comment",
+    "review.tab",
     "review.compare_a",
     "review.compare_b",
     "review.delete_confirm",

@@ -81,10 +81,14 @@ def test_drill_into_one_participant_and_comment(app, reload):
     report_tab = at.tabs[0]
     assert by_label(report_tab.metric, "Overall").value.endswith("/100")
     assert report_tab.info[0].value.startswith("Overall")  # the trainer summary
+    at.session_state["review.tab"] = "Comments"  # the trainer is on the Comments tab
+    at.run()
     by_label(at.text_area, "Your comment").input("Say what you asked Mr Hale.").run()
     by_label(at.button, "Add comment").click().run()
     assert_ok(at)
     assert at.text_area[-1].value == ""
+    assert at.session_state["review.tab"] == "Comments"  # still there after the rerun
+    assert "1 comment on bilal's draft" in [c.value for c in at.tabs[2].caption]
     later = reload(PAGE)
     by_label(later.selectbox, "Look at one participant").select("bilal").run()
     assert "Say what you asked Mr Hale." in [t.value for t in later.tabs[2].text]

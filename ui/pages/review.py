@@ -322,12 +322,12 @@ def _drill_down(ctx: AppContext, record: WorkshopView, people: list[Participant]
         "Look at one participant", list(by_name), key=state.widget("review.participant")
     )
     person = by_name[name]
+    # Keyed, with labels that never change (no counts in them), so the tab a trainer is on
+    # stays open after "Add comment" reruns the page.
     report_tab, compare_tab, comments_tab = st.tabs(
-        [
-            "Report & coaching",
-            f"Compare versions ({len(person.versions)})",
-            f"Comments ({len(record.comments.get(name, []))})",
-        ]
+        ["Report & coaching", "Compare versions", "Comments"],
+        key=state.widget("review.tab"),
+        on_change="rerun",
     )
     with report_tab:
         _participant_report(ctx, person)
@@ -422,7 +422,11 @@ def _delta_css(value: object) -> str:
 
 
 def _comments(ctx: AppContext, record: WorkshopView, person: Participant) -> None:
-    for note in record.comments.get(person.name, []):
+    notes = record.comments.get(person.name, [])
+    st.caption(
+        f"{len(notes)} comment{'' if len(notes) == 1 else 's'} on {esc(person.name)}'s draft"
+    )
+    for note in notes:
         with st.container(border=True):
             st.text(str(note.get("body", "")), width="stretch")
             st.caption(
