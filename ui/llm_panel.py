@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from coach.coaching.llm_brief import brief_for, report_with_prompt
+from coach.coaching.llm_coach import PlanCheck, check_against_plan
 from ui import components, state
 from ui.analysis import Analysis
 from ui.components import esc
@@ -59,7 +60,7 @@ def render(ctx: AppContext, analysis: Analysis, text: str, version_id: int) -> N
             st.markdown(esc(turn["content"]))
 
     report = analysis.stored_report()
-    brief = brief_for(analysis.feedback, text)
+    brief = brief_for(analysis.feedback, text, analysis.coached.plan)
     passages, paragraphs = brief.passages, brief.paragraphs
     rules = components.feedback_text(analysis.feedback)
     question = st.chat_input(
@@ -86,6 +87,8 @@ def render(ctx: AppContext, analysis: Analysis, text: str, version_id: int) -> N
             answer = _stream(
                 lambda: coach().stream_coach_me(report, passages, text, history, question), rules
             )
+            if answer.source == "llm":
+                _show_check(check_against_plan(answer.text, report, passages))
         history += [
             {"role": "user", "content": question},
             {"role": "assistant", "content": answer.text},
@@ -108,6 +111,15 @@ def render(ctx: AppContext, analysis: Analysis, text: str, version_id: int) -> N
         used = answer.suggestion
         marked, prompt = report_with_prompt(report, used.prompt_id, used.prompt_version)
         ctx.workspace.attach(version_id, marked, report["rubric"]["version"], prompt)
+
+
+def _show_check(check: PlanCheck) -> None:
+    """Say where an answer departs from the offline plan; the answer stays as it is."""
+    if check.problems:
+        st.warning(
+            "Check this answer against the plan: " + "; ".join(check.problems) + ".",
+            icon=":material/rule:",
+        )
 
 
 def _stream(open_stream: Callable[[], SuggestionStream], rules: str) -> CoachAnswer:

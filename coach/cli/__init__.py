@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "coach.cli.workshop",
     "coach.cli.library",
     "coach.cli.training",
+    "coach.cli.planner",
     "coach.cli.rubric",
 ]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from coach.coaching.plan import CoachingPlan, PlanStep
 from coach.errors import InputError
 
 QUESTIONS_FILE = Path(__file__).parent.parent / "data" / "builder.yaml"
@@ -63,3 +64,30 @@ def progress(story_type: str, answers: dict[str, str]) -> tuple[int, int]:
     """How many of the story type's questions have an answer."""
     items = questions_for(story_type)
     return sum(1 for q in items if (answers.get(q.id) or "").strip()), len(items)
+
+
+#: Whole-draft problems that one builder question is about (by the question's criterion).
+_ISSUE_QUESTION = {"no_us": "link_self_us"}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A plan step the builder can act on: the question whose answer it is about."""
+
+    question: Question
+    number: int  # the question's place in the builder, from 1
+    step: PlanStep
+
+
+def suggestions(story_type: str, plan: CoachingPlan) -> tuple[Suggestion, ...]:
+    """The plan's steps that concern a question the builder asked for this story type, so the
+    builder never suggests what it did not ask about (a story of self is asked four
+    questions; a step about its ask or its hope is left to Write & score)."""
+    asked = {q.criterion: (n, q) for n, q in enumerate(questions_for(story_type), 1)}
+    found = []
+    for step in plan.steps:
+        about = step.criterion or _ISSUE_QUESTION.get(step.id)
+        if about in asked:
+            number, question = asked[about]
+            found.append(Suggestion(question, number, step))
+    return tuple(found)

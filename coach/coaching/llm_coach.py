@@ -13,6 +13,7 @@ model output can echo the draft, and rendered Markdown links or images could lea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -239,7 +240,94 @@ def format_report(report: Mapping[str, Any]) -> str:
         for evidence in (criterion.get("evidence") or ())[:2]:
             if quote := str(evidence.get("text") or "").strip():
                 lines.append(f'  Evidence: "{_clip(quote, 240)}"')
+    lines += format_plan((report.get("coaching") or {}).get("plan"))
     return "\n".join(lines)
+
+
+def format_plan(plan: Mapping[str, Any] | None) -> list[str]:
+    """The offline coach's plan, which the LLM is asked to follow and is checked against."""
+    if not plan:
+        return []
+    if plan.get("ready"):
+        return ["Coaching plan: READY — " + str(plan.get("rehearse") or "rehearse it aloud.")]
+    lines = ["Coaching plan (work on these, in this order):"]
+    for number, step in enumerate(plan.get("steps") or (), 1):
+        lines.append(f"{number}. {step.get('id')} ({step.get('problem')}): {step.get('move')}")
+        for evidence in (step.get("evidence") or ())[:1]:
+            if quote := str(evidence.get("text") or "").strip():
+                lines.append(f'   About: "{_clip(quote, 240)}"')
+    return lines
+
+
+@dataclass(frozen=True)
+class PlanCheck:
+    """How an LLM answer sits with the offline plan: shown beside the answer, never hidden."""
+
+    on_plan: bool  # it speaks to the plan's first fix (or, for a ready draft, to rehearsal)
+    unknown_citations: tuple[int, ...]  # [n] markers with no passage n
+    talks_scores: bool  # it gives or predicts a score, which it must not
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        if not self.on_plan:
+            found.append("it does not address the plan's first fix")
+        if self.unknown_citations:
+            found.append(
+                "it cites passages that were not given: "
+                + ", ".join(f"[{n}]" for n in self.unknown_citations)
+            )
+        if self.talks_scores:
+            found.append("it talks about scores, which only the scorer sets")
+        return found
+
+
+_CITATION = re.compile(r"\[(\d{1,3})\]")
+_SCORE_TALK = re.compile(
+    r"\b\d{1,3}\s*(/|out of)\s*(2|5|10|100)\b|\bscore (of|to|would be) \d", re.I
+)
+_FIX_WORDS = {
+    "call_to_action": ("ask", "call to action", "action"),
+    "urgency": ("urgen", "why now", "deadline", "now"),
+    "challenge": ("challenge", "problem", "struggle", "moment"),
+    "choice": ("choice", "chose", "decision", "decide"),
+    "outcome": ("outcome", "result", "lesson", "changed"),
+    "hope": ("hope", "vision", "picture", "imagine"),
+    "values": ("value", "care about", "believe"),
+    "specificity": ("specific", "detail", "concrete", "name"),
+    "length": ("long", "cut", "shorter", "minute"),
+    "list_of_asks": ("ask", "one thing"),
+    "slogan_close": ("slogan", "close", "end"),
+    "hedging": ("hedg", "maybe", "plainly"),
+    "third_person": ("first person", '"i"', "i "),
+    "no_us": ("us", "we", "community", "group"),
+    "not_a_narrative": ("story", "moment", "narrative"),
+}
+
+
+def check_against_plan(
+    answer: str, report: Mapping[str, Any], passages: Sequence[Any]
+) -> PlanCheck:
+    """Does the answer work on the plan's first fix, cite only given passages, and leave
+    scores alone? A light check on words, meant to flag an answer, not to grade it."""
+    plan = (report.get("coaching") or {}).get("plan") or {}
+    lowered = answer.lower()
+    if plan.get("ready") or not plan.get("steps"):
+        on_plan = True
+    else:
+        first = plan["steps"][0]
+        quotes = [str(e.get("text") or "") for e in first.get("evidence") or ()]
+        words = _FIX_WORDS.get(str(first.get("id")), (str(first.get("id")).replace("_", " "),))
+        on_plan = any(w in lowered for w in words) or any(
+            q and q[:40].lower() in lowered for q in quotes
+        )
+    cited = sorted({int(n) for n in _CITATION.findall(answer)})
+    given = min(len(passages), MAX_PASSAGES)
+    return PlanCheck(
+        on_plan=on_plan,
+        unknown_citations=tuple(n for n in cited if not 1 <= n <= given),
+        talks_scores=bool(_SCORE_TALK.search(answer)),
+    )
 
 
 def format_passages(passages: Sequence[Any]) -> str:

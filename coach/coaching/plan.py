@@ -17,20 +17,22 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from coach.coaching.feedback import UNSURE_BELOW, Feedback
+from coach.coaching.planner import (
+    SLOTS,
+    DraftSignals,
+    PlannerModel,
+    choose,
+    draft_signals,
+    plan_data,
+    planner_model,
+)
 from coach.report import Citation, CriterionScore, Evidence, Report
 from coach.scoring.rubric import Rubric
-from coach.scoring.signals import starts_imperative
 from coach.text.draft import make_draft
 
-PLAN_FILE = Path(__file__).parent.parent / "data" / "plan.yaml"
-MAX_FIXES = 3
 #: Whole-draft problems and the criterion each one is really about (for comparing plans).
 ISSUE_CRITERION = {
     "list_of_asks": "call_to_action",
@@ -48,8 +50,6 @@ TYPE_NAMES = {
     "narrative": "public narrative",
     "message": "campaign message",
 }
-_FIRST_SINGULAR = re.compile(r"\b(i|me|my|mine|myself|i'm|i've|i'd|i'll)\b", re.I)
-_THIRD = re.compile(r"\b(he|she|his|her|him)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -112,46 +112,38 @@ class CoachingPlan:
         return [s for s in found if s]
 
 
-@lru_cache(maxsize=1)
-def plan_data(path: Path = PLAN_FILE) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
 def build_plan(
-    report: Report, rubric: Rubric, text: str, feedback: Feedback | None = None
+    report: Report,
+    rubric: Rubric,
+    text: str,
+    feedback: Feedback | None = None,
+    model: PlannerModel | None = None,
 ) -> CoachingPlan:
+    """The fixes the planner ranks first for this draft's story type, each in the draft's
+    own words; or "ready", with what to rehearse."""
     data = plan_data()
     kind = _story_type(report)
     if report.nothing_to_score or report.extra.get("scorer", {}).get("assessed") is False:
         return CoachingPlan(kind)
     draft = make_draft(text)
+    signals = draft_signals(report, rubric, draft, kind)
+    ready, fixes = choose(model or planner_model(), signals)
+    if ready:
+        minutes = max(1, round(report.speaking_time_s / 60))
+        slot = round(SLOTS.get(kind, 120) / 60)
+        last = draft.sentences[-1].text if draft.sentences else ""
+        rehearse = data["ready"].format(slot=slot, minutes=minutes, quote=_quote(last))
+        return CoachingPlan(kind, (), True, rehearse)
     detail = _detail(draft.text)
     citations = {item.criterion_id: item.guidance for item in (feedback.items if feedback else ())}
-    steps = list(_issues(report, rubric, draft, kind, detail, data))
-    priorities = data["priorities"].get(kind, data["priorities"]["narrative"])
     scores = {c.id: c for c in report.criteria}
-    candidates = []
-    for rank, criterion in enumerate(priorities):
-        result = scores.get(criterion)
-        if result is None or result.score >= result.max:
-            continue
-        place = rank - (data["missing_bonus"] if result.score == 0 else 0.0)
-        if result.confidence < UNSURE_BELOW:
-            place += data["unsure_penalty"]
-        candidates.append((place, rank, result))
-    covered = {s.criterion for s in steps}
-    for _, _, result in sorted(candidates, key=lambda c: (c[0], c[1])):
-        if result.id in covered:
-            continue
-        steps.append(_criterion_step(result, rubric, draft.text, detail, data, citations))
-    steps = steps[:MAX_FIXES]
-    if steps:
-        return CoachingPlan(kind, tuple(steps))
-    minutes = max(1, round(report.speaking_time_s / 60))
-    slot = round(data["slots"].get(kind, 120) / 60)
-    last = draft.sentences[-1].text if draft.sentences else ""
-    rehearse = data["ready"].format(slot=slot, minutes=minutes, quote=_quote(last))
-    return CoachingPlan(kind, (), True, rehearse)
+    steps = [
+        _criterion_step(scores[fix], rubric, draft.text, detail, data, citations)
+        if fix in scores
+        else _issue_step(fix, signals, detail, data)
+        for fix in fixes
+    ]
+    return CoachingPlan(kind, tuple(steps))
 
 
 def _story_type(report: Report) -> str:
@@ -225,48 +217,25 @@ def _problem(result: CriterionScore, quoted: str, rubric: Rubric, data: dict[str
     return problem
 
 
-def _issues(report: Report, rubric: Rubric, draft, kind: str, detail: str, data: dict[str, Any]):
-    """Whole-draft problems, most serious first."""
-    issues = data["issues"]
-    sentences = [s.text for s in draft.sentences]
-    if report.detected_story_type == "non-narrative" and kind != "message":
-        yield _issue("not_a_narrative", issues, genre="reference or instructions")
-        return
-    if kind == "self" and sentences:
-        mine = sum(1 for s in sentences if _FIRST_SINGULAR.search(s))
-        theirs = [m.group(0).lower() for s in sentences for m in _THIRD.finditer(s)]
-        if mine / len(sentences) < 0.1 and len(theirs) >= max(3, len(sentences) // 3):
-            subject = Counter(theirs).most_common(1)[0][0]
-            yield _issue("third_person", issues, subject=subject)
-    if kind in ("us", "narrative") and not report.components.get("us", True):
-        yield _issue("no_us", issues)
-    slot = data["slots"].get(kind, 120)
-    if report.speaking_time_s > data["too_long_factor"] * slot:
-        minutes = round(report.speaking_time_s / 60)
-        yield _issue("length", issues, minutes=minutes, slot=round(slot / 60), detail=detail)
-    tail = sentences[-max(3, len(sentences) // 4) :]
-    verbs = frozenset(v.lower() for v in rubric.action_verbs)
-    asks = [s for s in tail if starts_imperative(s, verbs)]
-    if len(asks) >= 3 and kind in ("now", "narrative", "message"):
-        yield _issue("list_of_asks", issues, count=len(asks), quote=_quote(asks[0]))
-    lexicons = rubric.compiled_lexicons
-    if (
-        sentences
-        and "slogan" in lexicons
-        and lexicons["slogan"].search(sentences[-1])
-        and _score(report, "call_to_action") < 2
-        and kind in ("now", "narrative", "message", "us")
-    ):
-        yield _issue("slogan_close", issues, quote=_quote(sentences[-1]))
-    if "hedges" in lexicons:
-        hedged = [s for s in sentences if lexicons["hedges"].search(s)]
-        words = max(draft.word_count, 1)
-        if len(hedged) >= 4 and len(hedged) * 100 / words >= 1.5:
-            yield _issue("hedging", issues, count=len(hedged), quote=_quote(hedged[0]))
+_ISSUE_QUOTES = {
+    "list_of_asks": lambda s: s.asks[0] if s.asks else "",
+    "hedging": lambda s: s.hedged[0] if s.hedged else "",
+    "slogan_close": lambda s: s.close,
+}
 
 
-def _issue(name: str, issues: dict[str, str], **values: Any) -> PlanStep:
-    move = issues[name].format(**{"detail": "", "quote": "", "count": 0, **values})
+def _issue_step(name: str, s: DraftSignals, detail: str, data: dict[str, Any]) -> PlanStep:
+    slot = SLOTS.get(s.story_type, 120)
+    values = {
+        "genre": "reference or instructions",
+        "subject": s.third_subject or "they",
+        "minutes": max(1, round(s.slot_ratio * slot / 60)),
+        "slot": round(slot / 60),
+        "detail": detail,
+        "count": {"list_of_asks": len(s.asks), "hedging": len(s.hedged)}.get(name, 0),
+        "quote": _quote(_ISSUE_QUOTES.get(name, lambda _: "")(s)),
+    }
+    move = data["issues"][name].format(**values)
     return PlanStep(name, "issue", name.replace("_", " "), (), move.split(" — ")[0], move)
 
 
@@ -314,10 +283,6 @@ def _gaps(criterion: str, sentence: str) -> str:
 
 def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _score(report: Report, criterion: str) -> int:
-    return next((c.score for c in report.criteria if c.id == criterion), 0)
 
 
 def _quote(sentence: str, limit: int = 90) -> str:

@@ -96,81 +96,14 @@ class LearnedScorer:
         prediction, capped = apply_caps(prediction, self.rubric, features.doc, self.weights.caps)
         if "template" in self.weights.caps and features.doc.get("template"):
             prediction = replace(prediction, story_type="non-narrative")  # the guide's rule
-        return self._report(draft, story_type, features.rule_report, prediction, capped)
-
-    # --- building the Report ---------------------------------------------------------------
-
-    def _criterion(
-        self, draft: Draft, rule: CriterionScore, prediction: Prediction, capped: dict[str, str]
-    ) -> CriterionScore:
-        criterion = next(c for c in self.rubric.criteria if c.id == rule.id)
-        level = prediction.levels[rule.id]
-        probabilities = prediction.probabilities[rule.id]
-        confidence = round(float(probabilities[level]), 2)
-        reason = criterion.levels[level]
-        if rule.id in capped:
-            reason, confidence = f"{reason} ({capped[rule.id]})", 0.9
-        elif confidence < UNSURE_BELOW:
-            runner_up = max((i for i in range(3) if i != level), key=lambda i: probabilities[i])
-            reason = (
-                f"{reason} (unsure: level {runner_up} is also likely, "
-                f"{round(100 * probabilities[runner_up])}%)"
-            )
-        evidence = tuple(
-            Evidence(
-                start=draft.sentences[i].start,
-                end=draft.sentences[i].end,
-                text=draft.sentences[i].text,
-                signal="model",
-            )
-            for i in sorted(prediction.evidence[rule.id])
-        )
-        return replace(rule, score=level, confidence=confidence, reason=reason, evidence=evidence)
-
-    def _report(
-        self,
-        draft: Draft,
-        story_type: str | None,
-        rules: Report,
-        prediction: Prediction,
-        capped: dict[str, str],
-    ) -> Report:
-        criteria = tuple(
-            self._criterion(draft, c, prediction, capped) if c.id in FIXED_CRITERIA else c
-            for c in rules.criteria
-        )
-        chosen = story_type or "narrative"
-        if chosen == "narrative":
-            overall = narrative_overall(prediction, self.rubric)
-        else:
-            overall = overall_score(self.rubric, list(criteria))
-        notes = [n for n in rules.notes if not n.startswith("Language detected")]
-        if prediction.story_type != "non-narrative":
-            notes = [n for n in notes if not n.startswith("This reads like reference")]
-        elif not any(n.startswith("This reads like reference") for n in notes):
-            notes.append("This reads like reference or procedural text, not a public narrative.")
-        if draft.language in ("es", "fr"):
-            notes.append(
-                f"Language detected: '{draft.language}'. Scored with the multilingual model, "
-                "trained on fewer texts in this language: treat close calls with care."
-            )
-        unsure = [c.id for c in criteria if c.id in FIXED_CRITERIA and c.confidence < UNSURE_BELOW]
-        return replace(
-            rules,
-            story_type=chosen,
-            detected_story_type=prediction.story_type,
-            overall=overall,
-            components=dict(prediction.components),
-            criteria=criteria,
-            notes=tuple(notes),
-            extra={
-                "scorer": {
-                    "engine": "learned",
-                    "training_data": self.weights.training_data[:12],
-                    "unsure": unsure,
-                    "overall_1_to_5": round(prediction.overall, 2),
-                }
-            },
+        return report_from_prediction(
+            self.rubric,
+            draft,
+            story_type,
+            features.rule_report,
+            prediction,
+            capped,
+            self.weights.training_data,
         )
 
     def _not_assessed(self, draft: Draft, story_type: str | None) -> Report:
@@ -193,3 +126,85 @@ class LearnedScorer:
             ),
             extra={"scorer": {"engine": "learned", "assessed": False}},
         )
+
+
+# --- building the Report ------------------------------------------------------------------------
+
+
+def report_from_prediction(
+    rubric: Rubric,
+    draft: Draft,
+    story_type: str | None,
+    rules: Report,
+    prediction: Prediction,
+    capped: dict[str, str],
+    training_data: str,
+) -> Report:
+    """The Report for a model's prediction (also used to make out-of-fold reports for
+    training the coaching planner, so it learns from the same Report users get)."""
+    criteria = tuple(
+        _criterion(rubric, draft, c, prediction, capped) if c.id in FIXED_CRITERIA else c
+        for c in rules.criteria
+    )
+    chosen = story_type or "narrative"
+    if chosen == "narrative":
+        overall = narrative_overall(prediction, rubric)
+    else:
+        overall = overall_score(rubric, list(criteria))
+    notes = [n for n in rules.notes if not n.startswith("Language detected")]
+    if prediction.story_type != "non-narrative":
+        notes = [n for n in notes if not n.startswith("This reads like reference")]
+    elif not any(n.startswith("This reads like reference") for n in notes):
+        notes.append("This reads like reference or procedural text, not a public narrative.")
+    if draft.language in ("es", "fr"):
+        notes.append(
+            f"Language detected: '{draft.language}'. Scored with the multilingual model, "
+            "trained on fewer texts in this language: treat close calls with care."
+        )
+    unsure = [c.id for c in criteria if c.id in FIXED_CRITERIA and c.confidence < UNSURE_BELOW]
+    return replace(
+        rules,
+        story_type=chosen,
+        detected_story_type=prediction.story_type,
+        overall=overall,
+        components=dict(prediction.components),
+        criteria=criteria,
+        notes=tuple(notes),
+        extra={
+            "scorer": {
+                "engine": "learned",
+                "training_data": training_data[:12],
+                "unsure": unsure,
+                "overall_1_to_5": round(prediction.overall, 2),
+                "probabilities": {c: list(p) for c, p in prediction.probabilities.items()},
+            }
+        },
+    )
+
+
+def _criterion(
+    rubric: Rubric, draft: Draft, rule: CriterionScore, prediction: Prediction, capped: dict
+) -> CriterionScore:
+    criterion = next(c for c in rubric.criteria if c.id == rule.id)
+    level = prediction.levels[rule.id]
+    probabilities = prediction.probabilities[rule.id]
+    confidence = round(float(probabilities[level]), 2)
+    reason = criterion.levels[level]
+    if rule.id in capped:
+        reason, confidence = f"{reason} ({capped[rule.id]})", 0.9
+    elif confidence < UNSURE_BELOW:
+        runner_up = max((i for i in range(3) if i != level), key=lambda i: probabilities[i])
+        reason = (
+            f"{reason} (unsure: level {runner_up} is also likely, "
+            f"{round(100 * probabilities[runner_up])}%)"
+        )
+    evidence = tuple(
+        Evidence(
+            start=draft.sentences[i].start,
+            end=draft.sentences[i].end,
+            text=draft.sentences[i].text,
+            signal="model",
+        )
+        for i in sorted(prediction.evidence[rule.id])
+    )
+    return replace(rule, score=level, confidence=confidence, reason=reason, evidence=evidence)

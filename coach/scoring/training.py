@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from coach.report import Report
 from coach.scoring.dataset import COMPONENTS, LabelledDraft, corpus_hash, evidence_indices
 from coach.scoring.engine import Scorer
 from coach.scoring.evaluate import quadratic_weighted_kappa, spearman
@@ -180,7 +181,7 @@ def _target_values(drafts: list[LabelledDraft], target: str) -> list:
     return [d.story_type for d in drafts]
 
 
-def _groups_folds(
+def groups_folds(
     groups: Sequence[str], max_folds: int | None = None
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Folds that never split a writer: one per writer, or, with ``max_folds``, writers dealt
@@ -211,7 +212,7 @@ def fit_kind(
     groups = [d.writer for d in drafts]
     pooled = np.zeros((len(drafts), len(POOLED_COLUMNS)))
     oof_probs: list[dict[str, np.ndarray] | None] = [None] * len(drafts)
-    for train, test in _groups_folds(groups, INNER_FOLDS):
+    for train, test in groups_folds(groups, INNER_FOLDS):
         mask = np.isin(owner, train)
         models = _fit_sentence_models(
             rows[mask], {c: t[mask] for c, t in targets.items()}, config.sentence_c
@@ -223,7 +224,7 @@ def fit_kind(
             oof_probs[i] = probs
             pooled[i] = pooled_evidence(probs)
     sentence = _fit_sentence_models(rows, targets, config.sentence_c)
-    if not _groups_folds(groups):  # one writer only: in-sample stage 1 (tests on tiny data)
+    if not groups_folds(groups):  # one writer only: in-sample stage 1 (tests on tiny data)
         for i, feature in enumerate(features):
             oof_probs[i] = {
                 c: sentence_levels(sentence[c], feature.sentence_rows) for c in FIXED_CRITERIA
@@ -251,7 +252,7 @@ CUT_GRID = np.round(np.arange(0.2, 1.85, 0.05), 2)
 def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, config):
     """Cut-points on the expected level (best QWK) and self/us/now thresholds (best accuracy),
     chosen on stage 2's out-of-fold predictions by writer; defaults with a single writer."""
-    folds = _groups_folds(groups, INNER_FOLDS)
+    folds = groups_folds(groups, INNER_FOLDS)
     if not folds:
         return {c: (0.5, 1.5) for c in FIXED_CRITERIA}, {k: 0.5 for k in COMPONENTS}
     expected = {c: np.zeros(len(drafts)) for c in FIXED_CRITERIA}
@@ -332,10 +333,21 @@ def cross_validate(
 ) -> list[Prediction]:
     """Each writer's drafts predicted by models fitted on the other writers only (with the
     rubric's kept caps applied, as the shipped scorer does, when a rubric is given)."""
+    return [p for p, _ in out_of_fold(drafts, features, config, progress, rubric)]
+
+
+def out_of_fold(
+    drafts: list[LabelledDraft],
+    features: dict[str, list[DraftFeatures | None]],
+    config: TrainConfig = TrainConfig(),
+    progress: Progress | None = None,
+    rubric: Rubric | None = None,
+) -> list[tuple[Prediction, dict[str, str]]]:
+    """Out-of-fold predictions by writer, each with the caps that lowered it (why, by criterion)."""
     from coach.scoring.learned import apply_caps
 
-    predictions: list[Prediction | None] = [None] * len(drafts)
-    folds = _groups_folds([d.writer for d in drafts], OUTER_FOLDS)
+    predictions: list[tuple[Prediction, dict[str, str]] | None] = [None] * len(drafts)
+    folds = groups_folds([d.writer for d in drafts], OUTER_FOLDS)
     for number, (train, test) in enumerate(folds, 1):
         if progress:
             writers = sorted({drafts[i].writer for i in test})
@@ -346,10 +358,13 @@ def cross_validate(
             models[kind] = fit_kind([rows[i] for i in chosen], [drafts[i] for i in chosen], config)
         for i in test:
             kind = "en" if features.get("en") and features["en"][i] is not None else "multi"
-            prediction = models[kind].predict(features[kind][i])
+            prediction, capped = models[kind].predict(features[kind][i]), {}
             if rubric is not None:
-                prediction, _ = apply_caps(prediction, rubric, features[kind][i].doc, CAPS)
-            predictions[i] = prediction
+                doc = features[kind][i].doc
+                prediction, capped = apply_caps(prediction, rubric, doc, CAPS)
+                if "template" in CAPS and doc.get("template"):  # as the shipped scorer does
+                    prediction = replace(prediction, story_type="non-narrative")
+            predictions[i] = (prediction, capped)
     return [p for p in predictions if p is not None]
 
 
@@ -487,3 +502,26 @@ def labeller_agreement(first: list[dict], second: list[dict]) -> dict:
         for k in COMPONENTS
     }
     return result
+
+
+def out_of_fold_reports(
+    drafts: list[LabelledDraft],
+    features: dict[str, list[DraftFeatures | None]],
+    rubric: Rubric,
+    config: TrainConfig = TrainConfig(),
+    progress: Progress | None = None,
+) -> list[Report]:
+    """The Report each draft would get from a scorer that never saw its writer: what the
+    coaching planner learns from, so it learns to work with the scorer's real mistakes."""
+    from coach.scoring.learned import report_from_prediction
+
+    reports = []
+    predicted = out_of_fold(drafts, features, config, progress, rubric)
+    for i, (item, (prediction, capped)) in enumerate(zip(drafts, predicted, strict=True)):
+        kind = "en" if features.get("en") and features["en"][i] is not None else "multi"
+        rules = features[kind][i].rule_report
+        draft = make_draft(item.text)
+        reports.append(
+            report_from_prediction(rubric, draft, None, rules, prediction, capped, "out-of-fold")
+        )
+    return reports

@@ -157,11 +157,25 @@ def _show_result(ctx: AppContext, story_type: str, draft: str, draft_id: int) ->
                 st.switch_page("ui/pages/write_score.py")
         with right:
             st.altair_chart(components.scores_chart(report), width="stretch")
-        if analysis.feedback.next_steps:
-            st.markdown("**Next steps**")
-            st.markdown(
-                "\n".join(f"{i}. {esc(s)}" for i, s in enumerate(analysis.feedback.next_steps, 1))
-            )
+        _next_steps(story_type, analysis.coached.plan)
+
+
+def _next_steps(story_type: str, plan) -> None:
+    """Only what the builder asked about, each pointed at its question."""
+    if plan is None:
+        return
+    if plan.ready:
+        st.success(plan.rehearse, icon=":material/check_circle:")
+        return
+    found = builder.suggestions(story_type, plan)
+    if found:
+        st.markdown("**What to work on next**")
+    for item in found:
+        st.markdown(
+            f"**Question {item.number}.** {esc(item.question.prompt)}  \n{esc(item.step.move)}"
+        )
+    if len(found) < len(plan.steps):
+        st.caption("Write & score has more for this draft (its length, its close, how it is told).")
 
 
 if __name__ == "__main__":
