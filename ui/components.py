@@ -308,8 +308,18 @@ def render_plan(plan) -> None:
             st.markdown(esc(step.move))
             if step.question:
                 st.markdown(f"**Ask yourself:** {esc(step.question)}")
+            if step.illustration:
+                render_illustration(step.illustration)
             for citation in step.citations[:1]:
                 render_citation(citation)
+
+
+def render_illustration(example) -> None:
+    """A pattern from a similar setting: weak, then strong, then the move in general words."""
+    st.caption(
+        f"The pattern, from {esc(example.setting)} (an example, not text to copy): "
+        f"“{esc(example.weak)}” → “{esc(example.strong)}” — {esc(example.pattern)}"
+    )
 
 
 def feedback_text(feedback: Feedback) -> str:

@@ -109,9 +109,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def run_eval_coaching(args: argparse.Namespace) -> int:
+    from coach.coaching.coached import coach_text
     from coach.coaching.evaluate import evaluate_plans, load_plans
-    from coach.coaching.feedback import build_feedback
-    from coach.coaching.plan import build_plan
     from coach.scoring.pipeline import score_text
     from coach.services import build_services
 
@@ -120,7 +119,7 @@ def run_eval_coaching(args: argparse.Namespace) -> int:
 
     def plan_of(text: str, story_type: str | None):
         report = score_text(text, scorer, story_type=story_type)
-        return build_plan(report, scorer.rubric, text, build_feedback(report, scorer.rubric))
+        return coach_text(report, scorer, text).plan  # as users get it, without the library
 
     report = evaluate_plans(rows, plan_of)
     if args.format == "json":

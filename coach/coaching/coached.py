@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coach.coaching.feedback import Feedback, attach_feedback, build_feedback
+from coach.coaching.illustrations import choose_illustrations
 from coach.coaching.plan import CoachingPlan, build_plan
 from coach.errors import CoachError
 from coach.report import Report
 from coach.scoring.engine import Scorer
+from coach.text.draft import make_draft
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,16 @@ def coach_text(report: Report, scorer: Scorer, text: str, retriever=None) -> Coa
     ``guidance_note`` says why.
     """
     note = None
+    encoder = getattr(scorer, "sentence_encoder", None)
+    weak = [c.id for c in report.criteria if c.score < c.max]
+    sentences = [s.text for s in make_draft(text).sentences]
+    shown = choose_illustrations(sentences, weak, encoder.embed if encoder else None)
     try:
-        feedback = build_feedback(report, scorer.rubric, guidance=retriever, draft_text=text)
+        feedback = build_feedback(
+            report, scorer.rubric, guidance=retriever, draft_text=text, illustrations=shown
+        )
     except CoachError as exc:
         note = f"Cited guidance is unavailable: {exc}"
-        feedback = build_feedback(report, scorer.rubric, draft_text=text)
-    plan = build_plan(report, scorer.rubric, text, feedback)
+        feedback = build_feedback(report, scorer.rubric, draft_text=text, illustrations=shown)
+    plan = build_plan(report, scorer.rubric, text, feedback, illustrations=shown)
     return Coached(attach_feedback(report, feedback), feedback, note, plan)

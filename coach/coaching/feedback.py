@@ -9,9 +9,11 @@ summary for trainers. The same Report and library always give the same feedback.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from coach.coaching.illustrations import Illustration
 from coach.report import Citation, CriterionScore, Evidence, Report
 from coach.scoring.rubric import Rubric
 
@@ -120,14 +122,22 @@ def _priority(result: CriterionScore, role: str) -> float:
     return round(gap * result.weight * (1.0 if role == "core" else 0.4) * sure, 3)
 
 
+def _illustration(criterion, example: Illustration | None) -> str:
+    if example is None:
+        return criterion.illustration
+    return f"“{example.weak}” → “{example.strong}” ({example.setting}): {example.pattern}"
+
+
 def build_feedback(
     report: Report,
     rubric: Rubric,
     *,
     guidance: GuidanceSource | None = None,
     draft_text: str | None = None,
+    illustrations: Mapping[str, Illustration] | None = None,
 ) -> Feedback:
-    """Feedback for every criterion below full marks, most useful first."""
+    """Feedback for every criterion below full marks, most useful first; a criterion's
+    illustration is the bank's closest to the draft when ``illustrations`` has one."""
     if report.nothing_to_score:
         return Feedback(
             (),
@@ -168,7 +178,7 @@ def build_feedback(
                 diagnosis=_diagnosis(result, criterion.levels),
                 evidence=result.evidence,
                 question=criterion.coaching_question,
-                illustration=criterion.illustration,
+                illustration=_illustration(criterion, (illustrations or {}).get(result.id)),
                 guidance=tuple(_citation(p) for p in passages[:GUIDANCE_PER_CRITERION]),
             )
         )

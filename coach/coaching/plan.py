@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coach.coaching.feedback import UNSURE_BELOW, Feedback
+from coach.coaching.illustrations import Illustration, choose_illustrations
 from coach.coaching.planner import (
     SLOTS,
     DraftSignals,
@@ -64,6 +66,7 @@ class PlanStep:
     move: str
     question: str = ""  # set when the scorer is unsure: the writer is asked, not told
     citations: tuple[Citation, ...] = ()
+    illustration: Illustration | None = None  # a pattern from a similar setting
 
     @property
     def criterion(self) -> str | None:
@@ -79,6 +82,7 @@ class PlanStep:
             "move": self.move,
             "question": self.question,
             "citations": [c.to_dict() for c in self.citations],
+            "illustration": self.illustration.to_dict() if self.illustration else None,
         }
 
 
@@ -109,6 +113,8 @@ class CoachingPlan:
         found = [self.rehearse] if self.rehearse else []
         for step in self.steps:
             found += [step.move, step.question]
+            if step.illustration:
+                found.append(step.illustration.pattern)
         return [s for s in found if s]
 
 
@@ -118,6 +124,7 @@ def build_plan(
     text: str,
     feedback: Feedback | None = None,
     model: PlannerModel | None = None,
+    illustrations: Mapping[str, Illustration] | None = None,
 ) -> CoachingPlan:
     """The fixes the planner ranks first for this draft's story type, each in the draft's
     own words; or "ready", with what to rehearse."""
@@ -142,6 +149,12 @@ def build_plan(
         if fix in scores
         else _issue_step(fix, signals, detail, data)
         for fix in fixes
+    ]
+    about = [step.criterion for step in steps if step.criterion]
+    shown = illustrations or choose_illustrations([x.text for x in draft.sentences], about, None)
+    steps = [
+        replace(step, illustration=shown.get(step.criterion)) if step.criterion else step
+        for step in steps
     ]
     return CoachingPlan(kind, tuple(steps))
 

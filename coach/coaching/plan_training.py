@@ -42,6 +42,7 @@ APP_TYPES = {
     "now": "now",
 }
 PLANNER_C = 0.1
+READY_C = 0.1
 FOLDS = 11
 
 
@@ -104,7 +105,7 @@ def _fit(examples, c, ready_threshold, planned_threshold, training_data="") -> P
     return PlannerModel(
         first=fit_linear(rows, first, c),
         planned=fit_linear(rows, planned, c),
-        ready=fit_linear(ready_rows, [e.ready for e in examples], c),
+        ready=fit_linear(ready_rows, [e.ready for e in examples], READY_C),
         ready_threshold=ready_threshold,
         planned_threshold=planned_threshold,
         training_data=training_data,

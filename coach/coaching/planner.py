@@ -93,7 +93,8 @@ class DraftSignals:
         if candidate in FIXED_CRITERIA:
             return candidate in self.scores and self.scores[candidate] < self.maxima[candidate]
         return {
-            "not_a_narrative": True,
+            "not_a_narrative": self.detected_story_type == "non-narrative"
+            or not any(self.components.values()),
             "third_person": self.third_person_share > self.first_person_share,
             "no_us": self.story_type in ("us", "narrative") and not self.components.get("us"),
             "length": self.slot_ratio > 1.0,
@@ -219,6 +220,9 @@ READY_COLUMNS = (
     "overall",
     "slot_ratio",
     "issues",
+    *[f"worst_{t}" for t in STORY_TYPES],
+    *[f"missing_{t}" for t in STORY_TYPES],
+    *[f"below_full_{t}" for t in STORY_TYPES],
 )
 
 
@@ -232,6 +236,13 @@ def ready_row(signals: DraftSignals) -> np.ndarray:
     row[index["overall"]] = signals.overall
     row[index["slot_ratio"]] = min(signals.slot_ratio, 4.0)
     row[index["issues"]] = sum(signals.available(i) for i in ISSUES if i != "not_a_narrative")
+    # One missing element keeps a draft from ready however good the rest is: trainers never
+    # called a narrative with no hope at all ready (0 of 110), so the worst one counts alone.
+    open_fixes = [c for c in signals.scores if signals.available(c)]
+    kind = signals.story_type
+    row[index[f"worst_{kind}"]] = max((2.0 - signals.expected[c] for c in open_fixes), default=0.0)
+    row[index[f"missing_{kind}"]] = sum(signals.scores[c] == 0 for c in open_fixes)
+    row[index[f"below_full_{kind}"]] = len(open_fixes)
     return row
 
 
@@ -302,7 +313,10 @@ def choose(model: PlannerModel, signals: DraftSignals) -> tuple[bool, tuple[str,
     """(ready, the fixes in order): the first-ranked fix, then up to two more the model thinks
     a trainer would also name; ready when the model says so or nothing is left to fix."""
     ranked = model.rank(signals)
-    if not ranked or model.ready_probability(signals) >= model.ready_threshold:
+    gap = signals.story_type in plan_data()["never_ready_with_a_gap"] and any(
+        signals.scores[c] == 0 for c in signals.scores if signals.available(c)
+    )
+    if not ranked or (not gap and model.ready_probability(signals) >= model.ready_threshold):
         return True, ()
     further = [r.candidate for r in ranked[1:MAX_FIXES] if r.planned >= model.planned_threshold]
     return False, (ranked[0].candidate, *further)

@@ -77,6 +77,12 @@ class LearnedScorer:
         # so rescoring after an edit further down does not embed it again.
         self.rules = Scorer(rubric, embedder=self._encoders["en"])
 
+    @property
+    def sentence_encoder(self) -> CachedEncoder:
+        """English sentence vectors, remembered: coaching compares the draft it just scored
+        with its illustration bank without embedding the draft again."""
+        return self._encoders["en"]
+
     def clear_cache(self) -> None:
         """Forget remembered sentence vectors (benchmarks time a first score with this)."""
         for encoder in self._encoders.values():

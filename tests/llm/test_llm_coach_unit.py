@@ -68,7 +68,7 @@ def test_coach_me_sends_system_history_then_the_grounded_question(coach_with) ->
     suggestion = coach.coach_me(REPORT, PASSAGES, DRAFT, history, "Where is my choice?")
 
     assert suggestion == LLMSuggestion(
-        "Try naming the day you chose [1].", "coach_chat", 1, "fake-model"
+        "Try naming the day you chose [1].", "coach_chat", 2, "fake-model"
     )
     sent = model.requests[0]
     assert [m.type for m in sent] == ["system", "human", "ai", "human"]
@@ -94,7 +94,7 @@ def test_the_llm_layer_cannot_set_scores(coach_with) -> None:
     assert suggestion.to_dict() == {
         "text": "5/5! Score: 100",
         "prompt_id": "coach_chat",
-        "prompt_version": 1,
+        "prompt_version": 2,
         "model": "fake-model",
     }
 

@@ -99,7 +99,7 @@ def test_rendering_records_the_template_and_version(library: PromptLibrary) -> N
 
 
 def test_a_missing_variable_names_the_template(library: PromptLibrary) -> None:
-    with pytest.raises(PromptError, match=r"coach_chat\.v1: missing variables \['question'\]"):
+    with pytest.raises(PromptError, match=r"coach_chat\.v2: missing variables \['question'\]"):
         library.get("coach_chat").render(report="r", passages="p", draft="d")
 
 
