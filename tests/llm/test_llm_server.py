@@ -82,7 +82,7 @@ def test_the_request_carries_delimited_data_and_the_declared_limits(
     assert suggestion.text
     assert (suggestion.prompt_id, suggestion.prompt_version, suggestion.model) == (
         "coach_chat",
-        1,
+        2,
         "smollm2",
     )
 

@@ -75,12 +75,12 @@ def test_coach_me_streams_an_answer_and_records_the_prompt_version(app, with_llm
     assert not [w.value for w in at.warning if "did not answer" in w.value]
     messages = at.get("chat_message")
     assert [m.proto.name for m in messages] == ["user", "assistant"]
-    assert "prompt coach_chat v1" in " ".join(c.value for c in at.caption)
+    assert "prompt coach_chat v2" in " ".join(c.value for c in at.caption)
     db = Database(f"sqlite:///{with_llm / 'coach.db'}")
     me = Access(db).local_actor()
     drafts = Drafts(db)
     latest = drafts.latest_version(me, drafts.list_drafts(me)[0].id)
-    assert latest.prompt_version == "coach_chat.v1"
+    assert latest.prompt_version == "coach_chat.v2"
     assert latest.report["criteria"]  # the scores are the scorer's, untouched
     db.dispose()
 
