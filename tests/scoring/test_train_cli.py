@@ -38,6 +38,11 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         lines = (CORPUS / "labels" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
         kept = [line for line in lines if json.loads(line)["id"] in ids]
         (root / "labels" / f"{name}.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    (root / "plans").mkdir()
+    for path in (CORPUS / "plans").glob("*.jsonl"):
+        kept = [line for line in path.read_text().splitlines() if json.loads(line)["id"] in ids]
+        if kept:
+            (root / "plans" / path.name).write_text("\n".join(kept) + "\n", encoding="utf-8")
     return root
 
 
@@ -79,3 +84,39 @@ def test_a_folder_that_is_not_a_corpus_is_a_one_line_error(run_coach, tmp_path):
     assert result.returncode == 2
     assert "not a draft corpus" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_train_planner_learns_from_trainers_plans_and_keeps_the_scorers_reports(
+    run_coach, small_corpus, tmp_path
+):
+    out, cache = tmp_path / "planner.json", tmp_path / "cache"
+    first = run_coach(
+        "train-planner", "--corpus", small_corpus, "--out", out, "--cache-dir", cache, timeout=600
+    )
+    assert first.returncode == 0, first.stderr
+    assert "cross-validating the scorer by writer" in first.stderr
+    assert "8 plans for 8 drafts" in first.stderr
+    weights = json.loads(out.read_text(encoding="utf-8"))
+    assert weights["schema"] == "planner/v1" and len(weights["training_data"]) == 64
+    again = run_coach(
+        "train-planner",
+        "--corpus",
+        small_corpus,
+        "--cross-validate",
+        "--cache-dir",
+        cache,
+        "--format",
+        "json",
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "cross-validating the scorer" not in again.stderr  # the reports were kept
+    assert json.loads(again.stdout)["planner"]["n"] == 8
+
+
+def test_train_planner_needs_trainers_plans(run_coach, small_corpus, tmp_path):
+    bare = tmp_path / "corpus"
+    shutil.copytree(small_corpus, bare, ignore=shutil.ignore_patterns("plans"))
+    result = run_coach("train-planner", "--corpus", bare)
+    assert result.returncode == 2
+    assert "no trainers' plans" in result.stderr and "Traceback" not in result.stderr
