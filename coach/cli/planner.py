@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
 from pathlib import Path
 
-from coach.cli.training import DEFAULT_CORPUS
+from coach.cli.training import add_training_options, say, write_weights
 from coach.errors import InputError
 from coach.settings import Settings
 
@@ -31,22 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "agrees with the trainers on writers it never saw (nothing is written)."
         ),
     )
-    train.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder")
-    train.add_argument("--out", type=Path, help="weights file to write (default: the shipped one)")
-    train.add_argument(
-        "--cross-validate", action="store_true", help="report agreement, folds by writer"
-    )
-    train.add_argument("--format", choices=["text", "json"], default="text")
-    train.add_argument(
-        "--cache-dir",
-        type=Path,
-        help="where sentence vectors and out-of-fold reports are kept (default DATA_DIR/cache)",
-    )
+    add_training_options(train, "sentence vectors and out-of-fold reports")
     train.set_defaults(func=run_train_planner)
-
-
-def _say(message: str) -> None:
-    print(f"coach: {message}", file=sys.stderr, flush=True)
 
 
 def run_train_planner(args: argparse.Namespace) -> int:
@@ -71,7 +56,7 @@ def run_train_planner(args: argparse.Namespace) -> int:
     reports = cached_reports(drafts, cache)
     rubric = load_rubric(None)
     examples = plan_examples(plans, reports, {d.id: d for d in drafts}, rubric)
-    _say(f"{len(examples)} plans for {len({e.draft_id for e in examples})} drafts")
+    say(f"{len(examples)} plans for {len({e.draft_id for e in examples})} drafts")
     if args.cross_validate:
         result = {
             "planner": plan_agreement(examples, cross_validate_planner(examples)),
@@ -84,11 +69,8 @@ def run_train_planner(args: argparse.Namespace) -> int:
         return 0
     model = fit_planner(examples, training_data=plans_hash(plans))
     out = args.out or PLANNER_FILE
-    try:
-        out.write_text(json.dumps(model.to_dict()) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{out}: cannot write ({exc.strerror})") from exc
-    _say(
+    write_weights(out, model.to_dict())
+    say(
         f"wrote {out} (ready at {model.ready_threshold}, a further fix at "
         f"{model.planned_threshold})"
     )
@@ -113,13 +95,13 @@ def cached_reports(drafts, cache: Path) -> dict:
     if path.is_file():
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
         return {row["id"]: Report.from_dict(row["report"]) for row in rows}
-    _say(f"cross-validating the scorer by writer for out-of-fold reports ({len(drafts)} drafts)")
+    say(f"cross-validating the scorer by writer for out-of-fold reports ({len(drafts)} drafts)")
     english, multilingual = Embedder(), MultilingualEmbedder(threads=2)
     rules = Scorer(load_rubric(None), embedder=english)
     features = corpus_features(
-        drafts, rules, {"en": english, "multi": multilingual}, cache_dir=cache, progress=_say
+        drafts, rules, {"en": english, "multi": multilingual}, cache_dir=cache, progress=say
     )
-    reports = out_of_fold_reports(drafts, features, rules.rubric, progress=_say)
+    reports = out_of_fold_reports(drafts, features, rules.rubric, progress=say)
     cache.mkdir(parents=True, exist_ok=True)
     lines = [
         json.dumps({"id": d.id, "report": r.to_dict()})

@@ -30,27 +30,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "(nothing is written)."
         ),
     )
-    train.add_argument(
+    add_training_options(train, "sentence vectors")
+    train.set_defaults(func=run_train)
+
+
+def add_training_options(parser: argparse.ArgumentParser, cached: str) -> None:
+    """--corpus, --out, --cross-validate, --format and --cache-dir, shared by the trainers."""
+    parser.add_argument(
         "--corpus",
         type=Path,
         default=DEFAULT_CORPUS,
         help=f"corpus folder (default {DEFAULT_CORPUS})",
     )
-    train.add_argument("--out", type=Path, help="weights file to write (default: the shipped one)")
-    train.add_argument(
+    parser.add_argument("--out", type=Path, help="weights file to write (default: the shipped one)")
+    parser.add_argument(
         "--cross-validate", action="store_true", help="report agreement, folds by writer"
     )
-    train.add_argument("--format", choices=["text", "json"], default="text")
-    train.add_argument(
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument(
         "--cache-dir",
         type=Path,
-        help="where sentence vectors are kept between runs (default DATA_DIR/cache)",
+        help=f"where {cached} are kept between runs (default DATA_DIR/cache)",
     )
-    train.set_defaults(func=run_train)
 
 
-def _say(message: str) -> None:
+def say(message: str) -> None:
     print(f"coach: {message}", file=sys.stderr, flush=True)
+
+
+def write_weights(out: Path, weights: dict) -> None:
+    try:
+        out.write_text(json.dumps(weights) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write ({exc.strerror})") from exc
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -70,12 +82,12 @@ def run_train(args: argparse.Namespace) -> int:
     english, multilingual = Embedder(), MultilingualEmbedder(threads=2)
     rules = Scorer(load_rubric(None), embedder=english)
     cache = args.cache_dir or settings.data_dir / "cache"
-    _say(f"{len(drafts)} labelled drafts by {len({d.writer for d in drafts})} writers")
+    say(f"{len(drafts)} labelled drafts by {len({d.writer for d in drafts})} writers")
     features = corpus_features(
-        drafts, rules, {"en": english, "multi": multilingual}, cache_dir=cache, progress=_say
+        drafts, rules, {"en": english, "multi": multilingual}, cache_dir=cache, progress=say
     )
     if args.cross_validate:
-        predictions = cross_validate(drafts, features, progress=_say, rubric=rules.rubric)
+        predictions = cross_validate(drafts, features, progress=say, rubric=rules.rubric)
         result = agreement(drafts, predictions, rules.rubric)
         if args.format == "json":
             print(json.dumps(result, indent=2))
@@ -84,11 +96,8 @@ def run_train(args: argparse.Namespace) -> int:
         return 0
     weights = fit(drafts, features, {"en": english.model_id, "multi": multilingual.model_id})
     out = args.out or WEIGHTS_FILE
-    try:
-        out.write_text(json.dumps(weights.to_dict()) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{out}: cannot write ({exc.strerror})") from exc
-    _say(f"wrote {out} (training data {weights.training_data[:12]})")
+    write_weights(out, weights.to_dict())
+    say(f"wrote {out} (training data {weights.training_data[:12]})")
     return 0
 
 
