@@ -23,7 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "storage"))  # pgtemp: test tooling, not shipped
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # pgtemp: test tooling, not shipped
 
 from argon2 import PasswordHasher, profiles  # noqa: E402
 from pgtemp import TempPostgres, why_unavailable  # noqa: E402

@@ -45,8 +45,6 @@ def test_an_answer_is_checked_against_the_plan_and_the_passages_it_was_given():
     report, passages = report_with(PLAN), [{"text": "Make one specific ask.", "title": "Card"}]
     good = check_against_plan("Make your ask concrete: one time and place [1].", report, passages)
     assert good.problems == []
-    stray = check_against_plan(
-        "Your values shine. This is a 5/5 story, see [3].", report, passages
-    )
+    stray = check_against_plan("Your values shine. This is a 5/5 story, see [3].", report, passages)
     assert not stray.on_plan and stray.unknown_citations == (3,) and stray.talks_scores
     assert len(stray.problems) == 3

@@ -40,7 +40,9 @@ def app_url(
 
 
 @pytest.fixture(scope="session")
-def browser(app_url: str):
+def browser():
+    if reason := why_no_browser():
+        pytest.skip(f"browser tests skipped: {reason}")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=45_000)  # the first run of a page loads models on 2 cores

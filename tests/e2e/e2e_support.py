@@ -47,7 +47,7 @@ def app_env(data_dir: Path) -> dict[str, str]:
 class AppServer:
     """``streamlit run app.py`` on 127.0.0.1 and a free port, stopped by ``stop()``."""
 
-    def __init__(self, data_dir: Path, log: Path):
+    def __init__(self, data_dir: Path, log: Path, **env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("wb")
@@ -71,7 +71,7 @@ class AppServer:
                 "none",
             ],
             cwd=ROOT,
-            env=app_env(data_dir),
+            env={**app_env(data_dir), **env},
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -112,3 +112,35 @@ def launch_chromium(playwright):
 def copy_tree(source: Path, target: Path) -> Path:
     shutil.copytree(source, target)
     return target
+
+
+# -- what a person does on the Write page ---------------------------------------------------
+
+DRAFT = (
+    "Last winter the heating in our block failed for three weeks. One night I found my "
+    "neighbour Mrs Adeyemi wrapped in two coats in her kitchen. I decided I would not wait "
+    "for the landlord: I knocked on every door on the fourth floor, and twelve families signed "
+    "a letter. Two weeks later the boiler was replaced. I learned that together we are heard.\n\n"
+    "We are the tenants of Park House, and we believe every family deserves a warm home. The "
+    "housing board decides the repair budget on 3 March. If forty of us come, they will have "
+    "to answer us. Come with me to the board meeting at 6 pm on 3 March, and bring one neighbour."
+)
+
+
+def expect():
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect
+
+
+def new_draft(page, app_url: str) -> None:
+    page.goto(app_url)
+    expect()(page.get_by_role("heading", name="Write & score")).to_be_visible()
+    page.get_by_role("button", name="New draft").click()
+    expect()(page.get_by_role("textbox", name="Your draft")).to_have_value("")
+
+
+def type_draft(page, text: str) -> None:
+    editor = page.get_by_role("textbox", name="Your draft")
+    editor.fill(text)
+    editor.press("Control+Enter")

@@ -8,41 +8,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from e2e_support import DRAFT, expect, new_draft, type_draft
 
 pytestmark = pytest.mark.browser
 
-DRAFT = (
-    "Last winter the heating in our block failed for three weeks. One night I found my "
-    "neighbour Mrs Adeyemi wrapped in two coats in her kitchen. I decided I would not wait "
-    "for the landlord: I knocked on every door on the fourth floor, and twelve families signed "
-    "a letter. Two weeks later the boiler was replaced. I learned that together we are heard.\n\n"
-    "We are the tenants of Park House, and we believe every family deserves a warm home. The "
-    "housing board decides the repair budget on 3 March. If forty of us come, they will have "
-    "to answer us. Come with me to the board meeting at 6 pm on 3 March, and bring one neighbour."
-)
 HOSTILE = (
     "<script>window.__pwned=1</script> My story starts here.\n\n"
     '<img src=x onerror="window.__pwned=1"> We meet on Friday at 6 pm.'
 )
-
-
-def expect():
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect
-
-
-def new_draft(page, app_url: str) -> None:
-    page.goto(app_url)
-    expect()(page.get_by_role("heading", name="Write & score")).to_be_visible()
-    page.get_by_role("button", name="New draft").click()
-    expect()(page.get_by_role("textbox", name="Your draft")).to_have_value("")
-
-
-def type_draft(page, text: str) -> None:
-    editor = page.get_by_role("textbox", name="Your draft")
-    editor.fill(text)
-    editor.press("Control+Enter")
 
 
 def test_paste_a_draft_and_see_scores_with_highlighted_evidence(page, app_url, shot):

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
-from environment import child_env
 from net import free_port
+from servers import CHROMA, ChromaServer, why_missing
 
 from coach.errors import ServiceError
 from coach.library.ingest import Ingester
@@ -18,51 +12,13 @@ from coach.library.retrieve import Retriever
 from coach.library.store import Store
 from coach.settings import Settings
 
-CHROMA = Path(sys.executable).parent / "chroma"
-
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
-    if not CHROMA.exists():
-        pytest.skip(f"the chroma command is not installed next to {sys.executable}")
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = (path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [
-            str(CHROMA),
-            "run",
-            "--path",
-            str(path / "db"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=child_env(),
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma server did not start: {(path / 'server.log').read_text()}")
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    if reason := why_missing(CHROMA):
+        pytest.skip(reason)
+    with ChromaServer(tmp_path_factory.mktemp("chroma-server")) as server:
+        yield server.url
 
 
 def test_ingest_and_ask_through_a_chroma_server(chroma_url, tmp_path, embedder, card_dir, write):

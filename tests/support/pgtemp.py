@@ -17,8 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-# benchmarks/storage_bench.py imports this file with only tests/storage on its path
-sys.path.append(str(Path(__file__).resolve().parents[1] / "support"))
+sys.path.append(str(Path(__file__).resolve().parent))  # benchmarks import it by path
 from net import free_port  # noqa: E402
 
 SUPERUSER = "coach"
