@@ -15,3 +15,7 @@ class RubricError(CoachError):
 
 class ServiceError(CoachError):
     """An optional service (LLM endpoint, Chroma server, database) failed or is unreachable."""
+
+
+class ConfigError(CoachError):
+    """A setting is missing or contradicts another; the message names the setting."""

@@ -74,8 +74,9 @@ class Services:
     @cached_property
     def access(self) -> Access:
         from coach.storage import Access
+        from coach.storage.secret import server_key
 
-        return Access(self.db)
+        return Access(self.db, code_key=server_key(self.settings))
 
     @cached_property
     def drafts(self) -> Drafts:

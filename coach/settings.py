@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Reverse proxies in front of the app (nginx, Caddy) whose X-Forwarded-For is trusted to
     # name the client; 0 (default) trusts no header, so nobody can forge their address.
     trusted_proxies: int = Field(default=0, ge=0, le=5)
+    # Keys the hashes of join codes and personal keys (coach.storage.secret): needed, the same
+    # on every replica, with a server database; else a key file in the data directory.
+    secret_key: SecretStr = SecretStr("")
 
     # Optional services; empty means "use the embedded default".
     chroma_url: str = ""

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coach.errors import InputError
+from coach.settings import Settings
 from coach.storage.actor import Actor
 from coach.storage.db import Database
 from coach.storage.errors import (
@@ -51,6 +52,7 @@ from coach.storage.models import (
     Workshop,
     utcnow,
 )
+from coach.storage.secret import server_key
 from coach.storage.throttle import Limit, Throttle
 
 # No 0/O, 1/I/L: codes are read aloud and copied from a projector.
@@ -103,10 +105,20 @@ def random_code(length: int) -> str:
     return "-".join(raw[i : i + 4] for i in range(0, length, 4))
 
 
-def code_hash(code: str) -> str:
-    """Hash of a code typed in any case, with or without dashes and spaces."""
-    normalized = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hashlib.sha256(normalized.encode()).hexdigest()
+def code_hash(code: str, key: bytes) -> str:
+    """Keyed hash (HMAC-SHA-256) of a code typed in any case, with or without dashes and
+    spaces: a copy of the database alone cannot be searched for codes."""
+    return hmac.new(key, _normalized(code), hashlib.sha256).hexdigest()
+
+
+def legacy_code_hash(code: str) -> str:
+    """How codes were stored before keys (unkeyed SHA-256): still accepted, and replaced by
+    the keyed hash the first time the code is used."""
+    return hashlib.sha256(_normalized(code)).hexdigest()
+
+
+def _normalized(code: str) -> bytes:
+    return "".join(ch for ch in code.upper() if ch.isalnum()).encode()
 
 
 def token_hash(token: str) -> str:
@@ -141,8 +153,11 @@ class Access:
         session_ttl: timedelta = timedelta(hours=12),
         throttle: Throttle | None = None,
         min_password_length: int = 10,
+        code_key: bytes | None = None,
     ) -> None:
+        """``code_key`` keys join codes and personal keys (default: ``server_key(Settings())``)."""
         self.db = db
+        self.code_key = code_key if code_key is not None else server_key(Settings())
         self.hasher = hasher or PasswordHasher()
         self.clock = clock
         self.session_ttl = session_ttl
@@ -241,7 +256,7 @@ class Access:
                     workshop = Workshop(
                         name=display,
                         trainer_id=actor.person_id,
-                        join_code_hash=code_hash(code),
+                        join_code_hash=self._hash(code),
                         code_rotated_at=now,
                         created_at=now,
                     )
@@ -257,7 +272,7 @@ class Access:
         code = random_code(JOIN_CODE_LENGTH)
         with self.db.write() as session:
             workshop = self._owned_workshop(session, actor, workshop_id)
-            workshop.join_code_hash = code_hash(code)
+            workshop.join_code_hash = self._hash(code)
             workshop.code_rotated_at = self.clock()
         return code
 
@@ -299,8 +314,10 @@ class Access:
         with self.db.write() as session:
             charged = self.throttle.charge(session, keys, now)
             workshop = session.scalar(
-                select(Workshop).where(Workshop.join_code_hash == code_hash(code))
+                select(Workshop).where(Workshop.join_code_hash.in_(self._hashes(code)))
             )
+            if workshop is not None and workshop.join_code_hash != self._hash(code):
+                workshop.join_code_hash = self._hash(code)  # a code from before keys
         if workshop is None:
             raise InvalidJoinCode("that join code does not match any workshop; ask your trainer")
         display, name_key = clean_name(name)
@@ -317,7 +334,7 @@ class Access:
                         person_id=person.id,
                         workshop_id=workshop.id,
                         name_key=name_key,
-                        key_hash=code_hash(personal_key),
+                        key_hash=self._hash(personal_key),
                     )
                 )
                 session.flush()
@@ -338,22 +355,34 @@ class Access:
         """
         now = self.clock()
         _, name_key = clean_name(name)
-        keys = [f"rejoin:{code_hash(code)}:{name_key}", *_client_keys("join", client)]
+        keys = [f"rejoin:{self._hash(code)}:{name_key}", *_client_keys("join", client)]
         with self.db.write() as session:
             charged = self.throttle.charge(session, keys, now)
             found = session.execute(
-                select(Person, Participant.key_hash)
+                select(Person, Participant)
                 .join(Participant, Participant.person_id == Person.id)
                 .join(Workshop, Workshop.id == Participant.workshop_id)
-                .where(Workshop.join_code_hash == code_hash(code), Participant.name_key == name_key)
+                .where(
+                    Workshop.join_code_hash.in_(self._hashes(code)),
+                    Participant.name_key == name_key,
+                )
             ).first()
-        given = code_hash(personal_key)
-        if found is None or not hmac.compare_digest(found[1], given):
+        stored = found[1].key_hash if found is not None else ""
+        if not any(hmac.compare_digest(stored, given) for given in self._hashes(personal_key)):
             raise InvalidJoinCode("the join code, name and personal key do not match")
         with self.db.write() as session:
             self.throttle.refund(session, charged)
             self.throttle.clear(session, keys[0])
+            participant = session.get_one(Participant, found[1].person_id)
+            participant.key_hash = self._hash(personal_key)  # keyed from now on
             return self._start_session(session, found[0], now)
+
+    def _hash(self, code: str) -> str:
+        return code_hash(code, self.code_key)
+
+    def _hashes(self, code: str) -> list[str]:
+        """The keyed hash, and the unkeyed one codes made before keys were stored as."""
+        return [self._hash(code), legacy_code_hash(code)]
 
     # -- sessions -------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         "COACH_CHROMA_URL": chroma.url,
         # one secret for every replica, so a browser's cookies are good on all of them
         "STREAMLIT_SERVER_COOKIE_SECRET": "replicated-deployment-test",
+        "COACH_SECRET_KEY": "replicated-deployment-test-key",
     }
     replicas = []
     try:

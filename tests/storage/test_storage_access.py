@@ -273,3 +273,44 @@ def test_a_successful_login_clears_the_accounts_failures(access: Access, worksho
         with pytest.raises(InvalidCredentials):
             access.login("trainer@example.org", "typo", client="local")
     assert access.login("trainer@example.org", PASSWORD, client="local").actor == workshop.trainer
+
+
+def test_join_codes_and_personal_keys_are_keyed_so_a_database_copy_gives_nothing_away(
+    db: Database, access: Access, workshop
+) -> None:
+    import hashlib
+
+    from coach.storage.models import Participant, Workshop
+
+    with db.read() as session:
+        stored = session.get_one(Workshop, workshop.workshop_id).join_code_hash
+        ana_key_hash = session.get_one(Participant, workshop.ana.person_id).key_hash
+    typed = workshop.join_code.replace("-", "").encode()
+    assert stored != hashlib.sha256(typed).hexdigest()  # not the plain hash of the code
+    assert ana_key_hash != hashlib.sha256(workshop.ana_key.replace("-", "").encode()).hexdigest()
+    elsewhere = Access(db, hasher=FAST_HASHER, code_key=b"another server's key")
+    with pytest.raises(InvalidJoinCode):  # the code alone, without this server's key
+        elsewhere.join(workshop.join_code, "Mallory")
+
+
+def test_codes_stored_before_keys_still_work_once_and_are_then_keyed(
+    db: Database, access: Access, workshop
+) -> None:
+    from coach.storage.access import code_hash, legacy_code_hash
+    from coach.storage.models import Participant, Workshop
+
+    with db.write() as session:  # as an older version stored them
+        session.get_one(Workshop, workshop.workshop_id).join_code_hash = legacy_code_hash(
+            workshop.join_code
+        )
+        ana = session.get_one(Participant, workshop.ana.person_id)
+        ana.key_hash = legacy_code_hash(workshop.ana_key)
+    assert access.rejoin(workshop.join_code, "Ana", workshop.ana_key).actor == workshop.ana
+    assert access.join(workshop.join_code, "Cleo").actor.name == "Cleo"
+    with db.read() as session:
+        assert session.get_one(Workshop, workshop.workshop_id).join_code_hash == code_hash(
+            workshop.join_code, access.code_key
+        )
+        assert session.get_one(Participant, workshop.ana.person_id).key_hash == code_hash(
+            workshop.ana_key, access.code_key
+        )

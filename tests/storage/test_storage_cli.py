@@ -42,7 +42,17 @@ def settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: 
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path))
     if database_url.startswith("postgresql"):
         monkeypatch.setenv("COACH_DATABASE_URL", database_url)
+        monkeypatch.setenv("COACH_SECRET_KEY", "the same on every replica")
     return database_url
+
+
+@pytest.mark.postgres
+def test_a_server_database_without_a_secret_key_is_a_one_line_error(
+    coach, postgres_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COACH_DATABASE_URL", postgres_server.create_database("no_secret"))
+    code, _, err = coach("workshop", "create", "Spring cohort", *TRAINER)
+    assert code == 2 and "COACH_SECRET_KEY is not set" in err and "Traceback" not in err
 
 
 def test_a_trainer_runs_a_workshop_from_the_command_line(
