@@ -269,9 +269,8 @@ def render_citation(citation: Citation) -> None:
         st.caption(f"Source: {esc(citation.source)}{esc(where)}")
 
 
-def render_coaching(feedback: Feedback, *, trainer: bool = False) -> None:
-    if trainer:
-        st.info(feedback.trainer_summary, icon=":material/school:")
+def render_coaching(feedback: Feedback) -> None:
+    """Every criterion below full marks, with its question, pattern and cited passages."""
     if feedback.next_steps:
         st.markdown("**Next steps**")
         st.markdown("\n".join(f"{i}. {esc(s)}" for i, s in enumerate(feedback.next_steps, 1)))
@@ -287,9 +286,19 @@ def render_coaching(feedback: Feedback, *, trainer: bool = False) -> None:
                 st.text(f"“{ev.text.strip()}”", width="stretch")
             st.markdown(f"**Ask yourself:** {esc(item.question)}")
             if item.illustration:
-                st.markdown(f"**The pattern, in our words:** {esc(item.illustration)}")
+                st.markdown(f"**A pattern to follow:** {esc(item.illustration)}")
             for citation in item.guidance:
                 render_citation(citation)
+
+
+def render_plan_and_feedback(plan, feedback: Feedback, *, trainer: bool = False) -> None:
+    """The plan first (one to three fixes, or ready), every criterion below full marks folded
+    under it: what the writer and the trainer both read."""
+    if trainer:
+        st.info(feedback.trainer_summary, icon=":material/school:")
+    render_plan(plan)
+    with st.expander("Every criterion below full marks"):
+        render_coaching(feedback)
 
 
 def render_plan(plan) -> None:

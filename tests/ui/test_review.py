@@ -81,6 +81,8 @@ def test_drill_into_one_participant_and_comment(app, reload):
     report_tab = at.tabs[0]
     assert by_label(report_tab.metric, "Overall").value.endswith("/100")
     assert report_tab.info[0].value.startswith("Overall")  # the trainer summary
+    plan = [m.value for m in report_tab.markdown] + [s.value for s in report_tab.success]
+    assert any(v.startswith(("**Your next fixes**", "Ready to tell")) for v in plan)  # the plan
     at.session_state["review.tab"] = "Comments"  # the trainer is on the Comments tab
     at.run()
     by_label(at.text_area, "Your comment").input("Say what you asked Mr Hale.").run()

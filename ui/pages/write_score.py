@@ -72,9 +72,7 @@ def render() -> None:
         )
         if analysis.guidance_problem:
             st.warning(esc(analysis.guidance_problem))
-        components.render_plan(analysis.coached.plan)
-        with st.expander("Every criterion below full marks"):
-            components.render_coaching(analysis.feedback)
+        components.render_plan_and_feedback(analysis.coached.plan, analysis.feedback)
     with coach_me:
         llm_panel.render(ctx, analysis, text, version_id)
     with history:
