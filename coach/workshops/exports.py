@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from coach.coaching.feedback import Feedback, attach_feedback
+from coach.coaching.plan import CoachingPlan
 from coach.report import Report
 
 SCHEMA = "narrative-coach/workshop-export/v2"
@@ -51,12 +52,20 @@ PRINT_CSS = (
 )
 
 
-def with_report(row: dict[str, Any], report: Report, feedback: Feedback | None = None) -> dict:
-    """The row with this report (and coaching) instead of the stored one."""
+def with_report(
+    row: dict[str, Any],
+    report: Report,
+    feedback: Feedback | None = None,
+    plan: CoachingPlan | None = None,
+) -> dict:
+    """The row with this report (and coaching: the plan, then every criterion) instead of
+    the stored one."""
     document = attach_feedback(report, feedback).to_dict() if feedback else report.to_dict()
     updated = {**row, "report": document, "overall": report.overall, "scores": report.scores()}
     if feedback is not None:
         updated["feedback"] = feedback.to_dict()
+    if plan is not None:
+        updated["plan"] = plan.to_dict()
     return updated
 
 
@@ -150,7 +159,17 @@ def _section(row: dict[str, Any]) -> str:
         f"<td class=left>{esc(str(c.get('reason', '')))}</td></tr>"
         for c in _report_criteria(row)
     )
-    steps = "".join(f"<li>{esc(str(s))}</li>" for s in feedback.get("next_steps") or [])
+    plan = row.get("plan") if isinstance(row.get("plan"), dict) else {}
+    if plan.get("ready"):
+        steps = f"<li>{esc(str(plan.get('rehearse', '')))}</li>"
+    elif plan.get("steps"):
+        steps = "".join(
+            f"<li><strong>{esc(str(s.get('diagnosis', '')))}</strong><br>{esc(str(s.get('move')))}"
+            "</li>"
+            for s in plan["steps"]
+        )
+    else:
+        steps = "".join(f"<li>{esc(str(s))}</li>" for s in feedback.get("next_steps") or [])
     items = "".join(
         f"<li><strong>{esc(str(i.get('name')))}</strong> ({esc(str(i.get('score')))}/"
         f"{esc(str(i.get('max')))}): {esc(str(i.get('diagnosis', '')))}"
@@ -179,7 +198,7 @@ def _section(row: dict[str, Any]) -> str:
             else ""
         )
         + (f"<table><tbody>{lines}</tbody></table>" if lines else "")
-        + (f"<h3>Next steps</h3><ol>{steps}</ol>" if steps else "")
+        + (f"<h3>{'Plan' if plan else 'Next steps'}</h3><ol>{steps}</ol>" if steps else "")
         + (f"<h3>Coaching</h3><ul>{items}</ul>" if items else "")
         + (f"<h3>Trainer comments</h3><ul>{notes}</ul>" if notes else "")
         + f'<h3>Draft</h3><div class="draft">{esc(str(row.get("text") or ""))}</div></section>'

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from coach.coaching.feedback import build_feedback
+from coach.coaching.plan import build_plan
 from coach.scoring.pipeline import build_scorer, score_text
 from coach.workshops.exports import SCHEMA, to_csv, to_html, to_json, with_report
 
@@ -38,7 +39,9 @@ def rows():
             "scores": {},
             "comments": [{"body": "<b>bold?</b>", "author": "Tess", "version": 1}],
         }
-        out.append(with_report(stored, report, build_feedback(report, scorer.rubric)))
+        feedback = build_feedback(report, scorer.rubric)
+        plan = build_plan(report, scorer.rubric, text, feedback)
+        out.append(with_report(stored, report, feedback, plan))
     return out
 
 
@@ -54,6 +57,8 @@ def test_json_carries_reports_feedback_comments(rows):
     first = document["rows"][0]
     assert first["report"]["schema"] == "narrative-coach/report/v1"
     assert first["feedback"]["next_steps"] and first["comments"][0]["author"] == "Tess"
+    plan = first["plan"]  # the same plan the app and `coach score --format json` show
+    assert plan["first_fix"] == (plan["steps"][0]["id"] if plan["steps"] else "none")
 
 
 def test_printable_report_escapes_names_drafts_and_comments(rows):
@@ -62,3 +67,4 @@ def test_printable_report_escapes_names_drafts_and_comments(rows):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert page.count('<section class="participant">') == 2
     assert "page-break-before" in page
+    assert page.count("<h3>Plan</h3>") == 2  # each participant's plan, not the old list

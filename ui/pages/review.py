@@ -523,11 +523,12 @@ def _export_rows(
         if person is None:
             rows.append(row)
             continue
-        feedback = None
+        feedback = plan = None
         if with_feedback:
             latest = person.latest
-            feedback = analyse(latest.text, latest.story_type, ctx.settings).feedback
-        rows.append(exports.with_report(row, person.report, feedback))
+            coached = analyse(latest.text, latest.story_type, ctx.settings).coached
+            feedback, plan = coached.feedback, coached.plan
+        rows.append(exports.with_report(row, person.report, feedback, plan))
     return rows
 
 
