@@ -40,7 +40,6 @@ STORY_LABELS = {
 TARGET_S = {"self": 120, "us": 60, "now": 60, "narrative": 180, "message": 60}
 SCORE_COLOURS = {0: "#d9534f", 1: "#f0ad4e", 2: "#2e8b57"}
 SCORE_TINTS = {0: "#f8d7da", 1: "#fff3cd", 2: "#d1e7dd"}
-MIXED_TINT = "#ffe08a"
 
 
 def esc(text: object) -> str:
@@ -84,29 +83,56 @@ def show_error(exc: Exception, doing: str = "") -> None:
 # -- the draft with its evidence highlighted ---------------------------------------------
 
 
+#: One colour per criterion (the Okabe-Ito palette, told apart with colour-blindness too);
+#: criteria outside the eight (checks, a trainer's own) share a grey.
+CRITERION_COLOURS = {
+    "challenge": "#E69F00",
+    "choice": "#56B4E9",
+    "outcome": "#009E73",
+    "hope": "#C9B800",
+    "call_to_action": "#0072B2",
+    "values": "#D55E00",
+    "specificity": "#CC79A7",
+    "urgency": "#6B4E2E",
+}
+OTHER_COLOUR = "#8C8C8C"
+
+
 @dataclass(frozen=True)
 class Mark:
     start: int
     end: int
     label: str  # shown as a tooltip
     tint: str  # one of our colours, never user input
+    strong: bool = True  # earned full marks (solid) or part marks (dashed, lighter)
+
+
+def criterion_colour(criterion_id: str) -> str:
+    return CRITERION_COLOURS.get(criterion_id, OTHER_COLOUR)
 
 
 def evidence_marks(report: Report, criterion_id: str | None = None) -> list[Mark]:
-    """Marks for one criterion's evidence, or every criterion's when ``criterion_id`` is None."""
+    """Marks for one criterion's evidence, or every criterion's when ``criterion_id`` is None,
+    each in its criterion's colour."""
     marks = []
     for result in report.criteria:
         if criterion_id is not None and result.id != criterion_id:
             continue
         for ev in result.evidence:
             label = f"{result.name} ({result.score}/{result.max})"
-            tint = SCORE_TINTS[result.score] if criterion_id else MIXED_TINT
-            marks.append(Mark(ev.start, ev.end, label, tint))
+            strong = result.score >= result.max
+            marks.append(Mark(ev.start, ev.end, label, criterion_colour(result.id), strong))
     return marks
 
 
-def highlighted_html(text: str, marks: Sequence[Mark]) -> str:
-    """The draft as HTML with ``<mark>`` around evidence; every character of text escaped."""
+def highlighted_html(text: str, marks: Sequence[Mark], *, underline: bool = False) -> str:
+    """The draft as HTML with ``<mark>`` around evidence; every character of text escaped.
+
+    One criterion: its colour behind the sentence, solid for full marks, light with a dashed
+    underline for part marks. ``underline`` (every criterion at once): no background, which
+    painted whole drafts one yellow, but a bar under each sentence in the colours of the
+    criteria it earned, thick for full marks and thin for part marks.
+    """
     size = len(text)
     spans = [(max(0, min(m.start, size)), max(0, min(m.end, size)), m) for m in marks]
     cuts = sorted({0, size, *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
@@ -118,24 +144,66 @@ def highlighted_html(text: str, marks: Sequence[Mark]) -> str:
             pieces.append(piece)
             continue
         labels = "; ".join(dict.fromkeys(m.label for m in covering))
-        tint = covering[0].tint if len({m.tint for m in covering}) == 1 else MIXED_TINT
+        style = _underline_style(covering) if underline else _tint_style(covering)
         pieces.append(
             f'<mark class="nc-evidence" title="{html.escape(labels, quote=True)}" '
-            f'style="background:{tint};color:inherit;padding:0 2px;border-radius:3px">'
-            f"{piece}</mark>"
+            f'style="{style}">{piece}</mark>'
         )
     return (
-        '<div class="nc-draft" style="white-space:pre-wrap;line-height:1.7;font-size:1rem;'
+        '<div class="nc-draft" style="white-space:pre-wrap;line-height:1.8;font-size:1rem;'
         "border:1px solid rgba(128,128,128,.35);border-radius:8px;padding:12px 16px;"
         f'max-height:480px;overflow:auto">{"".join(pieces)}</div>'
     )
 
 
+def _tint_style(covering: Sequence[Mark]) -> str:
+    colour, strong = covering[0].tint, all(m.strong for m in covering)
+    alpha = "55" if strong else "22"
+    dashed = "" if strong else f"text-decoration:underline dashed {colour} 2px;"
+    return (
+        f"background:{colour}{alpha};color:inherit;padding:0 2px;border-radius:3px;"
+        f"{dashed}text-underline-offset:4px"
+    )
+
+
+def _underline_style(covering: Sequence[Mark]) -> str:
+    colours = list(dict.fromkeys(m.tint for m in covering))
+    width = 100 / len(colours)
+    stops = ",".join(f"{c} {i * width:.1f}% {(i + 1) * width:.1f}%" for i, c in enumerate(colours))
+    height = "4px" if any(m.strong for m in covering) else "2px"
+    return (
+        f"background:linear-gradient(to right,{stops}) bottom/100% {height} no-repeat;"
+        "color:inherit;padding:0 1px 3px;-webkit-box-decoration-break:clone;"
+        "box-decoration-break:clone"
+    )
+
+
+def evidence_legend_html(report: Report) -> str:
+    """Which colour is which criterion, with its score and how many sentences earned it."""
+    chips = []
+    for result in report.criteria:
+        if not result.evidence:
+            continue
+        colour = criterion_colour(result.id)
+        count = len(result.evidence)
+        chips.append(
+            f'<span style="white-space:nowrap;margin-right:12px">'
+            f'<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
+            f'background:{colour};margin-right:4px"></span>{html.escape(result.name)} '
+            f"{result.score}/{result.max} · {count}</span>"
+        )
+    return f'<div class="nc-legend" style="font-size:.85rem;line-height:1.9">{"".join(chips)}</div>'
+
+
 def render_highlighted(text: str, report: Report, criterion_id: str | None) -> None:
     marks = evidence_marks(report, criterion_id)
-    st.html(highlighted_html(text, marks))
+    st.html(highlighted_html(text, marks, underline=criterion_id is None))
     if criterion_id is None:
-        st.caption("Highlighted: every sentence that earned a score. Hover to see which criterion.")
+        st.html(evidence_legend_html(report))
+        st.caption(
+            "Underlined in each criterion's colour: thick for full marks, thin for part marks. "
+            "Hover a sentence to see what it earned, or pick one criterion above."
+        )
         return
     result = report.criterion(criterion_id)
     if marks:

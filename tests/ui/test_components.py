@@ -61,3 +61,25 @@ def test_time_against_a_target_reads_the_same_on_every_page():
 
     assert against_target(245, 180) == "1:05 over a 3:00 target"
     assert against_target(129, 180) == "0:51 under a 3:00 target"
+
+
+def test_each_criterion_has_its_own_colour_and_part_marks_look_different():
+    from ui.components import CRITERION_COLOURS, evidence_legend_html
+
+    text = (
+        "In May the clinic closed. I chose to organise my neighbours, and we won it back. "
+        "Come to the meeting on Tuesday at 7 pm at the library."
+    )
+    report = score_text(text, build_scorer(with_embeddings=False))
+    assert len(set(CRITERION_COLOURS.values())) == len(CRITERION_COLOURS)
+    every = highlighted_html(text, evidence_marks(report), underline=True)
+    assert "linear-gradient" in every and "background:#" not in every  # bars, not paint
+    earned = [c for c in report.criteria if c.evidence and c.id in CRITERION_COLOURS]
+    for criterion in earned:
+        assert CRITERION_COLOURS[criterion.id] in every
+    one = earned[0]
+    alone = highlighted_html(text, evidence_marks(report, one.id))
+    assert f"background:{CRITERION_COLOURS[one.id]}" in alone
+    assert ("dashed" in alone) == (one.score < one.max)  # part marks: dashed and lighter
+    legend = evidence_legend_html(report)
+    assert all(f"{c.name} {c.score}/{c.max} · {len(c.evidence)}" in legend for c in earned)
