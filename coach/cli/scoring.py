@@ -176,6 +176,13 @@ def run_score(args: argparse.Namespace) -> int:
     services = build_services(_settings(args))
     settings = services.settings
     text = _read_input(args.path)
+    if not settings.chroma_url and not (settings.data_dir / "chroma").exists():
+        print(
+            "coach: first run in this data directory: loading the models and indexing the "
+            "built-in library (a few seconds; later runs skip the indexing)",
+            file=sys.stderr,
+            flush=True,
+        )
     report = score_text(
         text,
         services.scorer,

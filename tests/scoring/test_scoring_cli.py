@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from environment import child_env
 from scoring_support import FIXED_IDS, GOLDEN, SCHEMA
 
 STRONG = GOLDEN / "strong_narrative.txt"
@@ -52,6 +53,15 @@ def test_score_prints_a_readable_report(run_coach) -> None:
         assert re.search(rf"^\S+ +[012]/2 +{name}", out, re.M), name
     assert re.search(r'^\s+\[\d+-\d+\] "', out, re.M)  # evidence with offsets
     assert "Your plan (" in out and "For trainers:" in out
+
+
+@pytest.mark.slow
+def test_the_first_run_in_a_data_directory_says_why_it_takes_a_while(run_coach, tmp_path):
+    fresh = child_env(COACH_DATA_DIR=str(tmp_path / "fresh"), PYTHONIOENCODING="utf-8")
+    first = run_coach("score", STRONG, env=fresh)
+    assert first.returncode == 0 and "first run in this data directory" in first.stderr
+    again = run_coach("score", STRONG, env=fresh)
+    assert again.returncode == 0 and "first run" not in again.stderr
 
 
 @pytest.mark.slow
