@@ -19,6 +19,7 @@ import streamlit as st
 from coach.coaching.feedback import Feedback
 from coach.errors import CoachError
 from coach.report import Citation, Report
+from coach.text.draft import spoken
 
 SHORT_LABELS = {
     "self": "Self",
@@ -66,9 +67,7 @@ def against_target(seconds: float, target: float) -> str:
 
 
 def duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+    return spoken(seconds)
 
 
 def show_error(exc: Exception, doing: str = "") -> None:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from coach.coaching.illustrations import Illustration
 from coach.report import Citation, CriterionScore, Evidence, Report
 from coach.scoring.rubric import Rubric
+from coach.text.draft import spoken
 
 MAX_NEXT_STEPS = 3
 GUIDANCE_PER_CRITERION = 2
@@ -216,7 +217,7 @@ def trainer_summary(
     )
     return (
         f"Overall {report.overall}/100 ({report.word_count} words, about "
-        f"{max(1, round(report.speaking_time_s / 60))} min aloud); "
+        f"{spoken(report.speaking_time_s)} aloud); "
         f"the draft {stories}. {strong}{focus}"
     )
 

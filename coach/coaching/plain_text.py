@@ -6,6 +6,8 @@ quoted sentences, and needs no viewer.
 
 from __future__ import annotations
 
+from coach.text.draft import spoken
+
 _BARS = {0: "·· ", 1: "■· ", 2: "■■ "}
 
 
@@ -61,8 +63,8 @@ def format_report(report) -> str:
     lines = [
         f"Overall {report.overall}/100 · weighted as '{report.story_type}' · reads as "
         f"'{report.detected_story_type}' · {components}",
-        f"{report.word_count} words · about {report.speaking_time_s // 60} min "
-        f"{report.speaking_time_s % 60:02d} s to say · language {report.language}",
+        f"{report.word_count} words · about {spoken(report.speaking_time_s)} to say · "
+        f"language {report.language}",
         *[f"note: {n}" for n in report.notes],
         "",
     ]

@@ -33,7 +33,7 @@ from coach.coaching.planner import (
 )
 from coach.report import Citation, CriterionScore, Evidence, Report
 from coach.scoring.rubric import Rubric
-from coach.text.draft import make_draft
+from coach.text.draft import make_draft, spoken
 
 #: Whole-draft problems and the criterion each one is really about (for comparing plans).
 ISSUE_CRITERION = {
@@ -136,10 +136,10 @@ def build_plan(
     signals = draft_signals(report, rubric, draft, kind)
     ready, fixes = choose(model or planner_model(), signals)
     if ready:
-        minutes = max(1, round(report.speaking_time_s / 60))
         slot = round(SLOTS.get(kind, 120) / 60)
         last = draft.sentences[-1].text if draft.sentences else ""
-        rehearse = data["ready"].format(slot=slot, minutes=minutes, quote=_quote(last))
+        now = spoken(report.speaking_time_s)
+        rehearse = data["ready"].format(slot=slot, spoken=now, quote=_quote(last))
         return CoachingPlan(kind, (), True, rehearse)
     detail = _detail(draft.text)
     citations = {item.criterion_id: item.guidance for item in (feedback.items if feedback else ())}

@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from coach.scoring.signals import matches
-from coach.text.draft import Draft, word_tokens
+from coach.text.draft import Draft, spoken, word_tokens
 
 if TYPE_CHECKING:
     from coach.scoring.signals import SignalContext
@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 def speaking_time_fit(draft: Draft, ctx: SignalContext) -> tuple[float, str]:
     seconds = draft.speaking_time_s
     return float(seconds), (
-        f"about {seconds // 60} min {seconds % 60:02d} s "
-        f"at {draft.speaking_rate_wpm} words per minute"
+        f"about {spoken(seconds)} at {draft.speaking_rate_wpm} words per minute"
     )
 
 

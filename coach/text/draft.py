@@ -200,3 +200,10 @@ def make_draft(
         word_count=words,
         speaking_rate_wpm=speaking_rate_wpm,
     )
+
+
+def spoken(seconds: float) -> str:
+    """A time aloud in one wording everywhere: ``"52 s"``, ``"1 min 37 s"``."""
+    seconds = int(round(seconds))
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"

@@ -20,6 +20,7 @@ from typing import Any
 from coach.coaching.feedback import Feedback, attach_feedback
 from coach.coaching.plan import CoachingPlan
 from coach.report import Report
+from coach.text.draft import spoken
 
 SCHEMA = "narrative-coach/workshop-export/v2"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -187,11 +188,11 @@ def _section(row: dict[str, Any]) -> str:
         f"version {esc(str(c.get('version', '')))}</small></li>"
         for c in row.get("comments") or []
     )
-    minutes = max(1, round(float(report.get("speaking_time_s") or 0) / 60))
+    aloud = spoken(float(report.get("speaking_time_s") or 0))
     return (
         f'<section class="participant"><h2>{esc(str(row.get("participant")))}</h2>'
         f"<p>Overall <strong>{esc(str(row.get('overall')))}/100</strong> · {row.get('words', 0)} "
-        f"words · about {minutes} min aloud · version {esc(str(row.get('version')))}</p>"
+        f"words · about {aloud} aloud · version {esc(str(row.get('version')))}</p>"
         + (
             f"<p>{esc(str(feedback['trainer_summary']))}</p>"
             if feedback.get("trainer_summary")

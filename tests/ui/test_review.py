@@ -105,7 +105,8 @@ def test_compare_two_versions_side_by_side(app):
     assert list(deltas.columns) == ["criterion", "v1", "v2", "change"]
     assert deltas["change"].sum() > 0  # the revision is better
     assert int(by_label(compare.metric, "Overall").delta) > 0
-    assert len(compare.get("html")) == 2  # both texts, highlighted
+    drafts = [h for h in compare.get("html") if 'class="nc-draft"' in h.proto.body]
+    assert len(drafts) == 2  # both texts, highlighted (each with its colour legend)
 
 
 def test_exports_are_offered(app):
