@@ -36,6 +36,7 @@ _VALUES: dict[str, Any] = {
     "review_seen_uploads": None,  # file ids of the workshop upload already scored
     "review_problems": [],  # files of the last upload that could not be read
     "review_export": None,  # (what it was made from, JSON, HTML) of the prepared exports
+    "review_row": None,  # the table row last clicked (its participant opened once)
     "library_seen_uploads": None,  # file ids already added to the library
     "library_results": [],  # what the last library upload did, one line per file
 }
@@ -68,6 +69,7 @@ _WIDGETS = {
     "review.weak_on",
     "review.min_overall",
     "review.sort",
+    "review.table",  # the heatmap table: its selected row opens that participant
     "review.participant",
     "review.criterion",
     "review.comment",

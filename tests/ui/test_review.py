@@ -142,3 +142,17 @@ def test_an_uploaded_workshop_can_be_deleted_after_a_confirmation(app, reload):
     later = reload(PAGE)
     assert "No drafts in this workshop yet" in texts(later)
     assert "Spring" not in [o for s in later.selectbox for o in s.options]
+
+
+def test_clicking_a_row_opens_that_participant(app):
+    at = open_page(app, PAGE)
+    upload(at, ("ana.txt", ANA, "text/plain"), ("bilal.txt", BILAL, "text/plain"))
+    names = list(at.dataframe[0].value["participant"])
+    chosen = names[1]
+    at.session_state["review.table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert_ok(at)
+    assert by_label(at.selectbox, "Look at one participant").value == chosen
+    other = names[0]
+    by_label(at.selectbox, "Look at one participant").select(other).run()  # and may move on
+    assert by_label(at.selectbox, "Look at one participant").value == other

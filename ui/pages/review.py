@@ -303,11 +303,31 @@ def _table(people: list[Participant], criteria: list[tuple[str, str]]) -> list[P
         for cid, name in criteria
     }
     config["overall"] = st.column_config.ProgressColumn(
-        "overall", min_value=0, max_value=100, format="%d"
+        "overall", min_value=0, max_value=100, format="%d", width="small"
     )
-    st.dataframe(styled, hide_index=True, width="stretch", column_config=config)
-    st.caption(f"{len(shown)} of {len(people)} participants · 0 red, 1 amber, 2 green")
+    config["participant"] = st.column_config.TextColumn("participant", pinned=True)
+    config["versions"] = st.column_config.NumberColumn("v.", help="versions", width="small")
+    config["words"] = st.column_config.NumberColumn("words", width="small")
+    picked = st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=state.widget("review.table"),
+    )
+    st.caption(
+        f"{len(shown)} of {len(people)} participants · 0 red, 1 amber, 2 green · "
+        "click a row to look at that participant below"
+    )
     order_names = list(frame["participant"])
+    rows = picked.selection.rows if picked is not None else []
+    clicked = order_names[rows[0]] if rows and 0 <= rows[0] < len(order_names) else None
+    if clicked != state.get("review_row"):  # a new click: the drill-down follows it once
+        state.set("review_row", clicked)
+        if clicked is not None:
+            state.seed("review.participant", clicked)
     return sorted(shown, key=lambda p: order_names.index(p.name))
 
 
