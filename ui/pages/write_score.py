@@ -13,6 +13,7 @@ import streamlit as st
 
 from coach.coaching.examples import EXAMPLE_DRAFT, EXAMPLE_TITLE
 from coach.coaching.plain_text import feedback_text
+from coach.coaching.word_export import feedback_docx
 from coach.errors import CoachError
 from coach.scoring.rubric import STORY_TYPES
 from coach.storage import Version
@@ -61,7 +62,8 @@ def render() -> None:
     _trainer_comments(ctx, state.get("draft_id"))
     coaching, coach_me, history = st.tabs(["Coaching", "Coach me", "Versions"])
     with coaching:
-        st.download_button(
+        as_text, as_word = st.columns(2)
+        as_text.download_button(
             "Download this feedback (text)",
             feedback_text(analysis.report, analysis.coached.plan, analysis.feedback),
             file_name="narrative-coach-feedback.txt",
@@ -69,6 +71,16 @@ def render() -> None:
             icon=":material/download:",
             help="Scores with the sentences that earned them, then your plan: to paste into an "
             "e-mail or a document.",
+        )
+        as_word.download_button(
+            "Download as Word (.docx)",
+            lambda: feedback_docx(
+                analysis.report, analysis.coached.plan, analysis.feedback, text, title
+            ),
+            file_name="narrative-coach-feedback.docx",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            icon=":material/description:",
+            help="The scores, your plan and the draft on a page or two, to share or print.",
         )
         if analysis.guidance_problem:
             st.warning(esc(analysis.guidance_problem))
