@@ -73,6 +73,7 @@ _WIDGETS = {
     "review.participant",
     "review.criterion",
     "review.comment",
+    "review.comment_on",  # the sentence a new comment is about ("" for the whole draft)
     "review.tab",
     "review.compare_a",
     "review.compare_b",

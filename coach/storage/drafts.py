@@ -78,6 +78,7 @@ class CommentInfo:
     author_name: str
     body: str
     created_at: datetime
+    quote: str | None = None  # the sentence of the version the comment is about
 
 
 @dataclass(frozen=True)
@@ -283,12 +284,22 @@ class Drafts:
     # -- trainer comments and rehearsals -------------------------------------------------
 
     def add_comment(
-        self, actor: Actor, draft_id: int, body: str, *, version_id: int | None = None
+        self,
+        actor: Actor,
+        draft_id: int,
+        body: str,
+        *,
+        version_id: int | None = None,
+        quote: str | None = None,
     ) -> CommentInfo:
-        """A trainer's comment on a draft in one of their workshops."""
+        """A trainer's comment on a draft in one of their workshops, on the whole draft or
+        (``quote``) on one sentence of the version ``version_id``."""
         body = body.strip()
         if not body:
             raise InputError("a comment needs some text")
+        quote = quote.strip() if quote else None
+        if quote and version_id is None:
+            raise InputError("a comment on a sentence needs the version the sentence is in")
         with self.db.write() as session:
             draft = self._visible_draft(session, actor, draft_id)
             trainer = session.scalar(
@@ -297,11 +308,14 @@ class Drafts:
             if trainer is None or trainer != actor.person_id:
                 raise AccessDenied("only the workshop's trainer can comment on this draft")
             self._check_version_of(session, draft.id, version_id)
+            if quote and quote not in session.get_one(DraftVersion, version_id).text:
+                raise InputError("that sentence is not in this version of the draft")
             comment = Comment(
                 draft_id=draft.id,
                 version_id=version_id,
                 author_id=actor.person_id,
                 body=body,
+                quote=quote,
                 created_at=self.clock(),
             )
             session.add(comment)
@@ -529,6 +543,7 @@ def _comment(comment: Comment, author_name: str) -> CommentInfo:
         author_name=author_name,
         body=comment.body,
         created_at=comment.created_at,
+        quote=comment.quote,
     )
 
 

@@ -88,6 +88,7 @@ def _comments(session: Any, workshop_id: int) -> dict[int, list[dict[str, Any]]]
         found.setdefault(comment.draft_id, []).append(
             {
                 "body": comment.body,
+                "quote": comment.quote,
                 "version": number,
                 "author": author,
                 "at": _iso(comment.created_at),

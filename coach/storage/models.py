@@ -180,6 +180,7 @@ class Comment(Base):
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     body: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str | None] = mapped_column(Text, nullable=True)  # the sentence it is about
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

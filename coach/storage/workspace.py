@@ -252,12 +252,18 @@ class Workspace:
         return version
 
     def add_comment(
-        self, view: WorkshopView, participant: str, body: str, version: Version
+        self,
+        view: WorkshopView,
+        participant: str,
+        body: str,
+        version: Version,
+        quote: str | None = None,
     ) -> None:
+        """A comment on the participant's version, on one of its sentences when ``quote``."""
         if not body.strip():
             return
         self.drafts.add_comment(
-            self.actor, view.participants[participant], body, version_id=version.id
+            self.actor, view.participants[participant], body, version_id=version.id, quote=quote
         )
         view.comments = self._view(WorkshopView(view.name, view.id, view.kind)).comments
 
@@ -280,6 +286,7 @@ class Workspace:
             view.comments[label] = [
                 {
                     "body": c.body,
+                    "quote": c.quote,
                     "version": numbers.get(c.version_id),
                     "author": c.author_name,
                     "at": c.created_at.isoformat(timespec="seconds"),

@@ -184,7 +184,8 @@ def _section(row: dict[str, Any]) -> str:
         for i in feedback.get("items") or []
     )
     notes = "".join(
-        f"<li>{esc(str(c.get('body', '')))} <small>— {esc(str(c.get('author', '')))}, "
+        (f"<q>{esc(str(c['quote']))}</q> " if c.get("quote") else "")
+        + f"{esc(str(c.get('body', '')))} <small>— {esc(str(c.get('author', '')))}, "
         f"version {esc(str(c.get('version', '')))}</small></li>"
         for c in row.get("comments") or []
     )

@@ -178,3 +178,24 @@ def test_any_text_is_saved_exactly_or_clearly_refused(
         assert "\x00" in text
         return
     assert drafts.get_version(me, v.id).text == text
+
+
+def test_a_trainer_comments_on_one_sentence_of_a_version(
+    access: Access, drafts: Drafts, workshop
+) -> None:
+    v = drafts.save_draft(
+        workshop.ana, "t", "The bus stopped at 7 pm. I started a petition.", "self"
+    )
+    note = drafts.add_comment(
+        workshop.trainer,
+        v.draft_id,
+        "Which night?",
+        version_id=v.id,
+        quote="The bus stopped at 7 pm.",
+    )
+    assert note.quote == "The bus stopped at 7 pm."
+    assert [c.quote for c in drafts.list_comments(workshop.ana, v.draft_id)] == [note.quote]
+    with pytest.raises(InputError, match="not in this version"):
+        drafts.add_comment(workshop.trainer, v.draft_id, "?", version_id=v.id, quote="Elsewhere.")
+    with pytest.raises(InputError, match="needs the version"):
+        drafts.add_comment(workshop.trainer, v.draft_id, "?", quote="The bus stopped at 7 pm.")

@@ -156,3 +156,21 @@ def test_clicking_a_row_opens_that_participant(app):
     other = names[0]
     by_label(at.selectbox, "Look at one participant").select(other).run()  # and may move on
     assert by_label(at.selectbox, "Look at one participant").value == other
+
+
+def test_a_comment_can_be_about_one_sentence(app, reload):
+    at = open_page(app, PAGE)
+    upload(at, ("ana.txt", ANA, "text/plain"), ("bilal.txt", BILAL, "text/plain"))
+    by_label(at.selectbox, "Look at one participant").select("bilal").run()
+    at.session_state["review.tab"] = "Comments"
+    at.run()
+    sentence = by_label(at.selectbox, "About").options[1].strip("“”…")  # the first one
+    at.session_state["review.comment_on"] = sentence
+    at.run()
+    by_label(at.text_area, "Your comment").input("Say which night this was.").run()
+    by_label(at.button, "Add comment").click().run()
+    assert_ok(at)
+    later = reload(PAGE)
+    by_label(later.selectbox, "Look at one participant").select("bilal").run()
+    captions = [c.value for c in later.tabs[2].caption]
+    assert any(c.startswith("On “") and c[4:14] in sentence for c in captions), captions

@@ -20,6 +20,7 @@ from coach.report import Report
 from coach.scoring.rubric import STORY_TYPES
 from coach.storage import Version
 from coach.storage.workspace import WorkshopView
+from coach.text.draft import make_draft
 from coach.workshops import exports
 from coach.workshops.review import collect_items
 from coach.workshops.upload import add_texts
@@ -448,11 +449,24 @@ def _comments(ctx: AppContext, record: WorkshopView, person: Participant) -> Non
     )
     for note in notes:
         with st.container(border=True):
+            if note.get("quote"):
+                st.caption(f"On “{esc(note['quote'])}”")
             st.text(str(note.get("body", "")), width="stretch")
             st.caption(
                 f"{esc(note.get('author', ''))} · version {note.get('version', '?')} · "
                 f"{esc(str(note.get('at', ''))[:16].replace('T', ' '))}"
             )
+    sentences = [s.text for s in make_draft(person.latest.text).sentences]
+    options = ["", *dict.fromkeys(sentences)]
+    if state.widget_value("review.comment_on") not in options:
+        state.seed("review.comment_on", "")
+    st.selectbox(
+        "About",
+        options,
+        format_func=lambda s: f"“{s[:90]}{'…' if len(s) > 90 else ''}”" if s else "the whole draft",
+        key=state.widget("review.comment_on"),
+        help="Attach the comment to one sentence, as in a shared document.",
+    )
     st.text_area(
         "Your comment",
         key=state.widget("review.comment"),
@@ -471,12 +485,14 @@ def _add_comment(ctx: AppContext, record: WorkshopView, name: str, version: Vers
     body = str(state.widget_value("review.comment", default="")).strip()
     if not body:
         return
+    quote = state.widget_value("review.comment_on", default="") or None
     try:
-        ctx.workspace.add_comment(record, name, body, version)
+        ctx.workspace.add_comment(record, name, body, version, quote)
     except CoachError as exc:
         components.show_error(exc, "save the comment")
         return
     state.seed("review.comment", "")
+    state.seed("review.comment_on", "")
 
 
 # -- exports -----------------------------------------------------------------------------

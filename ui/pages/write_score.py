@@ -412,6 +412,8 @@ def _trainer_comments(ctx: AppContext, draft_id: int) -> None:
         return
     with st.expander(f"Comments from your trainer ({len(comments)})", expanded=True):
         for comment in comments:
+            if comment.quote:
+                st.caption(f"On “{esc(comment.quote)}”")
             st.text(comment.body, width="stretch")
             st.caption(f"{esc(comment.author_name)} · {comment.created_at:%Y-%m-%d %H:%M}")
 
