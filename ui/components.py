@@ -9,8 +9,10 @@ LLM answers are shown with ``st.text`` or escaped Markdown, never as HTML.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -436,6 +438,18 @@ def teleprompter_html(
         "background:#111418;color:#f4f4f4;padding:24px 28px;border-radius:10px;"
         f'max-height:65vh;overflow:auto;white-space:pre-wrap">{"".join(blocks)}</div>'
     )
+
+
+STAGE_FILE = Path(__file__).parent / "stage.html"
+
+
+def stage_html(paragraphs: Sequence[str], font_px: int, target_s: float) -> str:
+    """The rehearsal stage (``ui/stage.html``): the words, a large clock, keyboard stepping.
+    The draft goes in as JSON with every ``<`` escaped, and the page sets it with textContent."""
+    data = json.dumps(
+        {"paragraphs": list(paragraphs), "font_px": int(font_px), "target_s": float(target_s)}
+    ).replace("<", "\\u003c")  # no "<" at all inside the script block
+    return STAGE_FILE.read_text(encoding="utf-8").replace("__DATA__", data)
 
 
 def diff_html(changes) -> str:

@@ -58,6 +58,7 @@ _WIDGETS = {
     "rehearse.draft_pick",
     "rehearse.font_px",
     "rehearse.show_all",
+    "rehearse.stage",  # the keyboard prompter with a large clock instead of the plain one
     "rehearse.target_min",
     "rehearse.recording",
     "rehearse.transcribe",

@@ -83,3 +83,16 @@ def test_each_criterion_has_its_own_colour_and_part_marks_look_different():
     assert ("dashed" in alone) == (one.score < one.max)  # part marks: dashed and lighter
     legend = evidence_legend_html(report)
     assert all(f"{c.name} {c.score}/{c.max} · {len(c.evidence)}" in legend for c in earned)
+
+
+@given(st.lists(st.text(), min_size=1, max_size=4))
+def test_the_stage_carries_any_draft_as_data_never_as_markup(paragraphs):
+    import json
+
+    from ui.components import stage_html
+
+    page = stage_html(paragraphs, 40, 120)
+    start = page.index('type="application/json">') + len('type="application/json">')
+    blob = page[start : page.index("</script>", start)]
+    assert "<" not in blob  # nothing in it can end the block or open a tag
+    assert json.loads(blob)["paragraphs"] == paragraphs

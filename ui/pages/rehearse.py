@@ -56,6 +56,12 @@ def render() -> None:
         key=state.widget("rehearse.target_min", str(draft_id)),  # each draft its own target
     )
     whole = show_all.toggle("Show the whole text", key=state.widget("rehearse.show_all"))
+    on_stage = show_all.toggle(
+        "Stage (keyboard, full screen)",
+        key=state.widget("rehearse.stage"),
+        help="A prompter with a large clock: Space starts and pauses, the arrow keys step "
+        "through the paragraphs, F goes full screen.",
+    )
     words, estimate, pace = st.columns(3)
     words.metric("Words", draft.word_count)
     estimate.metric(
@@ -70,7 +76,12 @@ def render() -> None:
         f"{ctx.settings.speaking_rate_wpm} words/min",
         help="Change your pace on the Settings page.",
     )
-    _teleprompter(paragraphs, font_px, whole)
+    if on_stage:
+        st.components.v1.html(
+            components.stage_html(paragraphs, font_px, target_s), height=560, scrolling=False
+        )
+    else:
+        _teleprompter(paragraphs, font_px, whole)
     st.divider()
     timer, record = st.columns(2, gap="large")
     with timer:
