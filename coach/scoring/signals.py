@@ -339,6 +339,13 @@ def episode_flags(sentences: Iterable[Sentence]) -> tuple[bool, ...]:
     )
 
 
+@lru_cache(maxsize=65536)
+def _spans(pattern: re.Pattern, text: str) -> tuple[tuple[int, int], ...]:
+    """Where a compiled pattern matches a sentence, remembered by sentence: rescoring after an
+    edit matches only the sentences that changed."""
+    return tuple(m.span() for m in pattern.finditer(text))
+
+
 def matches(name: str, sentence: Sentence, ctx: SignalContext) -> list[tuple[int, int]] | bool:
     """Whether a ``kind:name`` signal fires on a sentence; lexicons/patterns return their spans."""
     kind, _, key = name.partition(":")
@@ -346,10 +353,10 @@ def matches(name: str, sentence: Sentence, ctx: SignalContext) -> list[tuple[int
     # detection) may be absent from a custom rubric, and then simply does not fire.
     if kind == "lex":
         pattern = ctx.lexicons.get(key)
-        return [m.span() for m in pattern.finditer(sentence.text)] if pattern else []
+        return list(_spans(pattern, sentence.text)) if pattern else []
     if kind == "re":
         pattern = ctx.patterns.get(key)
-        return [m.span() for m in pattern.finditer(sentence.text)] if pattern else []
+        return list(_spans(pattern, sentence.text)) if pattern else []
     if kind == "feat":
         return SENTENCE_FEATURES[key](sentence, ctx)
     if kind == "doc":

@@ -92,6 +92,13 @@ def _segmenter(language: str):
     return pysbd.Segmenter(language=lang, clean=False, char_span=False)
 
 
+@lru_cache(maxsize=4096)
+def _segment(block: str, language: str) -> tuple[str, ...]:
+    """pysbd's sentences of one line, remembered: an edit re-splits only the line it touched
+    (splitting is a tenth of an edit's rescoring time otherwise)."""
+    return tuple(_segmenter(language).segment(block))
+
+
 def _paragraph_spans(text: str) -> list[tuple[int, int]]:
     spans, cursor = [], 0
     for match in _BLANK_LINE.finditer(text):
@@ -130,16 +137,16 @@ def _blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return blocks
 
 
-def _sentence_spans(text: str, start: int, end: int, segmenter) -> list[tuple[int, int]]:
+def _sentence_spans(text: str, start: int, end: int, language: str) -> list[tuple[int, int]]:
     """Split one line into sentence spans, trimmed of surrounding whitespace."""
     spans = []
     for block_start, block_end in _blocks(text, start, end):
-        spans += _split_block(text, block_start, block_end, segmenter)
+        spans += _split_block(text, block_start, block_end, language)
     return spans
 
 
-def _split_block(text: str, start: int, end: int, segmenter) -> list[tuple[int, int]]:
-    pieces = segmenter.segment(text[start:end])
+def _split_block(text: str, start: int, end: int, language: str) -> list[tuple[int, int]]:
+    pieces = _segment(text[start:end], language)
     spans, cursor = [], start
     for piece in pieces:
         stripped = piece.strip()
@@ -182,13 +189,12 @@ def make_draft(
             "Split it into separate drafts or raise COACH_MAX_WORDS."
         )
     lang = language or detect_language(text)
-    segmenter = _segmenter(lang)
     sentences: list[Sentence] = []
     paragraphs: list[Paragraph] = []
     for p_index, (p_start, p_end) in enumerate(_paragraph_spans(text)):
         paragraphs.append(Paragraph(p_index, p_start, p_end))
         for l_start, l_end in _line_spans(text, p_start, p_end):
-            for s_start, s_end in _sentence_spans(text, l_start, l_end, segmenter):
+            for s_start, s_end in _sentence_spans(text, l_start, l_end, lang):
                 sentences.append(
                     Sentence(len(sentences), s_start, s_end, text[s_start:s_end], p_index)
                 )
