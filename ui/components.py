@@ -22,6 +22,7 @@ from coach.coaching.feedback import Feedback
 from coach.errors import CoachError
 from coach.report import Citation, Report
 from coach.text.draft import spoken
+from ui import state
 
 SHORT_LABELS = {
     "self": "Self",
@@ -360,18 +361,23 @@ def render_coaching(feedback: Feedback) -> None:
                 render_citation(citation)
 
 
-def render_plan_and_feedback(plan, feedback: Feedback, *, trainer: bool = False) -> None:
+def render_plan_and_feedback(
+    plan, feedback: Feedback, *, trainer: bool = False, show_in: str | None = None
+) -> None:
     """The plan first (one to three fixes, or ready), every criterion below full marks folded
     under it: what the writer and the trainer both read."""
     if trainer:
         st.info(feedback.trainer_summary, icon=":material/school:")
-    render_plan(plan)
+    render_plan(plan, show_in)
     with st.expander("Every criterion below full marks"):
         render_coaching(feedback)
 
 
-def render_plan(plan) -> None:
-    """The coaching plan: one to three fixes, each quoting the draft, or "ready"."""
+def render_plan(plan, show_in: str | None = None) -> None:
+    """The coaching plan: one to three fixes, each quoting the draft, or "ready".
+
+    ``show_in`` names the page's "Show the evidence for" picker: each fix about a criterion
+    then has a button that marks that criterion's sentences in the draft above."""
     if plan is None:
         return
     if plan.ready:
@@ -390,6 +396,19 @@ def render_plan(plan) -> None:
                 render_illustration(step.illustration)
             for citation in step.citations[:1]:
                 render_citation(citation)
+            if show_in and step.criterion:
+                st.button(
+                    "Mark its sentences in the draft",
+                    icon=":material/ink_highlighter:",
+                    key=state.widget("plan.show", str(number)),
+                    on_click=_show_criterion,
+                    args=(show_in, step.criterion),
+                )
+
+
+def _show_criterion(picker: str, criterion: str) -> None:
+    state.seed(picker, criterion)
+    st.toast("Marked above, in the draft: the sentences this fix is about.")
 
 
 def render_illustration(example) -> None:

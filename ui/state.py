@@ -73,6 +73,7 @@ _WIDGETS = {
     "review.table",  # the heatmap table: its selected row opens that participant
     "review.participant",
     "review.criterion",
+    "plan.show",  # a plan step's "mark its sentences" button, one per step number
     "review.comment",
     "review.comment_on",  # the sentence a new comment is about ("" for the whole draft)
     "review.tab",

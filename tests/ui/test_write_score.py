@@ -7,6 +7,7 @@ import socket
 from ui_support import assert_ok, by_label, html_bodies, open_page, texts
 
 from coach.coaching.examples import EXAMPLE_DRAFT
+from coach.scoring.rubric import FIXED_CRITERIA
 
 DRAFT = (
     "Last winter our building's heating failed for three weeks. I knocked on every door on "
@@ -201,3 +202,16 @@ def test_the_feedback_can_be_downloaded_as_text_beside_the_coaching(app):
     at.text_area[0].input(DRAFT).run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download this feedback (text)" in labels
+
+
+def test_a_fix_marks_its_sentences_in_the_draft(app):
+    at = open_page(app, "ui/pages/write_score.py")
+    at.text_area[0].input(DRAFT).run()
+    marks = [b for b in at.tabs[0].button if b.label == "Mark its sentences in the draft"]
+    assert marks, "this draft's plan has a fix about a criterion"
+    marks[0].click().run()
+    assert_ok(at)
+    picked = at.session_state["editor.criterion"]
+    assert picked in FIXED_CRITERIA
+    caption = " ".join(c.value for c in at.caption)
+    assert "earned" in caption or "No sentence earned" in caption  # one criterion shown

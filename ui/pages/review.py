@@ -383,7 +383,9 @@ def _participant_report(ctx: AppContext, person: Participant) -> None:
             format_func=lambda i: labels.get(i, "All criteria"),
         )
         components.render_highlighted(latest.text, report, picked or None)
-    components.render_plan_and_feedback(analysis.coached.plan, analysis.feedback, trainer=True)
+    components.render_plan_and_feedback(
+        analysis.coached.plan, analysis.feedback, trainer=True, show_in="review.criterion"
+    )
 
 
 def _compare(ctx: AppContext, person: Participant) -> None:

@@ -84,7 +84,9 @@ def render() -> None:
         )
         if analysis.guidance_problem:
             st.warning(esc(analysis.guidance_problem))
-        components.render_plan_and_feedback(analysis.coached.plan, analysis.feedback)
+        components.render_plan_and_feedback(
+            analysis.coached.plan, analysis.feedback, show_in="editor.criterion"
+        )
     with coach_me:
         llm_panel.render(ctx, analysis, text, version_id)
     with history:
