@@ -53,4 +53,7 @@ pages = {
         ),
     ],
 }
+from ui import resources  # noqa: E402 — after set_page_config, which must come first
+
+resources.warm_up(resources.base_settings())  # models and library load while the page paints
 st.navigation(pages).run()

@@ -9,6 +9,8 @@ several app processes behind a load balancer see the same state.
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,3 +100,39 @@ def rubric_file(settings: Settings, yaml_text: str) -> Path:
         temporary.write_text(yaml_text, encoding="utf-8")
         temporary.replace(path)
     return path
+
+
+# -- warm start ------------------------------------------------------------------------------
+
+_WARM: dict = {"state": "idle", "started": None, "seconds": None, "error": None}
+_WARM_LOCK = threading.Lock()
+
+
+def warm_up(settings: Settings) -> None:
+    """Load the scorer's models and open the guidance library in the background, once per
+    process, as soon as the app starts: the first person to press Score does not wait for
+    them. Pages read :func:`warm_state` to say honestly what is still loading."""
+    with _WARM_LOCK:
+        if _WARM["state"] != "idle":
+            return
+        _WARM.update(state="loading", started=time.monotonic())
+
+    def run() -> None:
+        from coach.text.draft import make_draft
+
+        try:
+            scorer(settings).score(make_draft("We met on Tuesday. I chose to speak."))
+            retriever(settings)
+            _WARM.update(state="ready", seconds=round(time.monotonic() - _WARM["started"], 1))
+        except Exception as exc:  # noqa: BLE001 — the page will load them itself and say why
+            _WARM.update(state="failed", error=f"{type(exc).__name__}: {exc}")
+
+    threading.Thread(target=run, name="coach-warm-up", daemon=True).start()
+
+
+def warm_state() -> dict:
+    """``state`` (idle, loading, ready, failed), seconds since it started or taken."""
+    found = dict(_WARM)
+    if found["state"] == "loading" and found["started"] is not None:
+        found["seconds"] = round(time.monotonic() - found["started"], 1)
+    return found

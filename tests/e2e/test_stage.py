@@ -16,10 +16,15 @@ STORY = (
 
 def test_the_stage_steps_with_the_keyboard_and_its_clock_runs(page, app_url, shot):
     new_draft(page, app_url)
+    title = page.get_by_role("textbox", name="Title")
+    title.fill("Stage test")
+    title.press("Enter")
     type_draft(page, STORY)
     expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
     page.get_by_role("link", name="Rehearse").click()
     expect()(page.get_by_role("heading", name="Rehearse", exact=True)).to_be_visible()
+    page.get_by_label("Draft", exact=True).click()  # other tests' drafts share this server
+    page.get_by_role("option", name="Stage test").click()
     page.get_by_text("Stage (keyboard, full screen)").click()
     frame = page.frame_locator("iframe[title='st.iframe']").first
     stage = frame.locator("#stage")

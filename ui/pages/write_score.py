@@ -18,7 +18,7 @@ from coach.errors import CoachError
 from coach.scoring.rubric import STORY_TYPES
 from coach.storage import Version
 from coach.text.diff import changed_words, word_diff
-from ui import components, context, llm_panel, state
+from ui import components, context, llm_panel, resources, state
 from ui.analysis import Analysis, analyse, score_only
 from ui.components import esc, story_label
 from ui.context import AppContext
@@ -38,6 +38,7 @@ def render() -> None:
     version_id = _autosave(ctx, title, text, story_type) if text.strip() else None
     with bar:
         _draft_bar(ctx)
+    _warming()
     if version_id is None:
         _empty_state()
         return
@@ -268,6 +269,17 @@ def _new_draft(ctx: AppContext) -> None:
 
 def _load_example(ctx: AppContext) -> None:
     _start_new("narrative", EXAMPLE_TITLE, EXAMPLE_DRAFT)
+
+
+def _warming() -> None:
+    """While the scorer loads in the background (the first minute of a fresh server)."""
+    warm = resources.warm_state()
+    if warm["state"] == "loading":
+        st.caption(
+            f"Getting ready: the scoring models are loading in the background "
+            f"({warm['seconds']:.0f} s so far; usually under 10 s). Your draft is saved as you "
+            "type; scores appear as soon as the models are in."
+        )
 
 
 def _empty_state() -> None:
