@@ -11,6 +11,7 @@ from pathlib import Path
 
 from environment import child_env
 from net import free_port
+from servers import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -93,13 +94,7 @@ class AppServer:
         raise TimeoutError(f"streamlit did not become healthy in {timeout_s} s")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_process(self.process)
         self._log.close()
 
 
@@ -138,6 +133,12 @@ def new_draft(page, app_url: str) -> None:
     expect()(page.get_by_role("heading", name="Write & score")).to_be_visible()
     page.get_by_role("button", name="New draft").click()
     expect()(page.get_by_role("textbox", name="Your draft")).to_have_value("")
+
+
+def set_title(page, title: str) -> None:
+    box = page.get_by_role("textbox", name="Title")
+    box.fill(title)
+    box.press("Enter")
 
 
 def type_draft(page, text: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e_support import DRAFT, expect, new_draft, type_draft
+from e2e_support import DRAFT, expect, new_draft, set_title, type_draft
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +33,7 @@ def test_paste_a_draft_and_see_scores_with_highlighted_evidence(page, app_url, s
 
 def test_hostile_draft_renders_as_text(page, app_url, shot):
     new_draft(page, app_url)
-    title = page.get_by_role("textbox", name="Title")
-    title.fill('<img src=x onerror="window.__pwned=1">')
-    title.press("Enter")
+    set_title(page, '<img src=x onerror="window.__pwned=1">')
     type_draft(page, HOSTILE)
     shown = page.locator(".nc-draft")
     expect()(shown).to_contain_text("<script>window.__pwned=1</script>", timeout=90_000)

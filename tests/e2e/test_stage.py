@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from e2e_support import expect, new_draft, type_draft
+from e2e_support import expect, new_draft, set_title, type_draft
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +16,7 @@ STORY = (
 
 def test_the_stage_steps_with_the_keyboard_and_its_clock_runs(page, app_url, shot):
     new_draft(page, app_url)
-    title = page.get_by_role("textbox", name="Title")
-    title.fill("Stage test")
-    title.press("Enter")
+    set_title(page, "Stage test")
     type_draft(page, STORY)
     expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
     page.get_by_role("link", name="Rehearse").click()

@@ -20,6 +20,17 @@ CHROMA = BIN / "chroma"
 CADDY = BIN / "caddy"
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """Ask a server to stop; after 15 s, make it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
 class _Process:
     def __init__(self, command: list[str], log: Path, ready_url: str, name: str) -> None:
         self.name, self.ready_url, self.log_path = name, ready_url, log
@@ -42,13 +53,7 @@ class _Process:
                 time.sleep(0.2)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self._log.close()
 
     def __enter__(self):
