@@ -70,7 +70,6 @@ def fuzzed_draft(rng: random.Random) -> str:
 
 def check(text: str, scorer, coach_text, score_text, repeat: bool) -> str | None:
     from coach.errors import CoachError
-
     from coach.text.draft import make_draft
 
     try:

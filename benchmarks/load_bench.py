@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
+    from coach.coaching.coached import coach_text
     from coach.scoring.pipeline import build_scorer
     from coach.settings import Settings
     from coach.storage import Access, Database, Drafts
@@ -127,7 +128,8 @@ def main() -> None:
     trainer = access.create_trainer("tess@example.org", "a long trainer password")
     code = access.create_workshop(trainer, "Load test").join_code
     scorer = build_scorer(Settings())
-    scorer.score(make_draft(" ".join(SENTENCES)))  # a replica that has served one request
+    first = " ".join(SENTENCES)  # a replica that has served one request
+    coach_text(scorer.score(make_draft(first)), scorer, first)
     env = {"access": access, "drafts": Drafts(db), "scorer": scorer, "code": code}
     results: dict = {"saves": [], "scores": [], "errors": [], "acknowledged": {}}
     lock = threading.Lock()

@@ -187,7 +187,9 @@ def main() -> int:
             f"score {row['words']:>5} words: p50 {row['p50_ms']:>7} ms   p95 {row['p95_ms']:>7} ms"
         )
     e, es = results["edit_rescore"], results["spanish"]
-    print(f"rescore 400 words after a one-sentence edit: p50 {e['p50_ms']} ms   p95 {e['p95_ms']} ms")
+    print(
+        f"rescore 400 words after a one-sentence edit: p50 {e['p50_ms']} ms   p95 {e['p95_ms']} ms"
+    )
     print(f"score {es['words']} Spanish words (multilingual e5): p50 {es['p50_ms']} ms")
     b = results["batch"]
     print(f"batch of {b['drafts']}: {b['seconds']} s ({b['drafts_per_s']} drafts/s, 2 workers)")

@@ -118,10 +118,13 @@ def warm_up(settings: Settings) -> None:
         _WARM.update(state="loading", started=time.monotonic())
 
     def run() -> None:
+        from coach.coaching.coached import coach_text
         from coach.text.draft import make_draft
 
         try:
-            scorer(settings).score(make_draft("We met on Tuesday. I chose to speak."))
+            text = "We met on Tuesday. I chose to speak."
+            ready = scorer(settings)
+            coach_text(ready.score(make_draft(text)), ready, text)  # planner, illustrations
             retriever(settings)
             _WARM.update(state="ready", seconds=round(time.monotonic() - _WARM["started"], 1))
         except Exception as exc:  # noqa: BLE001 — the page will load them itself and say why

@@ -13,6 +13,7 @@ in general words — never as text to paste.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,7 +73,7 @@ def choose_illustrations(
     texts = [s for s in sentences if s.strip()]
     if embed is not None and texts:
         draft = _unit(np.asarray(embed(texts)).mean(axis=0))
-        profiles = np.stack([_setting_vector(ordered, name, embed) for name in settings])
+        profiles = _profiles(tuple(ordered), tuple(settings), embed)
         centre = profiles.mean(axis=0)  # what sets a setting apart, not how generic it is
         similarity = (profiles - centre) @ _unit(draft - centre)
         closest = [settings[i] for i in np.argsort(-similarity, kind="stable")]
@@ -84,10 +85,26 @@ def choose_illustrations(
     return chosen
 
 
-def _setting_vector(bank: list[Illustration], setting: str, embed: Embed) -> np.ndarray:
-    """A setting as the mean of all its sentences, weak and strong, across criteria."""
-    texts = [t for i in bank if i.setting == setting for t in (i.weak, i.strong)]
-    return _unit(np.asarray(embed(texts)).mean(axis=0))
+_PROFILES: dict[tuple, np.ndarray] = {}
+_PROFILES_LOCK = threading.Lock()
+
+
+def _profiles(
+    bank: tuple[Illustration, ...], settings: tuple[str, ...], embed: Embed
+) -> np.ndarray:
+    """Each setting as the mean of all its sentences, weak and strong, across criteria:
+    computed once per encoder (192 sentences) under a lock, so fifty sessions starting at
+    once do not all embed the bank (that took 21 s each in the load benchmark)."""
+    owner = getattr(embed, "__self__", embed)
+    key = (getattr(owner, "model_id", id(owner)), bank, settings)
+    with _PROFILES_LOCK:
+        if key not in _PROFILES:
+            rows = []
+            for setting in settings:
+                texts = [t for i in bank if i.setting == setting for t in (i.weak, i.strong)]
+                rows.append(_unit(np.asarray(embed(texts)).mean(axis=0)))
+            _PROFILES[key] = np.stack(rows)
+        return _PROFILES[key]
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
