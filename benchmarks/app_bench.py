@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -66,7 +67,8 @@ def score_once(page, text: str, take: int) -> float:
     page.locator(".nc-draft", has_text=f"(take {take})").wait_for(state="visible", timeout=180_000)
     finished(page)
     page.locator("mark.nc-evidence").first.wait_for(state="visible")
-    page.get_by_text("Next steps", exact=True).wait_for(state="visible")
+    plan = page.get_by_text(re.compile(r"^(Your next fixes|Ready to tell)"))  # the plan
+    plan.first.wait_for(state="visible")
     return time.perf_counter() - started
 
 
