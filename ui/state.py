@@ -36,7 +36,7 @@ _VALUES: dict[str, Any] = {
     "review_seen_uploads": None,  # file ids of the workshop upload already scored
     "review_problems": [],  # files of the last upload that could not be read
     "review_export": None,  # (what it was made from, JSON, HTML) of the prepared exports
-    "review_row": None,  # the table row last clicked (its participant opened once)
+    "review_row": None,  # (row, column) of the table cell or row last clicked (followed once)
     "library_seen_uploads": None,  # file ids already added to the library
     "library_results": [],  # what the last library upload did, one line per file
 }

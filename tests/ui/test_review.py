@@ -174,3 +174,16 @@ def test_a_comment_can_be_about_one_sentence(app, reload):
     by_label(later.selectbox, "Look at one participant").select("bilal").run()
     captions = [c.value for c in later.tabs[2].caption]
     assert any(c.startswith("On “") and c[4:14] in sentence for c in captions), captions
+
+
+def test_clicking_a_score_opens_that_participant_at_that_criterion(app):
+    at = open_page(app, PAGE)
+    upload(at, ("ana.txt", ANA, "text/plain"), ("bilal.txt", BILAL, "text/plain"))
+    names = list(at.dataframe[0].value["participant"])
+    at.session_state["review.table"] = {
+        "selection": {"rows": [], "columns": [], "cells": [[1, "call_to_action"]]}
+    }
+    at.run()
+    assert_ok(at)
+    assert by_label(at.selectbox, "Look at one participant").value == names[1]
+    assert at.session_state["review.criterion"] == "call_to_action"  # its sentences marked

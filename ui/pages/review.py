@@ -315,21 +315,33 @@ def _table(people: list[Participant], criteria: list[tuple[str, str]]) -> list[P
         width="stretch",
         column_config=config,
         on_select="rerun",
-        selection_mode="single-row",
+        selection_mode=["single-row", "single-cell"],
         key=state.widget("review.table"),
     )
     st.caption(
         f"{len(shown)} of {len(people)} participants · 0 red, 1 amber, 2 green · "
-        "click a row to look at that participant below"
+        "click a row to look at that participant below, or a score to see its sentences"
     )
+    _follow_click(picked, list(frame["participant"]), set(names))
     order_names = list(frame["participant"])
-    rows = picked.selection.rows if picked is not None else []
-    clicked = order_names[rows[0]] if rows and 0 <= rows[0] < len(order_names) else None
-    if clicked != state.get("review_row"):  # a new click: the drill-down follows it once
-        state.set("review_row", clicked)
-        if clicked is not None:
-            state.seed("review.participant", clicked)
     return sorted(shown, key=lambda p: order_names.index(p.name))
+
+
+def _follow_click(picked, order_names: list[str], criteria: set[str]) -> None:
+    """A new click on a row opens that participant below; on a score, also marks that
+    criterion's sentences in their draft. Only a new click: the person may move on after."""
+    selection = picked.selection if picked is not None else None
+    rows = list(selection.rows) if selection is not None else []
+    cells = [tuple(c) for c in selection.cells] if selection is not None else []
+    row, column = (cells[0][0], cells[0][1]) if cells else (rows[0] if rows else None, None)
+    clicked = (row, column) if row is not None and 0 <= row < len(order_names) else None
+    if clicked == state.get("review_row"):
+        return
+    state.set("review_row", clicked)
+    if clicked is not None:
+        state.seed("review.participant", order_names[clicked[0]])
+        if clicked[1] in criteria:
+            state.seed("review.criterion", clicked[1])
 
 
 # -- one participant ---------------------------------------------------------------------
