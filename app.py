@@ -3,10 +3,15 @@
 streamlit run app.py        (or: python3 dev.py app)
 """
 
+from pathlib import Path
+
 import streamlit as st
 
+# A file of ours: a ":material/…:" page icon makes the browser fetch it from fonts.gstatic.com
 st.set_page_config(
-    page_title="Narrative Coach", page_icon=":material/record_voice_over:", layout="wide"
+    page_title="Narrative Coach",
+    page_icon=str(Path(__file__).parent / "ui" / "icon.png"),
+    layout="wide",
 )
 
 pages = {
@@ -53,7 +58,9 @@ pages = {
         ),
     ],
 }
-from ui import resources  # noqa: E402 — after set_page_config, which must come first
+from ui import components, resources  # noqa: E402 — after set_page_config, which comes first
 
 resources.warm_up(resources.base_settings())  # models and library load while the page paints
+with st.sidebar:
+    components.keep_typed_text()  # a link clicked straight from a text box keeps the text
 st.navigation(pages).run()

@@ -9,7 +9,6 @@ LLM answers are shown with ``st.text`` or escaped Markdown, never as HTML.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,12 @@ import pandas as pd
 import streamlit as st
 
 from coach.coaching.feedback import Feedback
+from coach.coaching.palette import CRITERION_COLOURS as CRITERION_COLOURS  # one per criterion
+from coach.coaching.palette import OTHER_COLOUR as OTHER_COLOUR
+from coach.coaching.palette import criterion_colour
 from coach.errors import CoachError
 from coach.report import Citation, Report
-from coach.text.draft import spoken
+from coach.text.draft import make_draft, spoken
 from ui import state
 
 SHORT_LABELS = {
@@ -85,21 +87,6 @@ def show_error(exc: Exception, doing: str = "") -> None:
 # -- the draft with its evidence highlighted ---------------------------------------------
 
 
-#: One colour per criterion (the Okabe-Ito palette, told apart with colour-blindness too);
-#: criteria outside the eight (checks, a trainer's own) share a grey.
-CRITERION_COLOURS = {
-    "challenge": "#E69F00",
-    "choice": "#56B4E9",
-    "outcome": "#009E73",
-    "hope": "#C9B800",
-    "call_to_action": "#0072B2",
-    "values": "#D55E00",
-    "specificity": "#CC79A7",
-    "urgency": "#6B4E2E",
-}
-OTHER_COLOUR = "#8C8C8C"
-
-
 @dataclass(frozen=True)
 class Mark:
     start: int
@@ -107,10 +94,6 @@ class Mark:
     label: str  # shown as a tooltip
     tint: str  # one of our colours, never user input
     strong: bool = True  # earned full marks (solid) or part marks (dashed, lighter)
-
-
-def criterion_colour(criterion_id: str) -> str:
-    return CRITERION_COLOURS.get(criterion_id, OTHER_COLOUR)
 
 
 def evidence_marks(report: Report, criterion_id: str | None = None) -> list[Mark]:
@@ -127,28 +110,39 @@ def evidence_marks(report: Report, criterion_id: str | None = None) -> list[Mark
     return marks
 
 
-def highlighted_html(text: str, marks: Sequence[Mark], *, underline: bool = False) -> str:
+def highlighted_html(
+    text: str,
+    marks: Sequence[Mark],
+    *,
+    underline: bool = False,
+    sentences: Sequence[tuple[int, int]] = (),
+) -> str:
     """The draft as HTML with ``<mark>`` around evidence; every character of text escaped.
 
     One criterion: its colour behind the sentence, solid for full marks, light with a dashed
     underline for part marks. ``underline`` (every criterion at once): no background, which
     painted whole drafts one yellow, but a bar under each sentence in the colours of the
     criteria it earned, thick for full marks and thin for part marks.
+
+    With ``sentences`` (start, end offsets), every piece starts inside one sentence and says
+    where (``data-start``), so a click on the text can ask what that sentence earned.
     """
     size = len(text)
     spans = [(max(0, min(m.start, size)), max(0, min(m.end, size)), m) for m in marks]
-    cuts = sorted({0, size, *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    starts = {max(0, min(start, size)) for start, _ in sentences}
+    cuts = sorted({0, size, *starts, *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     pieces = []
     for left, right in zip(cuts, cuts[1:], strict=False):
         piece = html.escape(text[left:right])
+        where = f' data-start="{left}"' if sentences else ""
         covering = [m for s, e, m in spans if s <= left and right <= e and s < e]
         if not covering:
-            pieces.append(piece)
+            pieces.append(f"<span{where}>{piece}</span>" if sentences else piece)
             continue
         labels = "; ".join(dict.fromkeys(m.label for m in covering))
         style = _underline_style(covering) if underline else _tint_style(covering)
         pieces.append(
-            f'<mark class="nc-evidence" title="{html.escape(labels, quote=True)}" '
+            f'<mark class="nc-evidence"{where} title="{html.escape(labels, quote=True)}" '
             f'style="{style}">{piece}</mark>'
         )
     return (
@@ -197,14 +191,59 @@ def evidence_legend_html(report: Report) -> str:
     return f'<div class="nc-legend" style="font-size:.85rem;line-height:1.9">{"".join(chips)}</div>'
 
 
-def render_highlighted(text: str, report: Report, criterion_id: str | None) -> None:
+@st.cache_resource
+def _guard_component():
+    guard = (Path(__file__).parent / "guard" / "guard.js").read_text(encoding="utf-8")
+    return st.components.v2.component("narrative_coach_guard", js=guard, isolate_styles=False)
+
+
+def keep_typed_text() -> None:
+    """Script only (``ui/guard/guard.js``): a page link clicked while a changed text box is
+    being committed waits for that commit, and a reload with uncommitted text asks first.
+    Streamlit dropped such a click, so the text never reached the page's save."""
+    _guard_component()(key="keep-typed-text", height=0)
+
+
+@st.cache_resource
+def _draft_view_component():
+    """The highlighted draft as a small component: a click on a sentence is reported back,
+    and a coaching card's "mark its sentences" scrolls the first of them into view."""
+    folder = Path(__file__).parent / "draft_view"
+    read = lambda name: (folder / name).read_text(encoding="utf-8")  # noqa: E731
+    return st.components.v2.component(
+        "narrative_coach_draft_view",
+        html=read("draft_view.html"),
+        css=read("draft_view.css"),
+        js=read("draft_view.js"),
+    )
+
+
+def render_highlighted(
+    text: str, report: Report, criterion_id: str | None, key: str | None = None
+) -> None:
+    """The draft with its evidence marked. With a ``key``, the reader can click a sentence
+    to see what it earned, and a plan step's button brings its sentences into view."""
     marks = evidence_marks(report, criterion_id)
-    st.html(highlighted_html(text, marks, underline=criterion_id is None))
+    underline = criterion_id is None
+    if key is None:
+        st.html(highlighted_html(text, marks, underline=underline))
+    else:
+        sentences = make_draft(text).sentences
+        markup = highlighted_html(
+            text, marks, underline=underline, sentences=[(x.start, x.end) for x in sentences]
+        )
+        clicked = _draft_view_component()(
+            key=key,
+            data={"name": key, "html": markup, "focus": state.get("draft_focus")},
+            on_sentence_change=lambda: None,  # a trigger is reported only when it has a callback
+        ).sentence
+        if isinstance(clicked, int):
+            _what_it_earned(report, sentences, clicked)
     if criterion_id is None:
         st.html(evidence_legend_html(report))
         st.caption(
             "Underlined in each criterion's colour: thick for full marks, thin for part marks. "
-            "Hover a sentence to see what it earned, or pick one criterion above."
+            "Click a sentence to see what it earned, or pick one criterion above."
         )
         return
     result = report.criterion(criterion_id)
@@ -212,6 +251,25 @@ def render_highlighted(text: str, report: Report, criterion_id: str | None) -> N
         st.caption(f"Highlighted: what earned **{esc(result.name)}** {result.score}/{result.max}.")
     else:
         st.caption(f"No sentence earned **{esc(result.name)}** yet. {esc(result.reason)}")
+
+
+def _what_it_earned(report: Report, sentences, offset: int) -> None:
+    sentence = next((x for x in sentences if x.start <= offset < max(x.end, x.start + 1)), None)
+    if sentence is None:
+        return
+    earned = [
+        f"**{esc(c.name)}** {c.score}/{c.max}"
+        for c in report.criteria
+        if any(e.start < sentence.end and sentence.start < e.end for e in c.evidence)
+    ]
+    quote = esc(sentence.text if len(sentence.text) <= 160 else sentence.text[:157] + "…")
+    if earned:
+        st.info(f"“{quote}” counts towards {', '.join(earned)}.", icon=":material/touch_app:")
+    else:
+        st.info(
+            f"“{quote}” earned no criterion: the scorer found nothing in it for any of them.",
+            icon=":material/touch_app:",
+        )
 
 
 # -- charts ------------------------------------------------------------------------------
@@ -408,6 +466,7 @@ def render_plan(plan, show_in: str | None = None) -> None:
 
 def _show_criterion(picker: str, criterion: str) -> None:
     state.seed(picker, criterion)
+    state.set("draft_focus", state.get("draft_focus") + 1)  # the draft view scrolls to them
     st.toast("Marked above, in the draft: the sentences this fix is about.")
 
 
@@ -459,16 +518,43 @@ def teleprompter_html(
     )
 
 
-STAGE_FILE = Path(__file__).parent / "stage.html"
+STAGE_DIR = Path(__file__).parent / "stage"
 
 
-def stage_html(paragraphs: Sequence[str], font_px: int, target_s: float) -> str:
-    """The rehearsal stage (``ui/stage.html``): the words, a large clock, keyboard stepping.
-    The draft goes in as JSON with every ``<`` escaped, and the page sets it with textContent."""
-    data = json.dumps(
-        {"paragraphs": list(paragraphs), "font_px": int(font_px), "target_s": float(target_s)}
-    ).replace("<", "\\u003c")  # no "<" at all inside the script block
-    return STAGE_FILE.read_text(encoding="utf-8").replace("__DATA__", data)
+@st.cache_resource
+def _stage_component():
+    """Registered once per server: the stage's own HTML, CSS and JavaScript, no outside assets."""
+    read = lambda name: (STAGE_DIR / name).read_text(encoding="utf-8")  # noqa: E731
+    return st.components.v2.component(
+        "narrative_coach_stage", html=read("stage.html"), css=read("stage.css"), js=read("stage.js")
+    )
+
+
+def stage(paragraphs: Sequence[str], font_px: int, target_s: float, key: str) -> list[float] | None:
+    """The rehearsal stage (``ui/stage/``): the words, a large clock, keyboard stepping.
+
+    The draft goes to the browser as data, and the stage sets it with textContent, so its
+    markup is shown, never run. Returns the seconds each paragraph was on screen when the
+    speaker finishes a run, else None.
+    """
+    result = _stage_component()(
+        key=key,
+        data={
+            "name": key,
+            "paragraphs": list(paragraphs),
+            "font_px": int(font_px),
+            "target_s": target_s,
+        },
+        on_run_change=lambda: None,  # a trigger is reported only when it has a callback
+    )
+    run = result.run
+    seconds = run.get("seconds") if isinstance(run, dict) else None
+    if not isinstance(seconds, list) or len(seconds) != len(paragraphs):
+        return None
+    try:
+        return [float(s) for s in seconds]
+    except (TypeError, ValueError):
+        return None
 
 
 def diff_html(changes) -> str:

@@ -25,6 +25,7 @@ _VALUES: dict[str, Any] = {
     "draft_id": None,  # the draft being written, scored and rehearsed
     "saved": None,  # (draft_id, title, text, story_type) of the last autosave
     "scored_version_id": None,  # the version whose report is already in the database
+    "draft_focus": 0,  # bumped by a plan step's "mark its sentences": the draft scrolls there
     "llm_history": [],  # "coach me" turns for the current draft: {"role", "content"}
     "llm_history_draft": None,  # which draft that conversation is about
     "builder_saved": None,  # (story_type, answers) last written to the database
@@ -32,6 +33,7 @@ _VALUES: dict[str, Any] = {
     "rehearse_paragraph": 0,  # the teleprompter's current paragraph
     "timer_started": None,  # time.monotonic() when the rehearsal timer started
     "timer_elapsed": 0.0,  # seconds on the timer when it was last stopped
+    "stage_report": None,  # (draft_id, StageRun) of the last run finished on the stage
     "recording_saved": None,  # hash of the recording already added to the history
     "review_seen_uploads": None,  # file ids of the workshop upload already scored
     "review_problems": [],  # files of the last upload that could not be read

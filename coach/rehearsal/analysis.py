@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.errors import InputError
+from coach.rehearsal.pacing import length_verdict, pace_verdict
 
 FRAME_S = 0.05
 LONG_PAUSE_S = 1.5
 SILENCE_RATIO = 0.1  # a frame is silent below this share of the recording's loud level
-PACE_RANGE_WPM = (120, 160)
 
 
 @dataclass(frozen=True)
@@ -110,21 +110,9 @@ def analyse(
 def _verdicts(
     duration: float, wpm: float | None, pauses: list[Pause], target_s: float
 ) -> tuple[str, ...]:
-    notes = []
-    if duration > target_s * 1.1:
-        notes.append(f"Over time by {duration - target_s:.0f} s (target {target_s:.0f} s).")
-    elif duration < target_s * 0.75:
-        notes.append(f"Under time by {target_s - duration:.0f} s (target {target_s:.0f} s).")
-    else:
-        notes.append(f"On time ({duration:.0f} s against a {target_s:.0f} s target).")
+    notes = [length_verdict(duration, target_s)]
     if wpm is not None:
-        low, high = PACE_RANGE_WPM
-        if wpm > 180:
-            notes.append(f"{wpm:.0f} words a minute is rushing; aim for {low}–{high}.")
-        elif wpm < 110:
-            notes.append(f"{wpm:.0f} words a minute drags; aim for {low}–{high}.")
-        else:
-            notes.append(f"Pace {wpm:.0f} words a minute — comfortable to listen to.")
+        notes.append(pace_verdict(wpm))
     if pauses:
         notes.append(f"{len(pauses)} long pause(s) of {LONG_PAUSE_S:.1f} s or more.")
     return tuple(notes)

@@ -91,6 +91,7 @@ class RehearsalInfo:
     wpm: float
     pauses: list[Any]
     created_at: datetime
+    paragraphs: list[Any] | None = None  # a stage run's pace per paragraph
 
 
 class Drafts:
@@ -343,6 +344,7 @@ class Drafts:
         pauses: list[Any] | None = None,
         version_id: int | None = None,
         speaking_s: float | None = None,
+        paragraphs: list[Any] | None = None,
     ) -> RehearsalInfo:
         """Record one timed read-through; pace (words per minute) is derived here.
 
@@ -365,6 +367,7 @@ class Drafts:
                 words=int(words),
                 wpm=round(words * 60.0 / pace_s, 1),
                 pauses=list(pauses or []),
+                paragraphs=list(paragraphs) if paragraphs else None,
                 created_at=self.clock(),
             )
             session.add(rehearsal)
@@ -557,4 +560,5 @@ def _rehearsal(r: Rehearsal) -> RehearsalInfo:
         wpm=r.wpm,
         pauses=list(r.pauses),
         created_at=r.created_at,
+        paragraphs=list(r.paragraphs) if r.paragraphs else None,
     )

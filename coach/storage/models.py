@@ -198,6 +198,8 @@ class Rehearsal(Base):
     words: Mapped[int] = mapped_column(Integer)
     wpm: Mapped[float] = mapped_column(Float)
     pauses: Mapped[list[Any]] = mapped_column(JsonType)
+    # a stage run's pace per paragraph: [{"index", "words", "seconds", "wpm", "note"}]
+    paragraphs: Mapped[list[Any] | None] = mapped_column(JsonType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

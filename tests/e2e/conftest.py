@@ -8,6 +8,7 @@ missing — never a browser download.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from e2e_support import (
     AppServer,
     copy_tree,
     launch_chromium,
+    settle,
     why_no_browser,
 )
 
@@ -56,13 +58,29 @@ def browser():
 
 @pytest.fixture
 def page(browser, app_url: str):
+    """A fresh browser session on the app. Any request that leaves this machine (a font, an
+    icon, telemetry) is refused and fails the test: the app must work offline."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(60_000)
+    outside = []
+    context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"), refuse(outside))
     tab = context.new_page()
     try:
         yield tab
     finally:
         context.close()
+    assert not outside, f"the page asked for outside resources: {outside}"
+
+
+def refuse(seen: list[str]):
+    def handle(route) -> None:
+        if route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+            return
+        seen.append(route.request.url)
+        route.abort()
+
+    return handle
 
 
 @pytest.fixture
@@ -87,13 +105,3 @@ def shot():
         return path
 
     return save
-
-
-def settle(page, timeout_ms: int = 90_000) -> None:
-    """Wait until the app has finished its run (no running indicator, no skeletons)."""
-    page.wait_for_function(
-        "!document.querySelector('[data-testid=\"stStatusWidget\"]') && "
-        "!document.querySelector('[data-testid=\"stSkeleton\"]')",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(500)

@@ -128,6 +128,19 @@ def expect():
     return playwright_expect
 
 
+def settle(page, timeout_ms: int = 90_000) -> None:
+    """Wait until the app has finished its run (Streamlit's own run state, no running
+    indicator, no skeletons): a click during a run may land on an element being redrawn."""
+    page.wait_for_function(
+        "(() => { const root = document.querySelector('[data-test-script-state]');"
+        " return (!root || root.getAttribute('data-test-script-state') === 'notRunning') && "
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]') && "
+        "!document.querySelector('[data-testid=\"stSkeleton\"]'); })()",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(500)
+
+
 def new_draft(page, app_url: str) -> None:
     page.goto(app_url)
     expect()(page.get_by_role("heading", name="Write & score")).to_be_visible()

@@ -1,4 +1,5 @@
-"""The rehearsal stage in a real browser: a large clock, keyboard stepping, text as text."""
+"""The rehearsal stage in a real browser: a large clock, keyboard stepping, words that scale,
+and a report with the pace of each paragraph after a run."""
 
 from __future__ import annotations
 
@@ -14,23 +15,29 @@ STORY = (
 )
 
 
-def test_the_stage_steps_with_the_keyboard_and_its_clock_runs(page, app_url, shot):
+def open_stage(page, app_url: str, title: str):
     new_draft(page, app_url)
-    set_title(page, "Stage test")
+    set_title(page, title)
     type_draft(page, STORY)
     expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
     page.get_by_role("link", name="Rehearse").click()
     expect()(page.get_by_role("heading", name="Rehearse", exact=True)).to_be_visible()
     page.get_by_label("Draft", exact=True).click()  # other tests' drafts share this server
-    page.get_by_role("option", name="Stage test").click()
+    page.get_by_role("option", name=title).click()
     page.get_by_text("Stage (keyboard, full screen)").click()
-    frame = page.frame_locator("iframe[title='st.iframe']").first
-    stage = frame.locator("#stage")
+    stage = page.locator("#stage")
+    expect()(stage).to_be_visible()
+    return stage
+
+
+def test_the_stage_steps_with_the_keyboard_and_its_clock_runs(page, app_url, shot):
+    stage = open_stage(page, app_url, "Stage test")
     expect()(stage).to_have_attribute("data-current", "0")
-    expect()(frame.locator("#words p").first).to_contain_text(
+    expect()(page.locator("#words p").first).to_contain_text(
         '<img src=x onerror="window.__pwned=1">'
     )
-    assert frame.locator("#words img").count() == 0  # the draft's markup is text
+    assert page.locator("#words img").count() == 0  # the draft's markup is text
+    assert page.evaluate("window.__pwned") is None
     stage.click()
     stage.press("ArrowRight")
     expect()(stage).to_have_attribute("data-current", "1")
@@ -40,6 +47,43 @@ def test_the_stage_steps_with_the_keyboard_and_its_clock_runs(page, app_url, sho
     stage.press("ArrowLeft")
     expect()(stage).to_have_attribute("data-current", "1")
     stage.press(" ")
-    expect()(frame.locator("#clock")).not_to_have_text("0:00", timeout=5_000)
-    expect()(frame.locator("#go")).to_have_text("Pause (Space)")
+    expect()(page.locator("#clock")).not_to_have_text("0:00", timeout=5_000)
+    expect()(page.locator("#go")).to_have_text("Pause (Space)")
     shot(page, "rehearse-stage")
+
+
+def font_px(page) -> float:
+    return page.locator("#words p").first.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
+
+
+def test_text_size_changes_the_size_of_the_words_themselves(page, app_url):
+    open_stage(page, app_url, "Stage size")
+    assert font_px(page) == 40
+    slider = page.get_by_role("slider", name="Text size")
+    slider.focus()
+    for _ in range(5):
+        slider.press("ArrowRight")  # 2 px a step
+    expect()(page.locator("#words")).to_have_css("font-size", "50px")
+    assert font_px(page) == 50
+
+
+def test_after_a_run_the_report_gives_the_pace_of_each_paragraph(page, app_url, shot):
+    stage = open_stage(page, app_url, "Stage run")
+    page.clock.install()  # the stage reads Date.now(): the test moves time on, not waits
+    stage.click()
+    stage.press(" ")
+    for paragraph in range(3):
+        page.clock.run_for(8_000)  # eight seconds on each paragraph
+        stage.press("ArrowRight" if paragraph < 2 else "e")
+    report = page.locator(".st-key-stage-report")
+    expect()(report).to_be_visible()
+    expect()(report).to_contain_text("Your last run")
+    expect()(report).to_contain_text("Under time")
+    rows = report.locator("table tbody tr")
+    expect()(rows).to_have_count(3)
+    for row in range(3):
+        expect()(rows.nth(row)).to_contain_text("8.0")  # seconds on that paragraph
+    expect()(stage).to_have_attribute("data-current", "0")  # the stage is ready for another run
+    expect()(page.locator("#clock")).to_have_text("0:00")
+    shot(page, "rehearse-stage-report")
+    expect()(page.get_by_text("Your timed runs and recordings")).to_have_count(0)  # saved

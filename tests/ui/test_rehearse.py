@@ -73,9 +73,9 @@ def test_a_timed_run_can_be_saved(app):
 
 
 def test_a_run_too_fast_to_be_real_is_not_saved(app):
-    """Nine seconds for the whole example would be about 2,000 words a minute."""
+    """25 seconds for the whole example would be over 600 words a minute."""
     at = start_with_example(app)
-    at.session_state["timer_elapsed"] = 9.0
+    at.session_state["timer_elapsed"] = 25.0
     at.run()
     assert_ok(at)
     assert by_label(at.button, "Save run").disabled

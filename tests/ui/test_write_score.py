@@ -45,7 +45,11 @@ def test_pasted_draft_is_scored_with_evidence_and_cited_coaching(app):
     assert "Your next fixes" in shown and "Next steps" in shown  # the plan, then every criterion
     assert "The pattern, from" in "".join(c.value for c in coaching.caption)  # an illustration
     downloads = [b.proto.label for b in coaching.get("download_button")]
-    assert downloads == ["Download this feedback (text)", "Download as Word (.docx)"]
+    assert downloads == [
+        "Download this feedback (text)",
+        "Download as Word (.docx)",
+        "Download as PDF",
+    ]
     citations = [e.label for e in coaching.expander if ":material/menu_book:" in e.label]
     assert citations  # cited passages, each in its own expander
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import wave
@@ -59,7 +60,10 @@ def by_label(widgets, label: str):
 
 
 def html_bodies(at: AppTest) -> list[str]:
-    return [element.proto.body for element in at.get("html")]
+    """The HTML the page shows: the highlighted draft (a component's data) first, then the rest."""
+    data = [json.loads(e.proto.json or "null") for e in at.get("bidi_component")]
+    drafts = [d["html"] for d in data if isinstance(d, dict) and d.get("html")]
+    return drafts + [element.proto.body for element in at.get("html")]
 
 
 def texts(at: AppTest) -> str:

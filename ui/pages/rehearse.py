@@ -17,14 +17,11 @@ import streamlit as st
 from coach.coaching.examples import EXAMPLE_DRAFT, EXAMPLE_TITLE
 from coach.errors import CoachError
 from coach.rehearsal.analysis import analyse_wav
+from coach.rehearsal.pacing import StageRun, implausible_run, stage_run
 from coach.text.draft import make_draft
 from ui import components, context, state
 from ui.components import duration, esc
 from ui.context import AppContext
-
-#: Faster than any speaker reads aloud (auctioneers aside): a run this quick was not a full one.
-MAX_PLAUSIBLE_WPM = 300
-MIN_RUN_S = 20
 
 
 def render() -> None:
@@ -77,9 +74,11 @@ def render() -> None:
         help="Change your pace on the Settings page.",
     )
     if on_stage:
-        st.components.v1.html(
-            components.stage_html(paragraphs, font_px, target_s), height=560, scrolling=False
-        )
+        seconds = components.stage(paragraphs, font_px, target_s, key=f"stage-{draft_id}")
+        if seconds is not None:
+            _finished_on_stage(ctx, draft_id, version.id, paragraphs, seconds, target_s)
+        if (last := state.get("stage_report")) is not None and last[0] == draft_id:
+            _stage_report(last[1])
     else:
         _teleprompter(paragraphs, font_px, whole)
     st.divider()
@@ -159,6 +158,74 @@ def _step(by: int, count: int) -> None:
     state.set("rehearse_paragraph", max(0, min(count - 1, state.get("rehearse_paragraph") + by)))
 
 
+# -- the stage's report -----------------------------------------------------------------
+
+
+def _finished_on_stage(
+    ctx: AppContext,
+    draft_id: int,
+    version_id: int,
+    paragraphs: list[str],
+    seconds: list[float],
+    target_s: float,
+) -> None:
+    """A run finished on the stage: report it, and keep it in the history if it was real."""
+    try:
+        run = stage_run(paragraphs, seconds, target_s)
+    except CoachError as exc:
+        components.show_error(exc, "report this run")
+        return
+    state.set("stage_report", (draft_id, run))
+    if run.not_saved_because:
+        return
+    try:
+        ctx.workspace.drafts.add_rehearsal(
+            ctx.actor,
+            draft_id,
+            duration_s=run.duration_s,
+            words=run.words,
+            version_id=version_id,
+            paragraphs=[p.to_dict() for p in run.paragraphs] if run.stepped else None,
+        )
+        st.toast("Run saved to your history.")
+    except CoachError as exc:
+        components.show_error(exc, "save this run")
+
+
+def _stage_report(run: StageRun) -> None:
+    with st.container(border=True, key="stage-report"):
+        st.markdown("**Your last run**")
+        length, pace, words = st.columns(3)
+        length.metric(
+            "Length",
+            duration(run.duration_s),
+            delta=components.against_target(run.duration_s, run.target_s),
+            delta_color="off",
+            delta_arrow="off",
+        )
+        pace.metric("Pace", f"{run.wpm:.0f} words/min")
+        words.metric("Words", run.words)
+        st.markdown("\n".join(f"- {esc(v)}" for v in run.verdicts))
+        if run.not_saved_because:
+            st.caption(run.not_saved_because)
+        if run.stepped and len(run.paragraphs) > 1:
+            st.table(
+                pd.DataFrame(
+                    [
+                        {
+                            "paragraph": str(p.index + 1),
+                            "opens with": p.opening,
+                            "seconds": f"{p.seconds:.1f}",
+                            "words/min": f"{p.wpm:.0f}",
+                            "pace": p.note,
+                        }
+                        for p in run.paragraphs
+                    ]
+                ),
+                hide_index=True,
+            )
+
+
 # -- timer -------------------------------------------------------------------------------
 
 
@@ -204,15 +271,10 @@ def _timer(ctx: AppContext, draft_id: int, version_id: int, words: int, target_s
     )
     reset.button("Reset", on_click=_reset, width="stretch")
     elapsed = _elapsed()
-    too_fast = elapsed >= 1 and words / (elapsed / 60) > MAX_PLAUSIBLE_WPM
-    implausible = not running and elapsed >= 1 and (elapsed < MIN_RUN_S or too_fast)
-    if implausible and too_fast:
-        st.caption(
-            f"{duration(elapsed)} for {words} words would be {words / (elapsed / 60):.0f} words "
-            f"a minute: too fast to be a full run through, so it is not saved."
-        )
-    elif implausible:
-        st.caption(f"Runs under {MIN_RUN_S} seconds are not saved: they say little about pace.")
+    why_not = implausible_run(elapsed, words) if not running and elapsed >= 1 else ""
+    implausible = bool(why_not)
+    if why_not:
+        st.caption(why_not)
     if save.button("Save run", disabled=running or elapsed < 1 or implausible, width="stretch"):
         try:
             ctx.workspace.drafts.add_rehearsal(

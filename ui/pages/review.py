@@ -394,7 +394,7 @@ def _participant_report(ctx: AppContext, person: Participant) -> None:
             key=state.widget("review.criterion"),
             format_func=lambda i: labels.get(i, "All criteria"),
         )
-        components.render_highlighted(latest.text, report, picked or None)
+        components.render_highlighted(latest.text, report, picked or None, key="review-draft")
     components.render_plan_and_feedback(
         analysis.coached.plan, analysis.feedback, trainer=True, show_in="review.criterion"
     )
@@ -556,7 +556,7 @@ def _exports(ctx: AppContext, record: WorkshopView, people: list[Participant]) -
         icon=":material/print:",
     )
     st.caption(
-        "The printable report has the table, then one page per participant; "
+        "The printable report has a summary page, the table, then one page per participant; "
         "print it from your browser, or save it as PDF there."
     )
 

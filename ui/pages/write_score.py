@@ -11,6 +11,7 @@ import json
 
 import streamlit as st
 
+from coach.coaching import pdf_export
 from coach.coaching.examples import EXAMPLE_DRAFT, EXAMPLE_TITLE
 from coach.coaching.plain_text import feedback_text
 from coach.coaching.word_export import feedback_docx
@@ -59,11 +60,11 @@ def render() -> None:
         st.altair_chart(components.scores_chart(analysis.report), width="stretch")
     with draft:
         criterion = _criterion_picker(analysis)
-        components.render_highlighted(text, analysis.report, criterion)
+        components.render_highlighted(text, analysis.report, criterion, key="draft-view")
     _trainer_comments(ctx, state.get("draft_id"))
     coaching, coach_me, history = st.tabs(["Coaching", "Coach me", "Versions"])
     with coaching:
-        as_text, as_word = st.columns(2)
+        as_text, as_word, as_pdf = st.columns(3)
         as_text.download_button(
             "Download this feedback (text)",
             feedback_text(analysis.report, analysis.coached.plan, analysis.feedback),
@@ -82,6 +83,20 @@ def render() -> None:
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             icon=":material/description:",
             help="The scores, your plan and the draft on a page or two, to share or print.",
+        )
+        too_large = pdf_export.too_large(text, title)
+        as_pdf.download_button(
+            "Download as PDF",
+            lambda: pdf_export.feedback_pdf(
+                analysis.report, analysis.coached.plan, analysis.feedback, text, title
+            ),
+            file_name="narrative-coach-feedback.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            disabled=bool(too_large),
+            help=esc(too_large.capitalize())
+            if too_large
+            else "The same report as the Word file, ready to print (A4).",
         )
         if analysis.guidance_problem:
             st.warning(esc(analysis.guidance_problem))

@@ -1,0 +1,84 @@
+"""Write & score in a real browser: the draft survives leaving the page, a plan step brings
+its sentences into view, and a click on a sentence says what it earned."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from e2e_support import DRAFT, expect, new_draft, set_title, settle, type_draft
+
+pytestmark = pytest.mark.browser
+
+LONG_DRAFT = "\n\n".join(
+    [f"Paragraph {i}: we met in the hall and talked about the rent again." for i in range(1, 25)]
+    + [DRAFT]
+)
+
+
+def test_text_typed_just_before_leaving_the_page_is_there_on_return(page, app_url):
+    new_draft(page, app_url)
+    set_title(page, "Left mid-edit")
+    settle(page)
+    editor = page.get_by_role("textbox", name="Your draft")
+    editor.fill(DRAFT)  # typed, never left the box
+    page.get_by_role("link", name="Rehearse").click()
+    expect()(page.get_by_role("heading", name="Rehearse", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Write & score").click()
+    expect()(page.get_by_role("textbox", name="Your draft")).to_have_value(DRAFT)
+    expect()(page.get_by_role("textbox", name="Title")).to_have_value("Left mid-edit")
+    page.reload()  # and it was saved, not only kept in the browser
+    expect()(page.get_by_role("textbox", name="Your draft")).to_have_value(DRAFT)
+
+
+def test_a_plan_step_brings_its_sentences_into_view_and_marks_them(page, app_url, shot):
+    new_draft(page, app_url)
+    set_title(page, "Long draft")
+    type_draft(page, LONG_DRAFT)
+    expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
+    settle(page)
+    button = page.get_by_role("button", name="Mark its sentences in the draft").first
+    button.scroll_into_view_if_needed()
+    button.click()
+    marked = page.locator("mark.nc-evidence")
+    expect()(marked.first).to_be_in_viewport()
+    expect()(page.get_by_text("Highlighted: what earned")).to_be_visible()
+    shot(page, "write-score-marked-step")
+
+
+def test_a_click_on_a_sentence_says_what_it_earned(page, app_url):
+    new_draft(page, app_url)
+    set_title(page, "Click a sentence")
+    type_draft(page, DRAFT)
+    evidence = page.locator("mark.nc-evidence")
+    expect()(evidence.first).to_be_visible(timeout=90_000)
+    settle(page)  # a click while the page is still being drawn may land on a vanishing copy
+    page.locator(".nc-draft-view mark", has_text="Come with me").first.click()
+    said = page.get_by_text("counts towards")
+    expect()(said).to_be_visible()
+    expect()(said).to_contain_text("Call to action")
+
+
+def test_a_campaign_lead_downloads_the_report_as_pdf_and_word(page, app_url, tmp_path):
+    from io import BytesIO
+
+    from docx import Document
+    from pypdf import PdfReader
+
+    new_draft(page, app_url)
+    set_title(page, "Park House")
+    type_draft(page, DRAFT)
+    expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
+    settle(page)
+    with page.expect_download() as pdf:
+        page.get_by_role("button", name="Download as PDF").click()
+    reader = PdfReader(BytesIO(Path(pdf.value.path()).read_bytes()))
+    first = reader.pages[0]
+    assert (round(float(first.mediabox.width)), round(float(first.mediabox.height))) == (595, 842)
+    assert "Park House" in first.extract_text()
+    assert "Call to action" in "".join(p.extract_text() for p in reader.pages)
+    settle(page)
+    with page.expect_download() as word:
+        page.get_by_role("button", name="Download as Word (.docx)").click()
+    document = Document(word.value.path())
+    assert "Park House" in "\n".join(p.text for p in document.paragraphs)
