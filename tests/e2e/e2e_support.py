@@ -152,6 +152,7 @@ def set_title(page, title: str) -> None:
     box = page.get_by_role("textbox", name="Title")
     box.fill(title)
     box.press("Enter")
+    settle(page)  # as a person would, who then moves on to the draft
 
 
 def type_draft(page, text: str) -> None:

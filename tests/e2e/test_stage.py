@@ -4,7 +4,7 @@ and a report with the pace of each paragraph after a run."""
 from __future__ import annotations
 
 import pytest
-from e2e_support import expect, new_draft, set_title, type_draft
+from e2e_support import expect, new_draft, set_title, settle, type_draft
 
 pytestmark = pytest.mark.browser
 
@@ -57,14 +57,39 @@ def font_px(page) -> float:
 
 
 def test_text_size_changes_the_size_of_the_words_themselves(page, app_url):
-    open_stage(page, app_url, "Stage size")
+    stage = open_stage(page, app_url, "Stage size")
     assert font_px(page) == 40
+    stage.click()
+    stage.press(" ")  # the clock runs while the size changes
+    stage.press("ArrowRight")
+    page.get_by_role("button", name="Text size and target").click()
     slider = page.get_by_role("slider", name="Text size")
     slider.focus()
     for _ in range(5):
         slider.press("ArrowRight")  # 2 px a step
     expect()(page.locator("#words")).to_have_css("font-size", "50px")
     assert font_px(page) == 50
+    expect()(stage).to_have_attribute("data-current", "1")  # the rerun kept the run going
+    expect()(page.locator("#go")).to_have_text("Pause (Space)")
+
+
+def test_on_a_phone_the_words_start_on_the_first_screen(browser, app_url):
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = phone.new_page()
+    try:
+        new_draft(page, app_url)
+        set_title(page, "Phone story")
+        type_draft(page, STORY)
+        expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
+        page.goto(app_url + "/rehearse")
+        page.get_by_label("Draft", exact=True).click()
+        page.get_by_role("option", name="Phone story").click()
+        prompter = page.locator(".nc-prompter")
+        expect()(prompter).to_be_visible()
+        settle(page)
+        assert prompter.evaluate("p => p.getBoundingClientRect().top") < 844 - 120
+    finally:
+        phone.close()
 
 
 def test_after_a_run_the_report_gives_the_pace_of_each_paragraph(page, app_url, shot):

@@ -42,36 +42,30 @@ def render() -> None:
     paragraphs = [text[p.start : p.end].strip() for p in draft.paragraphs]
     paragraphs = [p for p in paragraphs if p] or [text]
     default_min = components.TARGET_S.get(version.story_type, 120) / 60
-    size, target, show_all = st.columns(3, vertical_alignment="bottom")
-    font_px = size.slider("Text size", 20, 80, 40, step=2, key=state.widget("rehearse.font_px"))
-    target_s = 60 * target.number_input(
-        "Target (minutes)",
-        0.5,
-        20.0,
-        default_min,
-        step=0.5,
-        key=state.widget("rehearse.target_min", str(draft_id)),  # each draft its own target
-    )
+    # One row of controls and one line of numbers: on a phone the words start on screen
+    tune, show_all, stage_toggle = st.columns(3, vertical_alignment="center")
+    with tune.popover("Text size and target", icon=":material/tune:", width="stretch"):
+        font_px = st.slider("Text size", 20, 80, 40, step=2, key=state.widget("rehearse.font_px"))
+        target_s = 60 * st.number_input(
+            "Target (minutes)",
+            0.5,
+            20.0,
+            default_min,
+            step=0.5,
+            key=state.widget("rehearse.target_min", str(draft_id)),  # each draft its own
+        )
     whole = show_all.toggle("Show the whole text", key=state.widget("rehearse.show_all"))
-    on_stage = show_all.toggle(
+    on_stage = stage_toggle.toggle(
         "Stage (keyboard, full screen)",
         key=state.widget("rehearse.stage"),
         help="A prompter with a large clock: Space starts and pauses, the arrow keys step "
         "through the paragraphs, F goes full screen.",
     )
-    words, estimate, pace = st.columns(3)
-    words.metric("Words", draft.word_count)
-    estimate.metric(
-        "Estimated time",
-        duration(draft.speaking_time_s),
-        delta=components.against_target(draft.speaking_time_s, target_s),
-        delta_color="off",
-        delta_arrow="off",
-    )
-    pace.metric(
-        "At your pace",
-        f"{ctx.settings.speaking_rate_wpm} words/min",
-        help="Change your pace on the Settings page.",
+    st.caption(
+        f"{draft.word_count} words · about {duration(draft.speaking_time_s)} at your pace of "
+        f"{ctx.settings.speaking_rate_wpm} words a minute "
+        f"({components.against_target(draft.speaking_time_s, target_s)}). "
+        "Change your pace on the Settings page."
     )
     if on_stage:
         seconds = components.stage(paragraphs, font_px, target_s, key=f"stage-{draft_id}")
