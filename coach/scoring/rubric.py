@@ -112,6 +112,7 @@ class Example(_Strict):
 class Criterion(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
+    short: str = Field(default="", max_length=12)  # a table column's header; the name if empty
     description: str
     levels: dict[int, str]
     signals: tuple[Signal, ...] = ()
@@ -130,6 +131,11 @@ class Criterion(_Strict):
     coaching_question: str = Field(min_length=3)
     illustration: str = ""  # a short example of the pattern, in our own words (never the user's)
     examples: tuple[Example, ...] = ()  # run by `coach rubric check`, as our tests run ours
+
+    @property
+    def label(self) -> str:
+        """The name to fit where space is short (a table's column header)."""
+        return self.short or self.name
 
     @model_validator(mode="after")
     def _consistent(self) -> Criterion:

@@ -163,7 +163,7 @@ def test_clicking_a_score_opens_that_participant_with_its_sentences_marked(page,
     start_workshop_with_two_drafts(page, app_url, "Score click")
     table = Table(page)
     row = table.rows.index("bilal")  # full marks for his ask: it has sentences to mark
-    column = table.column("Call to action")
+    column = table.column("Action")  # the column header is the short name of "Call to action"
 
     table.click(row, column)
     table.expect_selected(row, column)

@@ -24,7 +24,7 @@ from coach.text.draft import make_draft
 from coach.workshops import exports
 from coach.workshops.review import collect_items
 from coach.workshops.upload import add_texts
-from ui import components, context, state
+from ui import components, context, resources, state
 from ui.analysis import analyse, score_only
 from ui.components import esc, story_label
 from ui.context import AppContext
@@ -76,7 +76,7 @@ def render() -> None:
             _delete(ctx, record)
         return
     criteria = [(c.id, c.name) for c in people[0].report.criteria]
-    shown = _table(people, criteria)
+    shown = _table(ctx, people, criteria)
     st.divider()
     _drill_down(ctx, record, shown or people)
     st.divider()
@@ -255,7 +255,9 @@ def _participants(ctx: AppContext, record: WorkshopView) -> list[Participant]:
     return people
 
 
-def _table(people: list[Participant], criteria: list[tuple[str, str]]) -> list[Participant]:
+def _table(
+    ctx: AppContext, people: list[Participant], criteria: list[tuple[str, str]]
+) -> list[Participant]:
     """The participants × criteria heatmap, filtered and sorted; returns who is shown."""
     names = dict(criteria)
     search, weak, minimum, order = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
@@ -299,16 +301,17 @@ def _table(people: list[Participant], criteria: list[tuple[str, str]]) -> list[P
     ascending = sort_by == "participant" or sort_by in names
     frame = frame.sort_values(sort_by, ascending=ascending, kind="stable")
     styled = frame.style.map(components.heat_css, subset=list(names))
+    labels = {c.id: c.label for c in resources.scorer(ctx.settings).rubric.criteria}
     config = {
-        cid: st.column_config.NumberColumn(name[:14], help=name, width="small")
+        cid: st.column_config.NumberColumn(labels.get(cid, name), help=name, width=66)
         for cid, name in criteria
-    }
+    }  # short headers in narrow columns: a workshop's whole table fits a laptop's width
     config["overall"] = st.column_config.ProgressColumn(
-        "overall", min_value=0, max_value=100, format="%d", width="small"
+        "overall", min_value=0, max_value=100, format="%d", width=80
     )
-    config["participant"] = st.column_config.TextColumn("participant", pinned=True)
-    config["versions"] = st.column_config.NumberColumn("v.", help="versions", width="small")
-    config["words"] = st.column_config.NumberColumn("words", width="small")
+    config["participant"] = st.column_config.TextColumn("participant", pinned=True, width=130)
+    config["versions"] = st.column_config.NumberColumn("v.", help="versions", width=34)
+    config["words"] = st.column_config.NumberColumn("words", width=52)
     picked = st.dataframe(
         styled,
         hide_index=True,
