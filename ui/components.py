@@ -374,7 +374,7 @@ def versions_charts(frame: pd.DataFrame) -> tuple[alt.Chart, alt.Chart]:
             ),
             tooltip=["version", "criterion", "score"],
         )
-        .properties(height=18 * frame["criterion"].nunique())
+        .properties(height=alt.Step(20))  # a row per criterion, whatever the container
     )
     return overall, heat
 

@@ -3,6 +3,7 @@ its sentences into view, and a click on a sentence says what it earned."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,33 @@ def test_a_campaign_lead_downloads_the_report_as_pdf_and_word(page, app_url, tmp
         page.get_by_role("button", name="Download as Word (.docx)").click()
     document = Document(word.value.path())
     assert "Park House" in "\n".join(p.text for p in document.paragraphs)
+
+
+def test_versions_show_what_changed_and_a_draft_can_be_deleted(page, app_url, shot):
+    new_draft(page, app_url)
+    set_title(page, "Two versions")
+    first = DRAFT.split("\n\n")[0]
+    type_draft(page, first)
+    expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
+    settle(page)
+    type_draft(page, DRAFT)  # version 2 adds the story of us and the ask
+    expect()(page.get_by_text("Editing Two versions · version 2")).to_be_visible()
+    settle(page)
+    overall = page.get_by_test_id("stMetric").filter(has_text="Overall")
+    expect()(overall.get_by_test_id("stMetricDelta")).to_be_visible()  # the score moved
+    page.get_by_role("tab", name="Versions").click()
+    expect()(page.get_by_label("Go back to a version")).to_have_value("1")  # the one before
+    expect()(page.get_by_text("From version 1 to version 2")).to_be_visible()
+    expect()(page.locator(".nc-diff ins").first).to_contain_text("tenants of Park House")
+    shot(page, "write-score-versions")
+
+    drafts = page.get_by_role("button", name=re.compile(r"^Your drafts \(\d+\)"))
+    before = int(re.search(r"\((\d+)\)", drafts.inner_text()).group(1))
+    drafts.click()
+    delete = page.get_by_role("button", name="Delete this draft")
+    expect()(delete).to_be_disabled()  # not without the confirmation
+    page.get_by_text("Delete “Two versions” with all 2 versions").click()
+    expect()(delete).to_be_enabled()
+    delete.click()
+    expect()(page.get_by_role("button", name=f"Your drafts ({before - 1})")).to_be_visible()
+    expect()(page.get_by_text("Editing Two versions")).to_have_count(0)
