@@ -11,6 +11,7 @@ from pathlib import Path
 
 from environment import child_env
 from net import free_port
+from sample_drafts import PARK_HOUSE
 from servers import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,15 +112,7 @@ def copy_tree(source: Path, target: Path) -> Path:
 
 # -- what a person does on the Write page ---------------------------------------------------
 
-DRAFT = (
-    "Last winter the heating in our block failed for three weeks. One night I found my "
-    "neighbour Mrs Adeyemi wrapped in two coats in her kitchen. I decided I would not wait "
-    "for the landlord: I knocked on every door on the fourth floor, and twelve families signed "
-    "a letter. Two weeks later the boiler was replaced. I learned that together we are heard.\n\n"
-    "We are the tenants of Park House, and we believe every family deserves a warm home. The "
-    "housing board decides the repair budget on 3 March. If forty of us come, they will have "
-    "to answer us. Come with me to the board meeting at 6 pm on 3 March, and bring one neighbour."
-)
+DRAFT = PARK_HOUSE
 
 
 def expect():
@@ -159,3 +152,12 @@ def type_draft(page, text: str) -> None:
     editor = page.get_by_role("textbox", name="Your draft")
     editor.fill(text)
     editor.press("Control+Enter")
+
+
+def write_and_score(page, app_url: str, title: str, text: str) -> None:
+    """A new draft with this title and text, scored, the page at rest."""
+    new_draft(page, app_url)
+    set_title(page, title)
+    type_draft(page, text)
+    expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
+    settle(page)

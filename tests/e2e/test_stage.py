@@ -4,7 +4,7 @@ and a report with the pace of each paragraph after a run."""
 from __future__ import annotations
 
 import pytest
-from e2e_support import expect, new_draft, set_title, settle, type_draft
+from e2e_support import expect, settle, write_and_score
 
 pytestmark = pytest.mark.browser
 
@@ -16,10 +16,7 @@ STORY = (
 
 
 def open_stage(page, app_url: str, title: str):
-    new_draft(page, app_url)
-    set_title(page, title)
-    type_draft(page, STORY)
-    expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
+    write_and_score(page, app_url, title, STORY)
     page.get_by_role("link", name="Rehearse").click()
     expect()(page.get_by_role("heading", name="Rehearse", exact=True)).to_be_visible()
     page.get_by_label("Draft", exact=True).click()  # other tests' drafts share this server
@@ -77,10 +74,7 @@ def test_on_a_phone_the_words_start_on_the_first_screen(browser, app_url):
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = phone.new_page()
     try:
-        new_draft(page, app_url)
-        set_title(page, "Phone story")
-        type_draft(page, STORY)
-        expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
+        write_and_score(page, app_url, "Phone story", STORY)
         page.goto(app_url + "/rehearse")
         page.get_by_label("Draft", exact=True).click()
         page.get_by_role("option", name="Phone story").click()

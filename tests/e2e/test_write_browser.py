@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from e2e_support import DRAFT, expect, new_draft, set_title, settle, type_draft
+from e2e_support import DRAFT, expect, new_draft, set_title, settle, type_draft, write_and_score
 
 pytestmark = pytest.mark.browser
 
@@ -33,11 +33,7 @@ def test_text_typed_just_before_leaving_the_page_is_there_on_return(page, app_ur
 
 
 def test_a_plan_step_brings_its_sentences_into_view_and_marks_them(page, app_url, shot):
-    new_draft(page, app_url)
-    set_title(page, "Long draft")
-    type_draft(page, LONG_DRAFT)
-    expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
-    settle(page)
+    write_and_score(page, app_url, "Long draft", LONG_DRAFT)
     button = page.get_by_role("button", name="Mark its sentences in the draft").first
     button.scroll_into_view_if_needed()
     button.click()
@@ -48,12 +44,7 @@ def test_a_plan_step_brings_its_sentences_into_view_and_marks_them(page, app_url
 
 
 def test_a_click_on_a_sentence_says_what_it_earned(page, app_url):
-    new_draft(page, app_url)
-    set_title(page, "Click a sentence")
-    type_draft(page, DRAFT)
-    evidence = page.locator("mark.nc-evidence")
-    expect()(evidence.first).to_be_visible(timeout=90_000)
-    settle(page)  # a click while the page is still being drawn may land on a vanishing copy
+    write_and_score(page, app_url, "Click a sentence", DRAFT)
     page.locator(".nc-draft-view mark", has_text="Come with me").first.click()
     said = page.get_by_text("counts towards")
     expect()(said).to_be_visible()
@@ -66,11 +57,7 @@ def test_a_campaign_lead_downloads_the_report_as_pdf_and_word(page, app_url, tmp
     from docx import Document
     from pypdf import PdfReader
 
-    new_draft(page, app_url)
-    set_title(page, "Park House")
-    type_draft(page, DRAFT)
-    expect()(page.locator("mark.nc-evidence").first).to_be_visible(timeout=90_000)
-    settle(page)
+    write_and_score(page, app_url, "Park House", DRAFT)
     with page.expect_download() as pdf:
         page.get_by_role("button", name="Download as PDF").click()
     reader = PdfReader(BytesIO(Path(pdf.value.path()).read_bytes()))

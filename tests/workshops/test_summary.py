@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, profiles
+from sample_drafts import PARK_HOUSE
 
 from coach.coaching.feedback import build_feedback
 from coach.coaching.plan import build_plan
@@ -26,15 +27,7 @@ from coach.workshops.summary import ISSUE_NAMES, summarize
 
 HOSTILE = '<img src=x onerror="alert(1)">'
 SILENT = "<script>alert(2)</script>"
-READY = (  # told as a story of self, the planner calls it ready
-    "Last winter the heating in our block failed for three weeks. One night I found my "
-    "neighbour Mrs Adeyemi wrapped in two coats in her kitchen. I decided I would not wait "
-    "for the landlord: I knocked on every door on the fourth floor, and twelve families signed "
-    "a letter. Two weeks later the boiler was replaced. I learned that together we are heard.\n\n"
-    "We are the tenants of Park House, and we believe every family deserves a warm home. The "
-    "housing board decides the repair budget on 3 March. If forty of us come, they will have "
-    "to answer us. Come with me to the board meeting at 6 pm on 3 March, and bring one neighbour."
-)
+READY = PARK_HOUSE  # told as a story of self, the planner calls it ready
 SLOGANS = (
     "Our library might close. Libraries matter to everyone. We must act. Get involved! "
     "Together we can save it!"
