@@ -68,12 +68,20 @@ class Scorer:
         if self.embedder is None or genres is None or draft.word_count < genres.min_words:
             return None
         if self._genre_prototypes is None:
-            narrative = self.embedder.embed(list(genres.narrative))
-            other = self.embedder.embed(list(genres.non_narrative))
+            narrative = np.stack([self._opening_vector(make_draft(t)) for t in genres.narrative])
+            other = np.stack([self._opening_vector(make_draft(t)) for t in genres.non_narrative])
             self._genre_prototypes = (narrative, other)
         narrative, other = self._genre_prototypes
-        vector = self.embedder.embed_one(draft.text[: genres.sample_chars])
+        vector = self._opening_vector(draft)
         return float(np.max(narrative @ vector) - np.max(other @ vector)) - genres.margin
+
+    def _opening_vector(self, draft: Draft) -> np.ndarray:
+        """The mean of the opening sentences' vectors: the learned scorer has embedded (and
+        remembered) them already, so an edit in the opening costs no second embedding."""
+        limit = self.rubric.genres.sample_chars
+        sentences = [s.text for s in draft.sentences if s.start < limit] or [draft.text[:limit]]
+        mean = self.embedder.embed(sentences).mean(axis=0)
+        return mean / (float(np.linalg.norm(mean)) or 1.0)
 
     def doc_features(self, draft: Draft, episode: tuple[bool, ...]) -> dict[str, bool]:
         """Whole-draft properties that rubric caps refer to as ``doc:NAME``."""
