@@ -192,30 +192,25 @@ def evidence_legend_html(report: Report) -> str:
 
 
 @st.cache_resource
-def _guard_component():
-    guard = (Path(__file__).parent / "guard" / "guard.js").read_text(encoding="utf-8")
-    return st.components.v2.component("narrative_coach_guard", js=guard, isolate_styles=False)
+def _component(folder: str, isolate_styles: bool = True):
+    """One of our components (``ui/<folder>/<folder>.html|.css|.js``, whichever exist),
+    registered once per server; no outside assets."""
+    files = {
+        part: Path(__file__).parent / folder / f"{folder}.{suffix}"
+        for part, suffix in (("html", "html"), ("css", "css"), ("js", "js"))
+    }
+    return st.components.v2.component(
+        f"narrative_coach_{folder}",
+        isolate_styles=isolate_styles,
+        **{p: f.read_text(encoding="utf-8") for p, f in files.items() if f.exists()},
+    )
 
 
 def keep_typed_text() -> None:
     """Script only (``ui/guard/guard.js``): a page link clicked while a changed text box is
     being committed waits for that commit, and a reload with uncommitted text asks first.
     Streamlit dropped such a click, so the text never reached the page's save."""
-    _guard_component()(key="keep-typed-text", height=0)
-
-
-@st.cache_resource
-def _draft_view_component():
-    """The highlighted draft as a small component: a click on a sentence is reported back,
-    and a coaching card's "mark its sentences" scrolls the first of them into view."""
-    folder = Path(__file__).parent / "draft_view"
-    read = lambda name: (folder / name).read_text(encoding="utf-8")  # noqa: E731
-    return st.components.v2.component(
-        "narrative_coach_draft_view",
-        html=read("draft_view.html"),
-        css=read("draft_view.css"),
-        js=read("draft_view.js"),
-    )
+    _component("guard", isolate_styles=False)(key="keep-typed-text", height=0)
 
 
 def render_highlighted(
@@ -232,7 +227,7 @@ def render_highlighted(
         markup = highlighted_html(
             text, marks, underline=underline, sentences=[(x.start, x.end) for x in sentences]
         )
-        clicked = _draft_view_component()(
+        clicked = _component("draft_view")(
             key=key,
             data={"name": key, "html": markup, "focus": state.get("draft_focus")},
             on_sentence_change=lambda: None,  # a trigger is reported only when it has a callback
@@ -521,15 +516,6 @@ def teleprompter_html(
 STAGE_DIR = Path(__file__).parent / "stage"
 
 
-@st.cache_resource
-def _stage_component():
-    """Registered once per server: the stage's own HTML, CSS and JavaScript, no outside assets."""
-    read = lambda name: (STAGE_DIR / name).read_text(encoding="utf-8")  # noqa: E731
-    return st.components.v2.component(
-        "narrative_coach_stage", html=read("stage.html"), css=read("stage.css"), js=read("stage.js")
-    )
-
-
 def stage(paragraphs: Sequence[str], font_px: int, target_s: float, key: str) -> list[float] | None:
     """The rehearsal stage (``ui/stage/``): the words, a large clock, keyboard stepping.
 
@@ -537,7 +523,7 @@ def stage(paragraphs: Sequence[str], font_px: int, target_s: float, key: str) ->
     markup is shown, never run. Returns the seconds each paragraph was on screen when the
     speaker finishes a run, else None.
     """
-    result = _stage_component()(
+    result = _component("stage")(
         key=key,
         data={
             "name": key,
