@@ -139,6 +139,8 @@ def run_eval_coaching(args: argparse.Namespace) -> int:
         f"most repeated coaching sentence        in {report['most_repeated_sentence_share']:.0%} "
         f"of drafts; {report['sentences_over_20_percent']} sentences in more than 20%"
     )
+    if report["most_repeated_sentence"]:
+        print(f"  it is: {report['most_repeated_sentence']}")
     return 0
 
 

@@ -74,7 +74,7 @@ def evaluate_plans(
         per_draft.append({"id": row["id"], "first_fix": first, "reference": wanted})
     n = len(rows)
     counts = Counter(s for found in sentences for s in found)
-    worst = max(counts.values(), default=0)
+    worst_sentence, worst = counts.most_common(1)[0] if counts else ("", 0)
     return {
         "n": n,
         "first_fix_exact": round(exact / n, 3),
@@ -83,6 +83,7 @@ def evaluate_plans(
         "ready_recognised": f"{ready_found}/{ready_total}",
         "said_ready": said_ready,
         "most_repeated_sentence_share": round(worst / n, 3),
+        "most_repeated_sentence": worst_sentence,
         "sentences_over_20_percent": sum(1 for c in counts.values() if c > 0.2 * n),
         "drafts": per_draft,
     }

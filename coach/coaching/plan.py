@@ -28,12 +28,13 @@ from coach.coaching.planner import (
     PlannerModel,
     choose,
     draft_signals,
+    is_slogan,
     plan_data,
     planner_model,
 )
 from coach.report import Citation, CriterionScore, Evidence, Report
 from coach.scoring.rubric import Rubric
-from coach.text.draft import make_draft, spoken
+from coach.text.draft import make_draft, spoken, word_tokens
 
 #: Whole-draft problems and the criterion each one is really about (for comparing plans).
 ISSUE_CRITERION = {
@@ -141,7 +142,7 @@ def build_plan(
         now = spoken(report.speaking_time_s)
         rehearse = data["ready"].format(slot=slot, spoken=now, quote=_quote(last))
         return CoachingPlan(kind, (), True, rehearse)
-    detail = _detail(draft.text)
+    detail = _detail(draft.text, draft.language)
     citations = {item.criterion_id: item.guidance for item in (feedback.items if feedback else ())}
     scores = {c.id: c for c in report.criteria}
     steps = [
@@ -215,15 +216,7 @@ def _problem(result: CriterionScore, quoted: str, rubric: Rubric, data: dict[str
     if quoted and result.score == 1:
         if "hedges" in lexicons and lexicons["hedges"].search(quoted):
             return "hedged" if result.id in ("challenge", "call_to_action") else problem
-        if (
-            "slogan" in lexicons
-            and lexicons["slogan"].search(quoted)
-            and result.id
-            in (
-                "hope",
-                "call_to_action",
-            )
-        ):
+        if result.id in ("hope", "call_to_action") and is_slogan(quoted, lexicons):
             return "slogan"
         if result.id == "outcome" and re.search(r"\b(will|going to|hope to|soon)\b", quoted, re.I):
             return "pending"
@@ -305,15 +298,44 @@ def _quote(sentence: str, limit: int = 90) -> str:
     return f"“{sentence}”" if sentence else "your close"
 
 
-def _detail(text: str) -> str:
+def _detail(text: str, language: str = "en") -> str:
     """The draft's own most concrete detail, to anchor a move: a time, day or number first,
-    else a name the draft repeats (a capitalised word that does not start a sentence)."""
+    else a name the draft repeats (a capitalised word that does not start a sentence), else
+    what the draft talks about most — never "the rest of the draft" when it has a subject."""
     timed = _TIMED.search(text)
     if timed:
         return timed.group(0).strip()
     names = Counter(m.group(1) for m in _NAME.finditer(text) if m.group(1) not in _NOT_NAMES)
     repeated = [name for name, count in names.most_common() if count >= 2]
-    return repeated[0] if repeated else "the rest of the draft"
+    if repeated:
+        return repeated[0]
+    subject = _subject(text, language)
+    return f"what you say about {subject}" if subject else "the rest of the draft"
+
+
+def _subject(text: str, language: str) -> str:
+    """The thing the draft talks about most: its most repeated word (five letters or more,
+    not a stopword) that somewhere ends a noun phrase ("the depot.", "our parish is")."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_FRENCH, STOPWORDS_SPANISH
+
+    stop = {"es": STOPWORDS_SPANISH, "fr": STOPWORDS_FRENCH}.get(language, STOPWORDS_EN_PLUS)
+    words = [w for w in word_tokens(text) if w.isalpha()]
+    counts = Counter(w for w in words if len(w) >= 5 and w.islower() and w not in stop)
+    nouns = {  # a determiner before, no content word after: the head of a noun phrase
+        b
+        for a, b, c in zip(words, words[1:], [*words[2:], ""], strict=False)
+        if a.lower() in _DETERMINERS and (not c or c.lower() in stop)
+    }
+    generic = set(plan_data().get("generic_nouns", ()))
+    common = [w for w, n in counts.most_common() if n >= 2 and w in nouns and w not in generic]
+    return f"the {common[0]}" if common and language == "en" else (common or [""])[0]
+
+
+_DETERMINERS = frozenset(
+    "the our my your their this these a an his her "  # English
+    "el la los las nuestro nuestra nuestros nuestras mi mis su sus este esta "  # Spanish
+    "le les notre nos mon ma mes son sa ses ce cette ces".split()  # French
+)
 
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"

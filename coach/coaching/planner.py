@@ -137,13 +137,13 @@ def draft_signals(report: Report, rubric: Rubric, draft: Draft, story_type: str)
         third_subject=Counter(theirs).most_common(1)[0][0] if theirs else "",
         asks=tuple(s for s in tail if starts_imperative(s, verbs)),
         close=close,
-        slogan_close=_is_slogan(close, lexicons),
+        slogan_close=is_slogan(close, lexicons),
         hedged=tuple(s for s in sentences if hedges is not None and hedges.search(s)),
         words=draft.word_count,
     )
 
 
-def _is_slogan(sentence: str, lexicons: dict) -> bool:
+def is_slogan(sentence: str, lexicons: dict) -> bool:
     """A short close that rallies ("Together we can save Roosevelt!") but names no time, place
     or way to act; the rubric's slogan list is one way in, not the only one."""
     if not sentence or _CONCRETE.search(sentence):
@@ -156,7 +156,14 @@ def _is_slogan(sentence: str, lexicons: dict) -> bool:
 # --- candidate rows ---------------------------------------------------------------------------
 
 _PAIR = [(c, t) for c in CANDIDATES for t in STORY_TYPES]
-_CRITERION_COLUMNS = ["weakness", "missing", "unsure", *[f"weakness_{t}" for t in STORY_TYPES]]
+_CRITERION_COLUMNS = [
+    "weakness",
+    "missing",
+    "unsure",
+    "behind_weakest",
+    "weaker_ones",
+    *[f"weakness_{t}" for t in STORY_TYPES],
+]
 _ISSUE_COLUMNS = [
     "nn_detected",
     "nn_no_story",
@@ -169,7 +176,8 @@ _ISSUE_COLUMNS = [
     "hedged",
     "hedged_per_100",
 ]
-COLUMNS = (*[f"{c}@{t}" for c, t in _PAIR], *_CRITERION_COLUMNS, *_ISSUE_COLUMNS)
+_CONTEXT = [f"{c}|{o}" for c in CANDIDATES for o in FIXED_CRITERIA]
+COLUMNS = (*[f"{c}@{t}" for c, t in _PAIR], *_CRITERION_COLUMNS, *_ISSUE_COLUMNS, *_CONTEXT)
 _INDEX = {name: i for i, name in enumerate(COLUMNS)}
 
 
@@ -177,13 +185,21 @@ def candidate_rows(signals: DraftSignals) -> tuple[list[str], np.ndarray]:
     """One row per fix the draft makes possible (see ``DraftSignals.available``)."""
     names = [c for c in CANDIDATES if signals.available(c)]
     rows = np.zeros((len(names), len(COLUMNS)))
+    # A trainer compares a draft's gaps with each other, a pointwise model cannot: how far
+    # each criterion is behind the draft's weakest, and how many are weaker, say it.
+    weaknesses = {n: 2.0 - signals.expected[n] for n in names if n in FIXED_CRITERIA}
+    weakest = max(weaknesses.values(), default=0.0)
     for row, name in zip(rows, names, strict=True):
         row[_INDEX[f"{name}@{signals.story_type}"]] = 1.0
+        for other, value in signals.expected.items():
+            row[_INDEX[f"{name}|{other}"]] = 2.0 - value
         if name in FIXED_CRITERIA:
-            weakness = 2.0 - signals.expected[name]
+            weakness = weaknesses[name]
             row[_INDEX["weakness"]] = weakness
             row[_INDEX["missing"]] = float(signals.scores[name] == 0)
             row[_INDEX["unsure"]] = 1.0 - signals.confidence[name]
+            row[_INDEX["behind_weakest"]] = weakest - weakness
+            row[_INDEX["weaker_ones"]] = sum(w > weakness + 0.1 for w in weaknesses.values())
             row[_INDEX[f"weakness_{signals.story_type}"]] = weakness
         else:
             for column, value in _issue_values(name, signals).items():

@@ -25,6 +25,8 @@ from coach.workshops.summary import WorkshopSummary, readable, summarize
 
 SCHEMA = "narrative-coach/workshop-export/v2"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Names of participants with no draft on the one-page summary (the rest: "and N more").
+NAMES_ON_SUMMARY = 20
 CSV_COLUMNS = [
     "workshop_id",
     "workshop",
@@ -167,7 +169,10 @@ def summary_html(summary: WorkshopSummary) -> str:
         left = _levels_table(summary)
         right = _overall(summary) + _plans(summary)
     if missing:
-        names = ", ".join(esc(name) for name in summary.without_draft)
+        shown = summary.without_draft[:NAMES_ON_SUMMARY]
+        names = ", ".join(esc(name) for name in shown)
+        if missing > len(shown):  # the summary stays one page; the table lists everyone
+            names += f" and {missing - len(shown)} more (each has a row in the table)"
         right += f"<h3>No draft yet ({missing})</h3><p>{names}</p>"
     return (
         f'<section class="summary"><h2>Summary</h2><p>{lead}</p>'

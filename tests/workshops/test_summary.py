@@ -244,3 +244,15 @@ def test_an_empty_workshop_gets_a_sentence_not_a_crash():
     section = summary_section(to_html(joined_only, "Just started"))
     assert "None of the 2 participants has a scored draft yet" in section
     assert "No draft yet (2)" in section and html.escape(SILENT) in section
+
+
+def test_a_long_list_of_people_without_a_draft_is_shortened_on_the_summary_not_lost():
+    people = [f"Participant {n:02d}" for n in range(1, 36)]
+    rows = [{"participant": name, "text": None, "report": None} for name in people]
+    page = to_html(rows, "Big cohort")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", summary_section(page))).split())
+    assert "No draft yet (35)" in text
+    assert "Participant 20" in text and "Participant 21" not in text
+    assert "and 15 more (each has a row in the table)" in text
+    table = page[page.index("<table class=scores>") :]
+    assert all(name in table for name in people)
