@@ -23,7 +23,7 @@ from coach.coaching.palette import OTHER_COLOUR as OTHER_COLOUR
 from coach.coaching.palette import criterion_colour
 from coach.errors import CoachError
 from coach.report import Citation, Report
-from coach.text.draft import make_draft, spoken
+from coach.text.draft import make_draft
 from ui import state
 
 SHORT_LABELS = {
@@ -69,10 +69,6 @@ def against_target(seconds: float, target: float) -> str:
     """``"1:05 over a 3:00 target"``: one wording for the time on every page."""
     over = seconds - target
     return f"{clock(over)} {'over' if over > 0 else 'under'} a {clock(target)} target"
-
-
-def duration(seconds: float) -> str:
-    return spoken(seconds)
 
 
 def show_error(exc: Exception, doing: str = "") -> None:

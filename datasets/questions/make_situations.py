@@ -117,7 +117,7 @@ def writer_brief(writer: str, rng: random.Random) -> list[dict]:
     for number, item in enumerate(items, 1):
         item["id"] = f"{writer}-{number:02d}"
     if writer in ("q5", "q6"):  # a few questions in Spanish and French (issue 14: e5 serves them)
-        for item, language in zip(items[:6], ["es", "fr", "es", "fr", "es", "fr"]):
+        for item, language in zip(items[:6], ["es", "fr", "es", "fr", "es", "fr"], strict=False):
             item["language"] = language
     return items
 

@@ -13,6 +13,7 @@ from coach.coaching import builder
 from coach.coaching.builder import Question
 from coach.coaching.examples import EXAMPLE_ANSWERS
 from coach.errors import CoachError
+from coach.text.draft import spoken
 from ui import components, context, state
 from ui.analysis import analyse
 from ui.components import esc, story_label
@@ -149,7 +150,7 @@ def _show_result(ctx: AppContext, story_type: str, draft: str, draft_id: int) ->
         left, right = st.columns([1, 2], gap="large")
         with left:
             st.metric("Overall", f"{report.overall}/100")
-            st.metric("Speaking time", components.duration(report.speaking_time_s))
+            st.metric("Speaking time", spoken(report.speaking_time_s))
             if st.button("Open in Write & score", icon=":material/edit_note:"):
                 state.set("draft_id", draft_id)
                 for name in ("editor.text", "editor.title", "editor.story_type"):

@@ -18,9 +18,9 @@ from coach.coaching.examples import EXAMPLE_DRAFT, EXAMPLE_TITLE
 from coach.errors import CoachError
 from coach.rehearsal.analysis import analyse_wav
 from coach.rehearsal.pacing import StageRun, implausible_run, stage_run
-from coach.text.draft import make_draft
+from coach.text.draft import make_draft, spoken
 from ui import components, context, state
-from ui.components import duration, esc
+from ui.components import esc
 from ui.context import AppContext
 
 
@@ -62,7 +62,7 @@ def render() -> None:
         "through the paragraphs, F goes full screen.",
     )
     st.caption(
-        f"{draft.word_count} words · about {duration(draft.speaking_time_s)} at your pace of "
+        f"{draft.word_count} words · about {spoken(draft.speaking_time_s)} at your pace of "
         f"{ctx.settings.speaking_rate_wpm} words a minute "
         f"({components.against_target(draft.speaking_time_s, target_s)}). "
         "Change your pace on the Settings page."
@@ -192,7 +192,7 @@ def _stage_report(run: StageRun) -> None:
         length, pace, words = st.columns(3)
         length.metric(
             "Length",
-            duration(run.duration_s),
+            spoken(run.duration_s),
             delta=components.against_target(run.duration_s, run.target_s),
             delta_color="off",
             delta_arrow="off",
@@ -250,9 +250,9 @@ def _timer(ctx: AppContext, draft_id: int, version_id: int, words: int, target_s
     def clock() -> None:
         elapsed = _elapsed()
         share = min(1.0, elapsed / target_s) if target_s else 0.0
-        st.progress(share, text=f"{duration(elapsed)} of {duration(target_s)}")
+        st.progress(share, text=f"{spoken(elapsed)} of {spoken(target_s)}")
         if elapsed > target_s:
-            st.caption(f"Over time by {duration(elapsed - target_s)}.")
+            st.caption(f"Over time by {spoken(elapsed - target_s)}.")
 
     clock()
     start, reset, save = st.columns(3)
@@ -312,14 +312,14 @@ def _recording(
         components.show_error(exc, "analyse the recording")
         return
     length, speaking, pace, pauses = st.columns(4)
-    length.metric("Length", duration(result.duration_s))
-    speaking.metric("Speaking", duration(result.speaking_s))
+    length.metric("Length", spoken(result.duration_s))
+    speaking.metric("Speaking", spoken(result.speaking_s))
     pace.metric("Pace", f"{result.wpm:.0f} wpm" if result.wpm else "–")
     pauses.metric("Long pauses", len(result.pauses))
     st.markdown("\n".join(f"- {esc(v)}" for v in result.verdicts))
     if result.pauses:
         st.dataframe(
-            [{"at": duration(p.start_s), "pause": f"{p.duration_s:.1f} s"} for p in result.pauses],
+            [{"at": spoken(p.start_s), "pause": f"{p.duration_s:.1f} s"} for p in result.pauses],
             hide_index=True,
         )
     if ctx.settings.transcription_configured and st.button(

@@ -20,7 +20,7 @@ from coach.report import Report
 from coach.scoring.rubric import STORY_TYPES
 from coach.storage import Version
 from coach.storage.workspace import WorkshopView
-from coach.text.draft import make_draft
+from coach.text.draft import make_draft, spoken
 from coach.workshops import exports
 from coach.workshops.review import collect_items
 from coach.workshops.upload import add_texts
@@ -384,7 +384,7 @@ def _participant_report(ctx: AppContext, person: Participant) -> None:
     overall, words, time = st.columns(3)
     overall.metric("Overall", f"{report.overall}/100")
     words.metric("Words", report.word_count)
-    time.metric("Speaking time", components.duration(report.speaking_time_s))
+    time.metric("Speaking time", spoken(report.speaking_time_s))
     chart, draft = st.columns([2, 3], gap="large")
     with chart:
         st.altair_chart(components.scores_chart(report), width="stretch")

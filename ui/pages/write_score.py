@@ -19,6 +19,7 @@ from coach.errors import CoachError
 from coach.scoring.rubric import STORY_TYPES
 from coach.storage import Version
 from coach.text.diff import changed_words, word_diff
+from coach.text.draft import spoken
 from ui import components, context, llm_panel, resources, state
 from ui.analysis import Analysis, analyse, score_only
 from ui.components import esc, story_label
@@ -343,12 +344,12 @@ def _summary(analysis: Analysis, story_type: str, versions: list[Version], now: 
     words.metric("Words", report.word_count)
     time.metric(
         "Speaking time",
-        components.duration(report.speaking_time_s),
+        spoken(report.speaking_time_s),
         delta=components.against_target(report.speaking_time_s, target),
         delta_color="off",
         delta_arrow="off",
         help=f"Estimated at your speaking pace (see Settings), against a target of "
-        f"{components.duration(target)} for a {story_label(story_type).lower()}.",
+        f"{spoken(target)} for a {story_label(story_type).lower()}.",
     )
     reads.metric(
         "Reads as",
