@@ -151,3 +151,19 @@ def test_eval_coaching_needs_a_plans_file(tmp_path: Path):
 
     with pytest.raises(InputError, match="no plans.jsonl"):
         load_plans(tmp_path)
+
+
+DEPOT_MESSAGE = (
+    "The bus depot is where most of us started work. They want to sell the depot to a "
+    "developer. People who fixed these buses for years would lose everything. We must "
+    "stand up. Everyone should care about this. Get involved and save the depot!"
+)
+
+
+def test_a_move_anchors_on_what_the_draft_talks_about_when_it_has_no_name_or_time(scorer):
+    plan = plan_for(scorer, DEPOT_MESSAGE, "now")
+    moves = " ".join(step.move for step in plan.steps if step.kind == "criterion")
+    assert "what you say about the depot" in moves
+    assert "the rest of the draft" not in moves
+    # a generic noun ("people", "everyone") is never taken for the draft's subject
+    assert "about the people" not in moves and "about the everyone" not in moves
