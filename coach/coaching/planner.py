@@ -5,9 +5,10 @@ drafts (50% even with perfect scores), so the order is now learned from trainers
 the labelled corpus (``datasets/drafts/plans``), with the Report each draft would get from a
 scorer that never saw its writer. Every possible fix of a draft — a criterion below full
 marks, or a whole-draft problem whose signal is present — is one candidate row: which fix it
-is for which story type, how weak the scorer thinks the criterion is and how sure it is, and
-for a whole-draft problem how strongly it shows (share of third-person sentences, minutes
-over the slot, asks in the close, hedged sentences). Three logistic models read the rows:
+is for which story type, how weak the scorer thinks the criterion is, how sure it is and how
+it compares with the draft's other criteria, and for a whole-draft problem how strongly it
+shows (share of third-person sentences, minutes over the slot, asks in the close, hedged
+sentences). Three logistic models read the rows:
 how likely each candidate is the trainer's first fix, how likely it is among the trainer's
 fixes at all, and (per draft) how likely the draft is ready. Deterministic; the weights are
 a data file that records the plans' hash.
@@ -176,8 +177,10 @@ _ISSUE_COLUMNS = [
     "hedged",
     "hedged_per_100",
 ]
-_CONTEXT = [f"{c}|{o}" for c in CANDIDATES for o in FIXED_CRITERIA]
-COLUMNS = (*[f"{c}@{t}" for c, t in _PAIR], *_CRITERION_COLUMNS, *_ISSUE_COLUMNS, *_CONTEXT)
+# Every candidate also sees the scorer's weakness on each criterion of the draft ("challenge"
+# at 1 is a first fix when the ask is fine, not when it is missing).
+_CONTEXT_COLUMNS = [f"{c}|{o}" for c in CANDIDATES for o in FIXED_CRITERIA]
+COLUMNS = (*[f"{c}@{t}" for c, t in _PAIR], *_CRITERION_COLUMNS, *_ISSUE_COLUMNS, *_CONTEXT_COLUMNS)
 _INDEX = {name: i for i, name in enumerate(COLUMNS)}
 
 
