@@ -86,6 +86,19 @@ class Report:
     prompt_version: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def assessed(self) -> bool:
+        """False for an empty draft or one the scorer declined (another language, too short):
+        its zeros are not judgements, so nothing should coach, rank or average them."""
+        return is_assessed({"nothing_to_score": self.nothing_to_score, "extra": self.extra})
+
+    @property
+    def why_not_assessed(self) -> str:
+        """The one-line reason a declined draft has no scores ("" when it was assessed)."""
+        if self.nothing_to_score:
+            return "Nothing to score: the draft is empty."
+        return "" if self.assessed else (self.notes[0] if self.notes else "Not assessed.")
+
     def criterion(self, criterion_id: str) -> CriterionScore:
         for item in self.criteria:
             if item.id == criterion_id:
@@ -156,3 +169,9 @@ class Report:
             "criteria": [c.to_dict() for c in self.criteria],
             **({"extra": self.extra} if self.extra else {}),
         }
+
+
+def is_assessed(document: dict[str, Any]) -> bool:
+    """``Report.assessed`` for a stored ``to_dict()``: exports and summaries read those."""
+    scorer = (document.get("extra") or {}).get("scorer") or {}
+    return not document.get("nothing_to_score") and scorer.get("assessed") is not False

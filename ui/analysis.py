@@ -94,7 +94,7 @@ def _analyse(
 ) -> Analysis:
     scorer = resources._scorer(rubric_path)
     report = _score(text, story_type, wpm, max_words, rubric_path)
-    if report.nothing_to_score:
+    if not report.assessed:
         return Analysis(report, coach_text(report, scorer, text))
     try:
         library = resources._retriever(data_dir, chroma_url, corpus_dir)

@@ -59,6 +59,11 @@ def story_label(story_type: str) -> str:
     return STORY_LABELS.get(story_type, story_type)
 
 
+def overall_label(report: Report) -> str:
+    """The overall as shown: a declined draft (empty, too short, another language) has none."""
+    return f"{report.overall}/100" if report.assessed else "not scored"
+
+
 def clock(seconds: float) -> str:
     """``125`` -> ``"2:05"``: short enough for a metric's delta."""
     minutes, rest = divmod(int(round(abs(seconds))), 60)

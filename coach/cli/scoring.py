@@ -192,7 +192,7 @@ def run_score(args: argparse.Namespace) -> int:
         speaking_rate_wpm=settings.speaking_rate_wpm,
         max_words=settings.max_words,
     )
-    wants_guidance = not args.no_guidance and not report.nothing_to_score
+    wants_guidance = not args.no_guidance and report.assessed
     coached = services.coach(report, text, cited=wants_guidance and _library_opens(services))
     if coached.guidance_note:
         print(f"coach: warning: {coached.guidance_note}", file=sys.stderr)

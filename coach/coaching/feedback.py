@@ -146,11 +146,14 @@ def build_feedback(
             "Empty draft: nothing to review yet.",
             (),
         )
-    if report.extra.get("scorer", {}).get("assessed") is False:
+    if not report.assessed:
         return Feedback(
             (),
-            ("Narrative Coach scores and coaches drafts in English, Spanish and French.",),
-            f"Not assessed: the draft is in '{report.language}'.",
+            (
+                "Narrative Coach scores drafts of a few sentences or more in English, Spanish and "
+                "French.",
+            ),
+            report.why_not_assessed,
             (),
         )
     items = []

@@ -52,7 +52,7 @@ def _excerpt(text: str, limit: int = 220) -> str:
 def format_report(report) -> str:
     if report.nothing_to_score:
         return "Nothing to score: the draft is empty. Write or paste a story to begin."
-    if report.extra.get("scorer", {}).get("assessed") is False:
+    if not report.assessed:
         return "\n".join(
             [
                 f"Not assessed · language {report.language} · {report.word_count} words",

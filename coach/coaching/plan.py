@@ -131,7 +131,7 @@ def build_plan(
     own words; or "ready", with what to rehearse."""
     data = plan_data()
     kind = _story_type(report)
-    if report.nothing_to_score or report.extra.get("scorer", {}).get("assessed") is False:
+    if not report.assessed:
         return CoachingPlan(kind)
     draft = make_draft(text)
     signals = draft_signals(report, rubric, draft, kind)

@@ -5,7 +5,8 @@ The eight labelled criteria, self/us/now, the story type and the overall come fr
 the labels do not cover (the rubric's delivery and framing checks, or a trainer's own
 criteria) are still scored by the rule engine, which also supplies features to the model.
 English drafts use MiniLM vectors; Spanish and French drafts use multilingual e5; a draft in
-any other language is not assessed rather than given a confident low score.
+any other language is not assessed rather than given a confident low score, and so is a
+draft too short to judge (the model learned from drafts of 61 words and more).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from coach.text.draft import Draft
 from coach.text.embeddings import CachedEncoder, MultilingualEmbedder
 
 UNSURE_BELOW = 0.55  # a level the model gives less probability than this is reported as unsure
-MIN_WORDS_FOR_LANGUAGE = 20  # below this, a language guess is too weak to refuse a draft
+MIN_WORDS_TO_JUDGE = 20  # below this neither the language guess nor the model is trusted
 
 
 def apply_caps(
@@ -91,12 +92,25 @@ class LearnedScorer:
     def score(self, draft: Draft, story_type: str | None = None) -> Report:
         if draft.is_empty:
             return self.rules.score(draft, story_type)
-        language = draft.language
-        if language not in LANGUAGES and draft.word_count >= MIN_WORDS_FOR_LANGUAGE:
-            return self._not_assessed(draft, story_type)
-        if language not in LANGUAGES:
-            language = "en"
-        kind = encoder_kind(language)
+        if draft.word_count < MIN_WORDS_TO_JUDGE:
+            return self._not_assessed(
+                draft,
+                story_type,
+                "too short",
+                f"Too short to judge: {draft.word_count} words. Write at least "
+                f"{MIN_WORDS_TO_JUDGE} — one moment: what happened, what you chose, what came "
+                "of it — and it will be scored.",
+            )
+        if draft.language not in LANGUAGES:
+            return self._not_assessed(
+                draft,
+                story_type,
+                "language",
+                f"Language detected: '{draft.language}'. Narrative Coach scores English, "
+                "Spanish and French; this draft is not assessed (no overall, no criterion "
+                "scores).",
+            )
+        kind = encoder_kind(draft.language)
         features = extract(draft, self.rules, self._encoders[kind], kind=kind)
         prediction = self.weights.kinds[kind].predict(features)
         prediction, capped = apply_caps(prediction, self.rubric, features.doc, self.weights.caps)
@@ -112,12 +126,11 @@ class LearnedScorer:
             self.weights.training_data,
         )
 
-    def _not_assessed(self, draft: Draft, story_type: str | None) -> Report:
+    def _not_assessed(self, draft: Draft, story_type: str | None, why: str, note: str) -> Report:
+        """No overall and no criterion scores, with the one-line reason as the Report's note."""
         empty = self.rules.score(draft, story_type)
         criteria = tuple(
-            replace(
-                c, score=0, confidence=0.0, evidence=(), reason="Not assessed in this language."
-            )
+            replace(c, score=0, confidence=0.0, evidence=(), reason=f"Not assessed: {why}.")
             for c in empty.criteria
         )
         return replace(
@@ -126,11 +139,8 @@ class LearnedScorer:
             components={"self": False, "us": False, "now": False},
             detected_story_type="not assessed",
             criteria=criteria,
-            notes=(
-                f"Language detected: '{draft.language}'. Narrative Coach scores English, Spanish "
-                "and French; this draft is not assessed (no overall, no criterion scores).",
-            ),
-            extra={"scorer": {"engine": "learned", "assessed": False}},
+            notes=(note,),
+            extra={"scorer": {"engine": "learned", "assessed": False, "why": why}},
         )
 
 

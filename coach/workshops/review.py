@@ -178,6 +178,8 @@ def score_item(item: ReviewItem, scorer, options: ReviewOptions) -> ReviewRow:
         return ReviewRow(item, None, f"internal error while scoring ({type(exc).__name__}: {exc})")
     if report.nothing_to_score:
         return ReviewRow(item, report, "empty draft: nothing to score")
+    if not report.assessed:
+        return ReviewRow(item, report, report.why_not_assessed)
     return ReviewRow(item, report, None)
 
 
@@ -273,7 +275,7 @@ def to_csv(rows: list[ReviewRow]) -> str:
     for row in rows:
         r = row.report
         identity = [spreadsheet_safe(row.item.name), spreadsheet_safe(row.item.source)]
-        if r is None or r.nothing_to_score:
+        if r is None or not r.assessed:
             blanks = [""] * (len(CSV_HEADER) - 2 + len(ids))
             writer.writerow([*identity, *blanks, spreadsheet_safe(row.error or "")])
             continue
@@ -310,7 +312,7 @@ def to_html(rows: list[ReviewRow], title: str = "Workshop review") -> str:
     body = []
     for row in rows:
         r = row.report
-        if r is None or r.nothing_to_score:
+        if r is None or not r.assessed:
             cells = f'<td colspan="{len(ids) + 2}" class="error">{esc(row.error or "")}</td>'
         else:
             scores = r.scores()

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from coach.report import is_assessed
+
 #: The whole-draft problems a coaching plan may put first (``coach/data/plan.yaml``), named.
 ISSUE_NAMES = {
     "not_a_narrative": "Not yet a story",
@@ -206,7 +208,7 @@ def _per_criterion(scored: list[dict[str, Any]]) -> tuple[CriterionSummary, ...]
 def _criteria(row: dict[str, Any]) -> list[dict[str, Any]]:
     """The row's criteria (id, readable name, score, max) when it has a usable report."""
     report = row.get("report")
-    if not isinstance(report, dict) or report.get("nothing_to_score"):
+    if not isinstance(report, dict) or not is_assessed(report):
         return []
     items = report.get("criteria")
     return [

@@ -23,3 +23,12 @@ def test_the_text_quotes_the_evidence_and_ends_with_the_plan(scorer, score) -> N
     assert quoted and all(q[:60] in text for q in quoted)
     assert "For trainers:" in text
     assert text.index("Call to action") < text.index("For trainers:")
+
+
+def test_a_draft_too_short_to_judge_gets_its_reason_and_no_coaching(scorer, score) -> None:
+    text = "Save our library."
+    coached = coach_text(score(text), scorer, text)
+    assert not coached.plan.steps and not coached.feedback.items
+    assert coached.feedback.trainer_summary.startswith("Too short to judge: 3 words")
+    printed = feedback_text(coached.report, coached.plan, coached.feedback)
+    assert printed.startswith("Not assessed") and "Too short to judge" in printed

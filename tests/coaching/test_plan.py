@@ -22,7 +22,7 @@ SELF_STORY = (
 )
 NOW_MESSAGE = (
     "Our library might close. Libraries matter to everyone. We must act. Get involved! "
-    "Together we can save it!"
+    "Everyone in this town should care about what happens next. Together we can save it!"
 )
 
 

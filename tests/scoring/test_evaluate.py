@@ -94,7 +94,8 @@ def make_labelled_dir(root: Path) -> Path:
     texts = {
         "story": STORY,
         "recipe": (SAMPLES / "recipe.txt").read_text(encoding="utf-8"),
-        "slogan": "Together we can make a difference! Get involved today.",
+        "slogan": "Together we can make a difference! Get involved today. Our community deserves "
+        "better, and everyone has a part to play in the change we need.",
     }
     for text_id, text in texts.items():
         (root / "texts" / f"{text_id}.txt").write_text(text, encoding="utf-8")

@@ -186,6 +186,17 @@ def test_a_draft_in_another_language_is_not_assessed(score):
     assert "not assessed" in report.notes[0]
 
 
+def test_a_draft_too_short_to_judge_gets_no_scores_and_says_how_long_to_write(score):
+    """The model learned from drafts of 61 words and more: seven words are not judged at all
+    (they used to get 31/100 with a challenge, a choice and an outcome at 1)."""
+    report = score("We need to fix this now, everyone.")
+    assert not report.assessed and report.extra["scorer"]["why"] == "too short"
+    assert report.overall == 0 and not any(report.components.values())
+    assert all(c.score == 0 and not c.evidence for c in report.criteria)
+    assert report.why_not_assessed.startswith("Too short to judge: 7 words")
+    assert "20" in report.why_not_assessed
+
+
 @pytest.mark.slow
 def test_an_unsure_level_says_so(score):
     """Whenever the model gives its chosen level little probability, the reason says it."""

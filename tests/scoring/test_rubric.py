@@ -197,7 +197,10 @@ GRATITUDE = {
     "guidance_query": "thank the people who made it possible",
     "coaching_question": "Who made this possible, and have you thanked them by name?",
 }
-THANKFUL = "We won the vote on Tuesday. Thank you, Maria and the Alder Street tenants!"
+THANKFUL = (
+    "We won the vote on Tuesday after eight months of knocking on doors. Thank you, Maria and "
+    "the Alder Street tenants, for every meeting you came to!"
+)
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +218,7 @@ def test_a_custom_criterion_is_scored_with_evidence(scorer, custom_rubric_path: 
     report = custom.score(draft)
     gratitude = report.criterion("gratitude")
     assert gratitude.score == 2
-    thanks = "Thank you, Maria and the Alder Street tenants!"
+    thanks = "Thank you, Maria and the Alder Street tenants, for every meeting you came to!"
     assert [e.text for e in gratitude.evidence] == [thanks]
     for evidence in gratitude.evidence:
         assert draft.text[evidence.start : evidence.end] == evidence.text

@@ -149,7 +149,7 @@ def _show_result(ctx: AppContext, story_type: str, draft: str, draft_id: int) ->
     with st.container(border=True):
         left, right = st.columns([1, 2], gap="large")
         with left:
-            st.metric("Overall", f"{report.overall}/100")
+            st.metric("Overall", components.overall_label(report))
             st.metric("Speaking time", spoken(report.speaking_time_s))
             if st.button("Open in Write & score", icon=":material/edit_note:"):
                 state.set("draft_id", draft_id)

@@ -382,7 +382,7 @@ def _participant_report(ctx: AppContext, person: Participant) -> None:
         return
     report = analysis.report
     overall, words, time = st.columns(3)
-    overall.metric("Overall", f"{report.overall}/100")
+    overall.metric("Overall", components.overall_label(report))
     words.metric("Words", report.word_count)
     time.metric("Speaking time", spoken(report.speaking_time_s))
     chart, draft = st.columns([2, 3], gap="large")

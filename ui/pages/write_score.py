@@ -16,6 +16,7 @@ from coach.coaching.examples import EXAMPLE_DRAFT, EXAMPLE_TITLE
 from coach.coaching.plain_text import feedback_text
 from coach.coaching.word_export import feedback_docx
 from coach.errors import CoachError
+from coach.report import is_assessed
 from coach.scoring.rubric import STORY_TYPES
 from coach.storage import Version
 from coach.text.diff import changed_words, word_diff
@@ -330,13 +331,15 @@ def _criterion_picker(analysis: Analysis) -> str | None:
 
 def _summary(analysis: Analysis, story_type: str, versions: list[Version], now: int) -> None:
     report = analysis.report
-    scored = [v.report["overall"] for v in versions if v.report and v.id != now]
-    delta = report.overall - scored[-1] if scored else None
+    scored = [
+        v.report["overall"] for v in versions if v.report and is_assessed(v.report) and v.id != now
+    ]
+    delta = report.overall - scored[-1] if scored and report.assessed else None
     target = components.TARGET_S.get(story_type, 120)
     overall, words, time, reads = st.columns(4)
     overall.metric(
         "Overall",
-        f"{report.overall}/100",
+        components.overall_label(report),
         delta=delta,
         chart_data=[*scored, report.overall] if scored else None,
         help="The change since your previous scored version; the line shows every version.",
