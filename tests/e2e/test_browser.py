@@ -13,8 +13,9 @@ from e2e_support import DRAFT, expect, new_draft, set_title, type_draft
 pytestmark = pytest.mark.browser
 
 HOSTILE = (
-    "<script>window.__pwned=1</script> My story starts here.\n\n"
-    '<img src=x onerror="window.__pwned=1"> We meet on Friday at 6 pm.'
+    "<script>window.__pwned=1</script> My story starts here, on the night the heating failed "
+    "in our block.\n\n"
+    '<img src=x onerror="window.__pwned=1"> We meet on Friday at 6 pm. Bring a neighbour.'
 )
 
 

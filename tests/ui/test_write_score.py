@@ -219,3 +219,26 @@ def test_a_fix_marks_its_sentences_in_the_draft(app):
     assert picked in FIXED_CRITERIA
     caption = " ".join(c.value for c in at.caption)
     assert "earned" in caption or "No sentence earned" in caption  # one criterion shown
+
+
+def test_the_getting_ready_caption_goes_once_the_scores_are_shown(app, monkeypatch):
+    """On a fresh server the caption says the models are loading; once the draft is scored
+    it must not stay above the scores it promised."""
+    from ui import resources
+
+    monkeypatch.setitem(resources._WARM, "state", "loading")
+    monkeypatch.setitem(resources._WARM, "started", 0.0)
+    at = open_page(app, "ui/pages/write_score.py")
+    assert "Getting ready" in texts(at)  # nothing typed yet: the caption stays
+    at.text_area[0].input(DRAFT).run()
+    assert_ok(at)
+    assert metric(at, "Overall").endswith("/100")
+    assert "Getting ready" not in texts(at)
+
+
+def test_a_draft_too_short_to_judge_says_so_instead_of_a_score(app):
+    at = open_page(app, "ui/pages/write_score.py")
+    at.text_area[0].input("Save our library.").run()
+    assert_ok(at)
+    assert metric(at, "Overall") == "not scored"
+    assert "Too short to judge: 3 words" in texts(at)

@@ -41,7 +41,7 @@ def render() -> None:
     version_id = _autosave(ctx, title, text, story_type) if text.strip() else None
     with bar:
         _draft_bar(ctx)
-    _warming()
+    getting_ready = _warming()
     if version_id is None:
         _empty_state()
         return
@@ -50,6 +50,8 @@ def render() -> None:
     except CoachError as exc:
         components.show_error(exc, "score this draft")
         return
+    finally:
+        getting_ready.empty()  # the models are in (or failed): the caption would mislead
     if state.get("scored_version_id") != version_id:
         report = analysis.report
         ctx.workspace.attach(version_id, analysis.stored_report(), report.rubric_version, None)
@@ -288,15 +290,18 @@ def _load_example(ctx: AppContext) -> None:
     _start_new("narrative", EXAMPLE_TITLE, EXAMPLE_DRAFT)
 
 
-def _warming() -> None:
-    """While the scorer loads in the background (the first minute of a fresh server)."""
+def _warming():
+    """While the scorer loads in the background (the first minute of a fresh server): a
+    caption in a placeholder, so the page can clear it once the scores are in."""
+    placeholder = st.empty()
     warm = resources.warm_state()
     if warm["state"] == "loading":
-        st.caption(
+        placeholder.caption(
             f"Getting ready: the scoring models are loading in the background "
             f"({warm['seconds']:.0f} s so far; usually under 10 s). Your draft is saved as you "
             "type; scores appear as soon as the models are in."
         )
+    return placeholder
 
 
 def _empty_state() -> None:
