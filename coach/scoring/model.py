@@ -6,6 +6,11 @@ Two stages, both linear and fitted by ``coach train-scorer`` (``coach.scoring.tr
 2. per target (each criterion's level, self/us/now, overall 1-5, story type), a draft model
    over the pooled draft features plus stage 1's strongest sentence probabilities.
 
+Which sentences are shown as evidence is decided by an evidence ranker per criterion: it
+reads stage 1's probabilities for the sentence beside the draft's others (its rank, how far
+behind the best, its neighbours, the other criteria's claims on it), because a labeller picks
+the sentences that carry a criterion *in this draft*, not those above a fixed bar.
+
 The weights file records the encoder, the feature columns and the training data's hash, and
 loading refuses a file whose columns do not match what the code computes.
 """
@@ -22,7 +27,7 @@ from coach.errors import RubricError
 from coach.scoring.features import DraftFeatures
 from coach.scoring.rubric import FIXED_CRITERIA
 
-SCHEMA = "narrative-coach/scorer-weights/v2"
+SCHEMA = "narrative-coach/scorer-weights/v3"
 # The rubric's caps kept on top of the model: only those that measurably helped in
 # cross-validation (docs/scoring.md); the others cost agreement and are left to the model.
 CAPS = ("template",)
@@ -115,6 +120,51 @@ def pooled_evidence(sentence_probs: dict[str, np.ndarray]) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
+def evidence_rows(sentence_probs: dict[str, np.ndarray], criterion: str) -> np.ndarray:
+    """The evidence ranker's columns (``EVIDENCE_COLUMNS``) for every sentence of a draft."""
+    claims = np.stack([evidence_probability(sentence_probs[c]) for c in FIXED_CRITERIA], axis=1)
+    own_index = FIXED_CRITERIA.index(criterion)
+    own = claims[:, own_index]
+    n = len(own)
+    if n == 0:
+        return np.zeros((0, len(EVIDENCE_COLUMNS)))
+    best = float(own.max())
+    rank = np.argsort(np.argsort(-own, kind="stable"), kind="stable").astype(float)
+    others = np.delete(claims, own_index, axis=1)
+    return np.column_stack(
+        [
+            own,
+            sentence_probs[criterion][:, 2],
+            own / (best + 1e-9),
+            own - best,
+            rank,
+            rank == 0,
+            np.full(n, np.log(n)),
+            np.arange(n) / max(n - 1, 1),
+            np.r_[0.0, own[:-1]],
+            np.r_[own[1:], 0.0],
+            others,
+            others.max(axis=1),
+            claims.sum(axis=1),
+        ]
+    ).astype(np.float64)
+
+
+EVIDENCE_COLUMNS = (
+    "own",
+    "own_strong",
+    "share_of_best",
+    "behind_best",
+    "rank",
+    "is_best",
+    "log_sentences",
+    "position",
+    "previous",
+    "next",
+    *(f"other_{i}" for i in range(len(FIXED_CRITERIA) - 1)),  # the other criteria, in order
+    "others_max",
+    "all_claims",
+)
 POOLED_KINDS = ("max", "top3", "mean", "strong_max", "strong_top3")
 POOLED_COLUMNS = tuple(f"evidence_{c}_{kind}" for c in FIXED_CRITERIA for kind in POOLED_KINDS)
 
@@ -139,6 +189,7 @@ class KindModel:
     draft_columns: tuple[str, ...]
     sentence: dict[str, Linear]
     draft: dict[str, Linear]
+    evidence: dict[str, Linear]  # the evidence ranker, per criterion
     evidence_threshold: dict[str, float]
     decision: str  # "cutpoints", "expected" (round the expected level) or "argmax"
     # Where the expected level (0-2) turns into a 1 and into a 2, per criterion, and the
@@ -168,7 +219,7 @@ class KindModel:
             levels[criterion] = level
             probabilities[criterion] = tuple(round(float(p), 4) for p in full)
             evidence[criterion] = choose_evidence(
-                evidence_probability(sentence_probs[criterion]),
+                self.evidence_scores(sentence_probs, criterion),
                 self.evidence_threshold[criterion],
                 level,
             )
@@ -186,6 +237,11 @@ class KindModel:
         story = self.draft["story_type"]
         story_type = str(story.classes[int(np.argmax(story.proba(row)[0]))])
         return Prediction(levels, probabilities, evidence, components, overall, story_type)
+
+    def evidence_scores(self, sentence_probs: dict[str, np.ndarray], criterion: str) -> np.ndarray:
+        """Per sentence, how likely a labeller would quote it for ``criterion``."""
+        rows = evidence_rows(sentence_probs, criterion)
+        return self.evidence[criterion].positive(rows) if len(rows) else np.zeros(0)
 
     def level(self, criterion: str, probabilities: np.ndarray) -> int:
         if self.decision == "argmax":
@@ -228,6 +284,7 @@ class ScorerWeights:
                 draft_columns=tuple(body["draft_columns"]),
                 sentence={c: Linear.from_dict(v) for c, v in body["sentence"].items()},
                 draft={t: Linear.from_dict(v) for t, v in body["draft"].items()},
+                evidence={c: Linear.from_dict(v) for c, v in body["evidence"].items()},
                 evidence_threshold=dict(body["evidence_threshold"]),
                 decision=body["decision"],
                 cutpoints={c: tuple(v) for c, v in body["cutpoints"].items()},
@@ -253,6 +310,7 @@ class ScorerWeights:
                     "draft_columns": list(model.draft_columns),
                     "sentence": {c: v.to_dict() for c, v in model.sentence.items()},
                     "draft": {t: v.to_dict() for t, v in model.draft.items()},
+                    "evidence": {c: v.to_dict() for c, v in model.evidence.items()},
                 }
                 for kind, model in self.kinds.items()
             },

@@ -23,12 +23,13 @@ from coach.scoring.evaluate import quadratic_weighted_kappa, spearman
 from coach.scoring.features import DraftFeatures, extract
 from coach.scoring.model import (
     CAPS,
+    EVIDENCE_COLUMNS,
     POOLED_COLUMNS,
     KindModel,
     Linear,
     Prediction,
     ScorerWeights,
-    evidence_probability,
+    evidence_rows,
     pooled_evidence,
     sentence_levels,
 )
@@ -199,6 +200,7 @@ def groups_folds(
     return [(np.flatnonzero(assigned != k), np.flatnonzero(assigned == k)) for k in range(folds)]
 
 
+EVIDENCE_C = 1.0  # the evidence ranker has 19 columns and many rows: little to regularise
 INNER_FOLDS = 3  # writer folds for stage 1's out-of-fold outputs while fitting stage 2
 OUTER_FOLDS = 11  # cross-validation: each of the ten corpus writers leads a fold
 
@@ -232,13 +234,19 @@ def fit_kind(
             pooled[i] = pooled_evidence(oof_probs[i])
     draft_rows = np.hstack([np.stack([f.draft_row for f in features]), pooled])
     draft = {t: fit_linear(draft_rows, _target_values(drafts, t), config.c_for(t)) for t in TARGETS}
-    thresholds = {c: _best_threshold(oof_probs, golds, drafts, c) for c in FIXED_CRITERIA}
+    rankers = {c: _fit_evidence_ranker(oof_probs, golds, drafts, c) for c in FIXED_CRITERIA}
+    scores = [
+        {c: rankers[c].positive(evidence_rows(probs, c)) for c in FIXED_CRITERIA}
+        for probs in oof_probs
+    ]
+    thresholds = {c: _best_threshold(scores, golds, drafts, c) for c in FIXED_CRITERIA}
     cutpoints, component_threshold = _fit_decisions(draft_rows, drafts, groups, config)
     return KindModel(
         sentence_columns=features[0].sentence_columns,
         draft_columns=features[0].draft_columns,
         sentence=sentence,
         draft=draft,
+        evidence=rankers,
         evidence_threshold=thresholds,
         decision=config.decision,
         cutpoints=cutpoints,
@@ -286,21 +294,34 @@ def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, 
     return cutpoints, component_threshold
 
 
-def _best_threshold(oof_probs, golds, drafts: list[LabelledDraft], criterion: str) -> float:
-    """The evidence threshold with the best sentence F1 on out-of-fold probabilities."""
+def _fit_evidence_ranker(oof_probs, golds, drafts: list[LabelledDraft], criterion: str) -> Linear:
+    """Which sentences labellers quote, from stage 1's out-of-fold probabilities in context,
+    learned where the label is 1 or 2 (only there is evidence shown)."""
+    rows, quoted = [np.zeros((0, len(EVIDENCE_COLUMNS)))], []
+    for probs, gold_by, item in zip(oof_probs, golds, drafts, strict=True):
+        if not item.labels[criterion]:
+            continue
+        found = evidence_rows(probs, criterion)
+        rows.append(found)
+        quoted += [int(i in gold_by[criterion]) for i in range(len(found))]
+    return fit_linear(np.vstack(rows), quoted or [0], EVIDENCE_C)
+
+
+def _best_threshold(scores, golds, drafts: list[LabelledDraft], criterion: str) -> float:
+    """The evidence threshold with the best sentence F1 on out-of-fold ranker scores."""
     from coach.scoring.model import choose_evidence
 
     best, best_f1 = 0.5, -1.0
-    for threshold in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+    for threshold in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
         tp = fp = fn = 0
-        for probs, gold_by, item in zip(oof_probs, golds, drafts, strict=True):
+        for score, gold_by, item in zip(scores, golds, drafts, strict=True):
             level = item.labels[criterion]
-            if probs is None or level == 0:
+            if level == 0:
                 continue
             gold = gold_by[criterion]
             if not gold:
                 continue
-            chosen = set(choose_evidence(evidence_probability(probs[criterion]), threshold, level))
+            chosen = set(choose_evidence(score[criterion], threshold, level))
             tp, fp, fn = tp + len(chosen & gold), fp + len(chosen - gold), fn + len(gold - chosen)
         f1 = 2 * tp / max(2 * tp + fp + fn, 1)
         if f1 > best_f1:

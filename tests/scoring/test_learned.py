@@ -15,7 +15,7 @@ from scoring_support import REPO_ROOT
 from coach.scoring.dataset import LabelledDraft, corpus_hash, evidence_indices, load_corpus, settle
 from coach.scoring.engine import Scorer
 from coach.scoring.learned import LearnedScorer
-from coach.scoring.model import KindModel, Linear, ScorerWeights
+from coach.scoring.model import EVIDENCE_COLUMNS, KindModel, Linear, ScorerWeights, evidence_rows
 from coach.scoring.rubric import FIXED_CRITERIA, load_rubric
 from coach.scoring.training import TrainConfig, corpus_features, fit
 from coach.text.draft import make_draft
@@ -81,7 +81,7 @@ def test_a_linear_model_reads_back_to_the_same_probabilities():
 
 
 def kind_model(decision: str, cutpoints: dict) -> KindModel:
-    return KindModel((), (), {}, {}, {}, decision, cutpoints=cutpoints)
+    return KindModel((), (), {}, {}, {}, {}, decision, cutpoints=cutpoints)
 
 
 def test_cutpoints_decide_where_the_expected_level_becomes_a_one_and_a_two():
@@ -90,6 +90,20 @@ def test_cutpoints_decide_where_the_expected_level_becomes_a_one_and_a_two():
     assert kind_model("expected", {}).level("hope", probabilities) == 1
     assert kind_model("cutpoints", {"hope": (0.95, 1.6)}).level("hope", probabilities) == 0
     assert kind_model("cutpoints", {"hope": (0.3, 0.85)}).level("hope", probabilities) == 2
+
+
+def test_the_evidence_ranker_sees_each_sentence_beside_the_drafts_others():
+    """Stage 1 may be lukewarm about every sentence of a draft; the ranker still sees which
+    one is this draft's best for the criterion and what the other criteria claim."""
+    probs = {c: np.tile([0.9, 0.1, 0.0], (3, 1)) for c in FIXED_CRITERIA}
+    probs["call_to_action"] = np.array([[0.95, 0.05, 0.0], [0.7, 0.2, 0.1], [0.8, 0.1, 0.1]])
+    rows = evidence_rows(probs, "call_to_action")
+    column = {name: rows[:, i] for i, name in enumerate(EVIDENCE_COLUMNS)}
+    assert rows.shape == (3, len(EVIDENCE_COLUMNS))
+    assert column["rank"].tolist() == [2, 0, 1] and column["is_best"].tolist() == [0, 1, 0]
+    assert column["share_of_best"][1] == pytest.approx(1.0)
+    assert column["previous"][1] == pytest.approx(0.05) and column["next"][1] == pytest.approx(0.2)
+    assert column["others_max"].tolist() == pytest.approx([0.1, 0.1, 0.1])
 
 
 def test_the_weights_file_keeps_the_cutpoints_and_thresholds(tmp_path):

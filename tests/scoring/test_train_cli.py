@@ -54,7 +54,7 @@ def test_train_scorer_writes_weights_that_name_their_data(run_coach, small_corpu
     )
     assert result.returncode == 0, result.stderr
     weights = json.loads(out.read_text(encoding="utf-8"))
-    assert weights["schema"] == "narrative-coach/scorer-weights/v2"
+    assert weights["schema"] == "narrative-coach/scorer-weights/v3"
     assert set(weights["kinds"]) == {"en", "multi"}
     assert "8 labelled drafts by 2 writers" in result.stderr
     assert list(cache.glob("sentence-vectors-*.npz")), "vectors are kept for the next run"
