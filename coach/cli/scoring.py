@@ -205,6 +205,8 @@ def run_score(args: argparse.Namespace) -> int:
     if report.nothing_to_score:
         print("coach: error: nothing to score: the draft is empty", file=sys.stderr)
         return 2
+    if not report.assessed:
+        print(f"coach: not scored: {report.why_not_assessed}", file=sys.stderr)
     if args.fail_under is not None and report.overall < args.fail_under:
         return 1
     return 0

@@ -27,15 +27,23 @@ def title_of(title: str) -> str:
 
 
 def overall(report) -> str:
-    return f"Overall {report.overall}/100"
+    return f"Overall {report.overall}/100" if report.assessed else "Not scored"
 
 
 def summary(report) -> str:
-    """What follows the overall score on its line: length, story type read and weighted."""
+    """What follows the overall score on its line: length, story type read and weighted (or,
+    for a draft the scorer declined, why)."""
+    if not report.assessed:
+        return f" · {report.word_count} words · {report.why_not_assessed}"
     return (
         f" · {report.word_count} words · {report.detected_story_type} · "
         f"weighted as {report.story_type}"
     )
+
+
+def judged_criteria(report) -> tuple:
+    """The criteria to print in the scores table: none for a draft the scorer declined."""
+    return report.criteria if report.assessed else ()
 
 
 def score_label(criterion) -> str:

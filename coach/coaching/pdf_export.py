@@ -210,7 +210,7 @@ def _headline(pdf: _Document, report) -> None:
 
 
 def _scores(pdf: _Document, report) -> None:
-    if not report.criteria:
+    if not parts.judged_criteria(report):
         return
     pdf.style(8.5)
     headings = FontFace(emphasis="BOLD", fill_color=_HEADINGS)

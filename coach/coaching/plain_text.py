@@ -55,7 +55,7 @@ def format_report(report) -> str:
     if not report.assessed:
         return "\n".join(
             [
-                f"Not assessed · language {report.language} · {report.word_count} words",
+                f"Not assessed · {report.word_count} words",
                 *report.notes,
             ]
         )

@@ -26,11 +26,13 @@ def feedback_docx(report, plan, feedback, text: str, title: str = "") -> bytes:
     line = document.add_paragraph()
     line.add_run(parts.overall(report)).bold = True
     line.add_run(parts.summary(report))
-    table = document.add_table(rows=1, cols=3)
-    table.style = "Light Grid Accent 1"
-    for cell, heading in zip(table.rows[0].cells, ("Criterion", "Score", "Why"), strict=True):
-        cell.text = heading
-    for criterion in report.criteria:
+    judged = parts.judged_criteria(report)
+    table = document.add_table(rows=1, cols=3) if judged else None
+    if table is not None:
+        table.style = "Light Grid Accent 1"
+        for cell, heading in zip(table.rows[0].cells, ("Criterion", "Score", "Why"), strict=True):
+            cell.text = heading
+    for criterion in judged:
         row = table.add_row().cells
         row[0].text = _t(criterion.name)
         row[1].text = parts.score_label(criterion)

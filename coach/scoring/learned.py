@@ -23,6 +23,10 @@ from coach.text.embeddings import CachedEncoder, MultilingualEmbedder
 
 UNSURE_BELOW = 0.55  # a level the model gives less probability than this is reported as unsure
 MIN_WORDS_TO_JUDGE = 20  # below this neither the language guess nor the model is trusted
+NOT_ASSESSED_REASONS = {
+    "too short": "Not assessed: too short to judge.",
+    "language": "Not assessed in this language.",
+}
 
 
 def apply_caps(
@@ -130,7 +134,7 @@ class LearnedScorer:
         """No overall and no criterion scores, with the one-line reason as the Report's note."""
         empty = self.rules.score(draft, story_type)
         criteria = tuple(
-            replace(c, score=0, confidence=0.0, evidence=(), reason=f"Not assessed: {why}.")
+            replace(c, score=0, confidence=0.0, evidence=(), reason=NOT_ASSESSED_REASONS[why])
             for c in empty.criteria
         )
         return replace(

@@ -284,7 +284,7 @@ class ScorerWeights:
                 draft_columns=tuple(body["draft_columns"]),
                 sentence={c: Linear.from_dict(v) for c, v in body["sentence"].items()},
                 draft={t: Linear.from_dict(v) for t, v in body["draft"].items()},
-                evidence={c: Linear.from_dict(v) for c, v in body["evidence"].items()},
+                evidence=_evidence_rankers(body, path),
                 evidence_threshold=dict(body["evidence_threshold"]),
                 decision=body["decision"],
                 cutpoints={c: tuple(v) for c, v in body["cutpoints"].items()},
@@ -310,8 +310,15 @@ class ScorerWeights:
                     "draft_columns": list(model.draft_columns),
                     "sentence": {c: v.to_dict() for c, v in model.sentence.items()},
                     "draft": {t: v.to_dict() for t, v in model.draft.items()},
+                    "evidence_columns": list(EVIDENCE_COLUMNS),
                     "evidence": {c: v.to_dict() for c, v in model.evidence.items()},
                 }
                 for kind, model in self.kinds.items()
             },
         }
+
+
+def _evidence_rankers(body: dict, path: Path) -> dict[str, Linear]:
+    if body.get("evidence_columns") != list(EVIDENCE_COLUMNS):
+        raise RubricError(f"{path}: evidence ranker columns do not match this version; retrain")
+    return {c: Linear.from_dict(v) for c, v in body["evidence"].items()}

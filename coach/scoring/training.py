@@ -239,6 +239,8 @@ def fit_kind(
         {c: rankers[c].positive(evidence_rows(probs, c)) for c in FIXED_CRITERIA}
         for probs in oof_probs
     ]
+    # The thresholds are chosen on the rows the rankers were fitted on: 19 columns over
+    # thousands of sentences, so the optimism is small (cross-validation measures the whole).
     thresholds = {c: _best_threshold(scores, golds, drafts, c) for c in FIXED_CRITERIA}
     cutpoints, component_threshold = _fit_decisions(draft_rows, drafts, groups, config)
     return KindModel(
@@ -304,7 +306,12 @@ def _fit_evidence_ranker(oof_probs, golds, drafts: list[LabelledDraft], criterio
         found = evidence_rows(probs, criterion)
         rows.append(found)
         quoted += [int(i in gold_by[criterion]) for i in range(len(found))]
-    return fit_linear(np.vstack(rows), quoted or [0], EVIDENCE_C)
+    if not quoted:  # no draft scored 1 or 2 here (tiny data): nothing is evidence, the best
+        columns = len(EVIDENCE_COLUMNS)  # sentence is still shown as the fallback
+        return Linear(
+            np.zeros(columns), np.ones(columns), np.zeros((1, columns)), np.zeros(1), (0,)
+        )
+    return fit_linear(np.vstack(rows), quoted, EVIDENCE_C)
 
 
 def _best_threshold(scores, golds, drafts: list[LabelledDraft], criterion: str) -> float:

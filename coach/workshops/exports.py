@@ -76,7 +76,13 @@ def with_report(
     """The row with this report (and coaching: the plan, then every criterion) instead of
     the stored one."""
     document = attach_feedback(report, feedback).to_dict() if feedback else report.to_dict()
-    updated = {**row, "report": document, "overall": report.overall, "scores": report.scores()}
+    judged = report.assessed  # a draft too short or in another language has no scores
+    updated = {
+        **row,
+        "report": document,
+        "overall": report.overall if judged else None,
+        "scores": report.scores() if judged else {},
+    }
     if feedback is not None:
         updated["feedback"] = feedback.to_dict()
     if plan is not None:

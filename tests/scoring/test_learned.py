@@ -7,6 +7,7 @@ MiniLM embedder on a handful of texts, so nothing here is a mock.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -145,6 +146,19 @@ def test_fitting_twice_on_the_same_drafts_gives_the_same_weights(tiny_corpus):
     second = fit(tiny_corpus, features, {"en": embedder.model_id}, TrainConfig())
     assert first.to_dict() == second.to_dict()
     assert first.training_data == corpus_hash(tiny_corpus)
+
+
+@pytest.mark.slow
+def test_a_criterion_nobody_scored_above_zero_still_fits_and_shows_no_evidence(tiny_corpus):
+    """Small or lopsided data: no draft has hope at 1 or 2, so nothing teaches the evidence
+    ranker what a quoted sentence looks like; fitting must not fail over it."""
+    hopeless = [replace(d, labels={**d.labels, "hope": 0}) for d in tiny_corpus]
+    embedder = Embedder()
+    rules = Scorer(load_rubric(None), embedder=embedder)
+    features = corpus_features(hopeless, rules, {"en": embedder})
+    weights = fit(hopeless, features, {"en": embedder.model_id}, TrainConfig())
+    prediction = weights.kinds["en"].predict(features["en"][0])
+    assert prediction.levels["hope"] == 0 and prediction.evidence["hope"] == ()
 
 
 def test_the_shipped_weights_say_what_they_were_trained_on():

@@ -358,3 +358,12 @@ def test_help_exits_0(run_coach, command: list[str]) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: coach")
     assert not command or command[0] in result.stdout.splitlines()[0]
+
+
+def test_a_draft_too_short_to_judge_says_why_on_stderr(run_coach, tmp_path: Path) -> None:
+    short = tmp_path / "short.txt"
+    short.write_text("We need to fix this now, everyone.", encoding="utf-8")
+    result = run_coach("score", short, "--no-guidance")
+    assert result.returncode == 0
+    assert "not scored: Too short to judge: 7 words" in result.stderr
+    assert result.stdout.startswith("Not assessed · 7 words")

@@ -91,7 +91,10 @@ def test_a_draft_with_nul_characters_is_saved_without_them(app, reload):
 
 def test_each_edit_is_a_version_and_the_chart_shows_the_change(app):
     at = open_page(app, "ui/pages/write_score.py")
-    at.text_area[0].input("I was worried about the rent.").run()
+    at.text_area[0].input(
+        "I was worried about the rent. Every month it went up, and nobody in our building "
+        "knew what to do about it."
+    ).run()
     at.text_area[0].input(DRAFT).run()
     assert_ok(at)
     versions = at.tabs[2]
@@ -242,3 +245,15 @@ def test_a_draft_too_short_to_judge_says_so_instead_of_a_score(app):
     assert_ok(at)
     assert metric(at, "Overall") == "not scored"
     assert "Too short to judge: 3 words" in texts(at)
+
+
+def test_a_version_too_short_to_judge_is_left_out_of_the_chart(app):
+    at = open_page(app, "ui/pages/write_score.py")
+    at.text_area[0].input("I was worried about the rent.").run()
+    at.text_area[0].input(DRAFT).run()
+    assert_ok(at)
+    versions = at.tabs[2]
+    assert not versions.get("vega_lite_chart")  # one judged version: nothing to compare yet
+    table = versions.dataframe[0].value
+    assert list(table["version"]) == [2, 1]
+    assert table["overall"][0] > 0 and table["overall"].isna()[1]

@@ -68,3 +68,15 @@ def test_printable_report_escapes_names_drafts_and_comments(rows):
     assert page.count('<section class="participant">') == 2
     assert "page-break-before" in page
     assert page.count("<h3>Plan</h3>") == 2  # each participant's plan, not the old list
+
+
+def test_a_draft_too_short_to_judge_has_no_overall_or_scores_in_exports_or_summary(scorer):
+    from coach.workshops.summary import summarize
+
+    text = "Save our library."
+    report = score_text(text, scorer)
+    row = with_report({"participant": "Bo", "draft_id": 1, "version": 1, "text": text}, report)
+    assert row["overall"] is None and row["scores"] == {}
+    assert row["report"]["extra"]["scorer"]["why"] == "too short"
+    summary = summarize([row])
+    assert summary.overall_mean is None  # a declined draft is not averaged in as a zero

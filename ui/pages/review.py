@@ -282,7 +282,8 @@ def _table(
         p
         for p in people
         if needle.casefold() in p.name.casefold()
-        and p.report.overall >= floor
+        and (p.report.overall >= floor or (not p.report.assessed and not floor and not weak_on))
+        and (p.report.assessed or not weak_on)
         and all(p.report.criterion(c).score < p.report.criterion(c).max for c in weak_on)
     ]
     frame = pd.DataFrame(
@@ -290,9 +291,9 @@ def _table(
             {
                 "participant": p.name,
                 "versions": len(p.versions),
-                "overall": p.report.overall,
+                "overall": p.report.overall if p.report.assessed else None,
                 "words": p.report.word_count,
-                **p.report.scores(),
+                **(p.report.scores() if p.report.assessed else {}),
             }
             for p in shown
         ],
@@ -425,8 +426,8 @@ def _compare(ctx: AppContext, person: Participant) -> None:
     rb = score_only(vb.text, vb.story_type, ctx.settings)
     st.metric(
         "Overall",
-        f"{rb.overall}/100",
-        delta=rb.overall - ra.overall,
+        components.overall_label(rb),
+        delta=rb.overall - ra.overall if ra.assessed and rb.assessed else None,
         help=f"Version {b} compared with version {a}",
     )
     before = ra.scores()

@@ -346,7 +346,7 @@ def _summary(analysis: Analysis, story_type: str, versions: list[Version], now: 
         "Overall",
         components.overall_label(report),
         delta=delta,
-        chart_data=[*scored, report.overall] if scored else None,
+        chart_data=[*scored, report.overall] if scored and report.assessed else None,
         help="The change since your previous scored version; the line shows every version.",
     )
     words.metric("Words", report.word_count)
@@ -365,10 +365,11 @@ def _summary(analysis: Analysis, story_type: str, versions: list[Version], now: 
         help="The kind of story the draft reads like (self, us, now, a full narrative, a "
         "campaign message).",
     )
-    present = " · ".join(
-        f"{'✓' if found else '✗'} story of {part}" for part, found in report.components.items()
-    )
-    st.caption(f"{present} · weighted as {story_label(story_type).lower()}")
+    if report.assessed:
+        present = " · ".join(
+            f"{'✓' if found else '✗'} story of {part}" for part, found in report.components.items()
+        )
+        st.caption(f"{present} · weighted as {story_label(story_type).lower()}")
     detected = report.detected_story_type
     if detected in STORY_TYPES and detected != story_type and story_type != "narrative":
         st.caption(
@@ -383,21 +384,22 @@ CHART_VERSIONS = 20  # the newest versions shown in the chart
 
 
 def _versions(ctx: AppContext, versions: list[Version], analysis: Analysis) -> None:
-    scored = [(v.number, _report_of(ctx, v)) for v in versions[-CHART_VERSIONS:]]
+    stored = [(v.number, _report_of(ctx, v)) for v in versions[-CHART_VERSIONS:]]
+    scored = [(number, report) for number, report in stored if is_assessed(report)]
     if len(scored) >= 2:
         overall, heat = components.versions_charts(components.versions_frame(scored))
         st.altair_chart(overall, width="stretch")
         st.altair_chart(heat, width="stretch")
     else:
         st.caption("Edit your draft and score it again: this tab then shows how each score moved.")
-    reports = dict(scored)
+    reports, assessed = dict(stored), dict(scored)
     rows = [
         {
             "version": v.number,
             "saved": v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "",
             "story type": story_label(v.story_type),
             "words": reports.get(v.number, {}).get("word_count"),
-            "overall": reports.get(v.number, {}).get("overall"),
+            "overall": assessed.get(v.number, {}).get("overall"),  # none when not judged
         }
         for v in reversed(versions)
     ]
