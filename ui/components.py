@@ -423,8 +423,9 @@ def render_plan_and_feedback(
     if trainer:
         st.info(feedback.trainer_summary, icon=":material/school:")
     render_plan(plan, show_in)
-    with st.expander("Every criterion below full marks"):
-        render_coaching(feedback)
+    if feedback.items:
+        with st.expander("Every criterion below full marks"):
+            render_coaching(feedback)
 
 
 def render_plan(plan, show_in: str | None = None) -> None:

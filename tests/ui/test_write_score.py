@@ -245,6 +245,7 @@ def test_a_draft_too_short_to_judge_says_so_instead_of_a_score(app):
     assert_ok(at)
     assert metric(at, "Overall") == "not scored"
     assert "Too short to judge: 3 words" in texts(at)
+    assert not at.get("vega_lite_chart") and not at.expander  # no empty chart, no list of zeros
 
 
 def test_a_version_too_short_to_judge_is_left_out_of_the_chart(app):

@@ -58,13 +58,14 @@ def render() -> None:
         state.set("scored_version_id", version_id)
     versions = ctx.workspace.versions(state.get("draft_id"))
     _summary(analysis, story_type, versions, version_id)
-    chart, draft = st.columns([2, 3], gap="large")
-    with chart:
-        st.markdown("**Scores per criterion**")
-        st.altair_chart(components.scores_chart(analysis.report), width="stretch")
-    with draft:
-        criterion = _criterion_picker(analysis)
-        components.render_highlighted(text, analysis.report, criterion, key="draft-view")
+    if analysis.report.assessed:  # else the note above says why there are no scores
+        chart, draft = st.columns([2, 3], gap="large")
+        with chart:
+            st.markdown("**Scores per criterion**")
+            st.altair_chart(components.scores_chart(analysis.report), width="stretch")
+        with draft:
+            criterion = _criterion_picker(analysis)
+            components.render_highlighted(text, analysis.report, criterion, key="draft-view")
     _trainer_comments(ctx, state.get("draft_id"))
     coaching, coach_me, history = st.tabs(["Coaching", "Coach me", "Versions"])
     with coaching:
