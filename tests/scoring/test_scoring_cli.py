@@ -226,8 +226,20 @@ def review_inputs(tmp_path_factory) -> list[Path]:
     with (root / "drafts.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["name", "text"])
-        writer.writerow(["Chen", "We are the nurses of Ward 6. Join us at the rally on Friday."])
-        writer.writerow([SCRIPT_NAME, "I <script>decided</script> to organise my building."])
+        writer.writerow(
+            [
+                "Chen",
+                "We are the nurses of Ward 6. Last week two of us covered thirty patients on the "
+                "night shift. Join us at the rally on Friday.",
+            ]
+        )
+        writer.writerow(
+            [
+                SCRIPT_NAME,
+                "I <script>decided</script> to organise my building after the lift broke for the "
+                "third time this winter and Mrs. Lee was stuck upstairs for a week.",
+            ]
+        )
     return [root / "dana.txt", root / "green-team.md", folder, root / "drafts.csv"]
 
 
@@ -367,3 +379,17 @@ def test_a_draft_too_short_to_judge_says_why_on_stderr(run_coach, tmp_path: Path
     assert result.returncode == 0
     assert "not scored: Too short to judge: 7 words" in result.stderr
     assert result.stdout.startswith("Not assessed · 7 words")
+
+
+def test_review_names_a_draft_too_short_to_judge_and_leaves_its_scores_blank(
+    run_coach, tmp_path: Path
+) -> None:
+    (tmp_path / "ana.txt").write_text(ACCENTED, encoding="utf-8")
+    (tmp_path / "bo.txt").write_text("Save our library.", encoding="utf-8")
+    result = run_coach("review", tmp_path, "--format", "csv", "--workers", "1")
+    assert result.returncode == 1  # a finding: one draft was not scored
+    assert "bo.txt: Too short to judge: 3 words" in result.stderr
+    assert "scored 1 of 2 drafts" in result.stderr
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows["bo"]["overall (0-100)"] == "" and "Too short" in rows["bo"]["error"]
+    assert rows["ana"]["error"] == "" and int(rows["ana"]["overall (0-100)"]) > 0
