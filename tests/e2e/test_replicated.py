@@ -9,7 +9,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from e2e_support import ARTIFACTS, DRAFT, AppServer, expect, type_draft, why_no_browser
+from e2e_support import (
+    ARTIFACTS,
+    DRAFT,
+    AppServer,
+    expect,
+    settle,
+    type_draft,
+    why_no_browser,
+)
 from pgtemp import TempPostgres, why_unavailable
 from servers import CADDY, CHROMA, CaddyBalancer, ChromaServer, why_missing
 
@@ -143,7 +151,9 @@ def test_a_participant_joins_on_one_replica_and_the_trainer_reads_the_draft_on_t
     deployment.replicas[on_participant].stop()
     assert participant.reload().headers["x-upstream"] == on_trainer
     _go(participant, "Account")
+    settle(participant)  # the survivor may still be drawing the page: a click mid-run is lost
     participant.get_by_role("tab", name="Come back").click()
+    expect()(participant.get_by_label("Personal key", exact=True)).to_be_visible()
     participant.get_by_label("Join code", exact=True).last.fill(deployment.join_code)
     participant.get_by_label("Your name", exact=True).last.fill("Ana")
     participant.get_by_label("Personal key", exact=True).fill(personal_key)
