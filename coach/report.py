@@ -171,7 +171,10 @@ class Report:
         }
 
 
-def is_assessed(document: dict[str, Any]) -> bool:
-    """``Report.assessed`` for a stored ``to_dict()``: exports and summaries read those."""
+def is_assessed(document: Any) -> bool:
+    """``Report.assessed`` for a stored ``to_dict()`` (exports and summaries read those);
+    anything that is not a stored report has no scores either."""
+    if not isinstance(document, dict):
+        return False
     scorer = (document.get("extra") or {}).get("scorer") or {}
     return not document.get("nothing_to_score") and scorer.get("assessed") is not False

@@ -19,6 +19,20 @@ _GREY = RGBColor(0x55, 0x55, 0x55)
 _t = parts.clean
 
 
+def _scores_table(document, criteria) -> None:
+    if not criteria:  # a draft the scorer declined: its line above says why
+        return
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Light Grid Accent 1"
+    for cell, heading in zip(table.rows[0].cells, ("Criterion", "Score", "Why"), strict=True):
+        cell.text = heading
+    for criterion in criteria:
+        row = table.add_row().cells
+        row[0].text = _t(criterion.name)
+        row[1].text = parts.score_label(criterion)
+        row[2].text = _t(criterion.reason)
+
+
 def feedback_docx(report, plan, feedback, text: str, title: str = "") -> bytes:
     document = Document()
     document.styles["Normal"].font.size = Pt(10.5)
@@ -26,17 +40,7 @@ def feedback_docx(report, plan, feedback, text: str, title: str = "") -> bytes:
     line = document.add_paragraph()
     line.add_run(parts.overall(report)).bold = True
     line.add_run(parts.summary(report))
-    judged = parts.judged_criteria(report)
-    table = document.add_table(rows=1, cols=3) if judged else None
-    if table is not None:
-        table.style = "Light Grid Accent 1"
-        for cell, heading in zip(table.rows[0].cells, ("Criterion", "Score", "Why"), strict=True):
-            cell.text = heading
-    for criterion in judged:
-        row = table.add_row().cells
-        row[0].text = _t(criterion.name)
-        row[1].text = parts.score_label(criterion)
-        row[2].text = _t(criterion.reason)
+    _scores_table(document, parts.judged_criteria(report))
     document.add_heading("Your plan", level=2)
     if plan is not None and plan.ready:
         document.add_paragraph(_t(plan.rehearse))

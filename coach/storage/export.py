@@ -182,7 +182,7 @@ def _row(
         "story_type": version.story_type if version else None,
         "saved_at": _iso(version.created_at) if version else None,
         "words": len(version.text.split()) if version else 0,
-        "overall": report.get("overall") if _judged(report) else None,
+        "overall": report.get("overall") if is_assessed(report) else None,
         "rubric_version": version.rubric_version if version else None,
         "prompt_version": version.prompt_version if version else None,
         "scores": criterion_scores(report),
@@ -194,18 +194,13 @@ def _row(
 
 def criterion_scores(report: Any) -> dict[str, Any]:
     """``{criterion id: score}`` from a Report dict; empty when there is no usable report."""
-    if not _judged(report) or not isinstance(report.get("criteria"), list):
+    if not is_assessed(report) or not isinstance(report.get("criteria"), list):
         return {}
     return {
         str(item["id"]): item.get("score")
         for item in report["criteria"]
         if isinstance(item, dict) and "id" in item
     }
-
-
-def _judged(report: Any) -> bool:
-    """A stored report whose scores mean something (not empty, too short or another language)."""
-    return isinstance(report, dict) and is_assessed(report)
 
 
 def _iso(moment: datetime) -> str:

@@ -208,7 +208,7 @@ def _per_criterion(scored: list[dict[str, Any]]) -> tuple[CriterionSummary, ...]
 def _criteria(row: dict[str, Any]) -> list[dict[str, Any]]:
     """The row's criteria (id, readable name, score, max) when it has a usable report."""
     report = row.get("report")
-    if not isinstance(report, dict) or not is_assessed(report):
+    if not is_assessed(report):
         return []
     items = report.get("criteria")
     return [
