@@ -34,7 +34,7 @@ from coach.coaching.planner import (
 )
 from coach.report import Citation, CriterionScore, Evidence, Report
 from coach.scoring.rubric import Rubric
-from coach.text.draft import make_draft, spoken, word_tokens
+from coach.text.draft import make_draft, spoken, stopwords, word_tokens
 
 #: Whole-draft problems and the criterion each one is really about (for comparing plans).
 ISSUE_CRITERION = {
@@ -316,9 +316,7 @@ def _detail(text: str, language: str = "en") -> str:
 def _subject(text: str, language: str) -> str:
     """The thing the draft talks about most: its most repeated word (five letters or more,
     not a stopword) that somewhere ends a noun phrase ("the depot.", "our parish is")."""
-    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_FRENCH, STOPWORDS_SPANISH
-
-    stop = {"es": STOPWORDS_SPANISH, "fr": STOPWORDS_FRENCH}.get(language, STOPWORDS_EN_PLUS)
+    stop = stopwords(language)
     words = [w for w in word_tokens(text) if w.isalpha()]
     counts = Counter(w for w in words if len(w) >= 5 and w.islower() and w not in stop)
     nouns = {  # a determiner before, no content word after: the head of a noun phrase

@@ -14,15 +14,9 @@ from dataclasses import dataclass
 
 from coach.errors import ServiceError
 from coach.settings import Settings
-from coach.text.draft import make_draft, word_tokens
+from coach.text.draft import make_draft, stopwords, word_tokens
 
 COVERED_AT = 0.5  # share of a beat's content words heard in the transcript
-_STOPWORDS = frozenset(
-    """the a an and or but so of to in on at for with from by as is are was were be been it
-    its this that these those there here i me my we our us you your he she they them his her
-    their not no yes do did does have has had will would can could should just very then than
-    what when where who how why all any some one into out up about over after before""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -38,18 +32,19 @@ class BeatCoverage:
         return self.coverage >= COVERED_AT
 
 
-def _content_words(text: str) -> set[str]:
-    return {w.lower() for w in word_tokens(text) if len(w) > 2 and w.lower() not in _STOPWORDS}
+def _content_words(text: str, language: str) -> set[str]:
+    stop = stopwords(language)
+    return {w.lower() for w in word_tokens(text) if len(w) > 2 and w.lower() not in stop}
 
 
 def beat_coverage(draft_text: str, transcript: str) -> list[BeatCoverage]:
     """For each paragraph of the draft (a beat of the story), how much of it was said."""
-    heard = _content_words(transcript)
-    beats = []
     draft = make_draft(draft_text)
+    heard = _content_words(transcript, draft.language)
+    beats = []
     for paragraph in draft.paragraphs:
         text = draft.text[paragraph.start : paragraph.end].strip()
-        words = _content_words(text)
+        words = _content_words(text, draft.language)
         share = len(words & heard) / len(words) if words else 1.0
         beats.append(
             BeatCoverage(paragraph.index, paragraph.start, paragraph.end, text, round(share, 2))

@@ -28,6 +28,7 @@ STORY_TYPE_LABELS = {
     "non-narrative": "non-narrative",
 }
 NARRATIVE_TYPES = frozenset({"narrative", "self", "us", "now"})
+SPEECH_WRITER = "president: "  # the writer of a speech excerpt is its president
 LABEL_FILES = ("first", "second", "third")
 
 
@@ -46,6 +47,10 @@ class LabelledDraft:
     @property
     def is_narrative(self) -> bool:
         return self.story_type in NARRATIVE_TYPES
+
+    @property
+    def is_speech_excerpt(self) -> bool:
+        return self.writer.startswith(SPEECH_WRITER)
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -144,7 +149,7 @@ def writer_of(brief: dict, folder: str) -> str:
     """Who wrote a text: the brief's writer, or for a speech excerpt, the president."""
     source = brief.get("source", "")
     if brief.get("writer") == "presidential" and source.endswith(")") and "(" in source:
-        return "president: " + source[source.rindex("(") + 1 : -1]
+        return SPEECH_WRITER + source[source.rindex("(") + 1 : -1]
     return brief.get("writer", folder)
 
 

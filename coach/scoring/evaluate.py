@@ -8,7 +8,7 @@ correlation of the 0-100 ``overall`` with the labelled 1-5 ``overall``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,16 +21,20 @@ from coach.scoring.rubric import FIXED_CRITERIA
 NARRATIVE_LABELS = frozenset({"full public narrative", "self", "us", "now"})
 
 
-def quadratic_weighted_kappa(a: list[int], b: list[int], categories: int = 3) -> float:
-    """Cohen's kappa with quadratic weights; 1.0 when both raters agree perfectly."""
+def quadratic_weighted_kappa(
+    a: list[int], b: list[int], categories: int = 3, sample_weight: Sequence[float] | None = None
+) -> float:
+    """Cohen's kappa with quadratic weights; 1.0 when both raters agree perfectly. With
+    ``sample_weight`` a text counts as much as its weight."""
     if len(a) != len(b) or not a:
         raise ValueError("need two equally long, non-empty rating lists")
     if any(not 0 <= x < categories for x in (*a, *b)):
         raise ValueError(f"ratings must be whole numbers from 0 to {categories - 1}")
+    counts = [1.0] * len(a) if sample_weight is None else list(sample_weight)
     observed = np.zeros((categories, categories))
-    for x, y in zip(a, b, strict=True):
-        observed[x, y] += 1
-    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / len(a)
+    for x, y, w in zip(a, b, counts, strict=True):
+        observed[x, y] += w
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
     i, j = np.indices((categories, categories))
     weights = (i - j) ** 2 / (categories - 1) ** 2
     denominator = float((weights * expected).sum())

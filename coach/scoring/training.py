@@ -49,9 +49,13 @@ class TrainConfig:
     draft_c: float = 0.02
     decision: str = "cutpoints"
     target_c: dict[str, float] = field(default_factory=dict)
+    speech_weight: float = 1.0  # how much a speech excerpt counts beside a writer's text
 
     def c_for(self, target: str) -> float:
         return self.target_c.get(target, self.draft_c)
+
+    def weights(self, drafts: Sequence[LabelledDraft]) -> np.ndarray:
+        return np.asarray([self.speech_weight if d.is_speech_excerpt else 1.0 for d in drafts])
 
 
 # --- sentence vectors cached by text ----------------------------------------------------------
@@ -107,7 +111,13 @@ def corpus_features(
 # --- fitting ------------------------------------------------------------------------------------
 
 
-def fit_linear(rows: np.ndarray, targets: Sequence, c: float, balanced: bool = False) -> Linear:
+def fit_linear(
+    rows: np.ndarray,
+    targets: Sequence,
+    c: float,
+    balanced: bool = False,
+    sample_weight: np.ndarray | None = None,
+) -> Linear:
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
@@ -124,7 +134,7 @@ def fit_linear(rows: np.ndarray, targets: Sequence, c: float, balanced: bool = F
         )
     model = LogisticRegression(
         C=c, max_iter=5000, class_weight="balanced" if balanced else None
-    ).fit(scaler.transform(rows), targets)
+    ).fit(scaler.transform(rows), targets, sample_weight=sample_weight)
     return Linear(
         scaler.mean_,
         scaler.scale_,
@@ -168,8 +178,11 @@ def _sentence_targets(
     return np.vstack(rows), np.asarray(owner), {c: np.asarray(v) for c, v in targets.items()}
 
 
-def _fit_sentence_models(rows, targets, c) -> dict[str, Linear]:
-    return {criterion: fit_linear(rows, targets[criterion], c) for criterion in FIXED_CRITERIA}
+def _fit_sentence_models(rows, targets, c, weight) -> dict[str, Linear]:
+    return {
+        criterion: fit_linear(rows, targets[criterion], c, sample_weight=weight)
+        for criterion in FIXED_CRITERIA
+    }
 
 
 def _target_values(drafts: list[LabelledDraft], target: str) -> list:
@@ -212,12 +225,16 @@ def fit_kind(
     golds = [gold_evidence(f, d) for f, d in zip(features, drafts, strict=True)]
     rows, owner, targets = _sentence_targets(features, golds, [d.labels for d in drafts])
     groups = [d.writer for d in drafts]
+    weight = config.weights(drafts)
     pooled = np.zeros((len(drafts), len(POOLED_COLUMNS)))
     oof_probs: list[dict[str, np.ndarray] | None] = [None] * len(drafts)
     for train, test in groups_folds(groups, INNER_FOLDS):
         mask = np.isin(owner, train)
         models = _fit_sentence_models(
-            rows[mask], {c: t[mask] for c, t in targets.items()}, config.sentence_c
+            rows[mask],
+            {c: t[mask] for c, t in targets.items()},
+            config.sentence_c,
+            weight[owner][mask],
         )
         for i in test:
             probs = {
@@ -225,7 +242,7 @@ def fit_kind(
             }
             oof_probs[i] = probs
             pooled[i] = pooled_evidence(probs)
-    sentence = _fit_sentence_models(rows, targets, config.sentence_c)
+    sentence = _fit_sentence_models(rows, targets, config.sentence_c, weight[owner])
     if not groups_folds(groups):  # one writer only: in-sample stage 1 (tests on tiny data)
         for i, feature in enumerate(features):
             oof_probs[i] = {
@@ -233,7 +250,10 @@ def fit_kind(
             }
             pooled[i] = pooled_evidence(oof_probs[i])
     draft_rows = np.hstack([np.stack([f.draft_row for f in features]), pooled])
-    draft = {t: fit_linear(draft_rows, _target_values(drafts, t), config.c_for(t)) for t in TARGETS}
+    draft = {
+        t: fit_linear(draft_rows, _target_values(drafts, t), config.c_for(t), sample_weight=weight)
+        for t in TARGETS
+    }
     rankers = {c: _fit_evidence_ranker(oof_probs, golds, drafts, c) for c in FIXED_CRITERIA}
     scores = [
         {c: rankers[c].positive(evidence_rows(probs, c)) for c in FIXED_CRITERIA}
@@ -242,7 +262,7 @@ def fit_kind(
     # The thresholds are chosen on the rows the rankers were fitted on: 19 columns over
     # thousands of sentences, so the optimism is small (cross-validation measures the whole).
     thresholds = {c: _best_threshold(scores, golds, drafts, c) for c in FIXED_CRITERIA}
-    cutpoints, component_threshold = _fit_decisions(draft_rows, drafts, groups, config)
+    cutpoints, component_threshold = _fit_decisions(draft_rows, drafts, groups, config, weight)
     return KindModel(
         sentence_columns=features[0].sentence_columns,
         draft_columns=features[0].draft_columns,
@@ -259,7 +279,7 @@ def fit_kind(
 CUT_GRID = np.round(np.arange(0.2, 1.85, 0.05), 2)
 
 
-def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, config):
+def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, config, weight):
     """Cut-points on the expected level (best QWK) and self/us/now thresholds (best accuracy),
     chosen on stage 2's out-of-fold predictions by writer; defaults with a single writer."""
     folds = groups_folds(groups, INNER_FOLDS)
@@ -270,7 +290,12 @@ def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, 
     for train, test in folds:
         for target in (*FIXED_CRITERIA, *COMPONENTS):
             values = _target_values(drafts, target)
-            model = fit_linear(draft_rows[train], [values[i] for i in train], config.c_for(target))
+            model = fit_linear(
+                draft_rows[train],
+                [values[i] for i in train],
+                config.c_for(target),
+                sample_weight=weight[train],
+            )
             if target in COMPONENTS:
                 present[target][test] = model.positive(draft_rows[test])
             else:
@@ -284,14 +309,17 @@ def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, 
         for low in CUT_GRID:
             for high in CUT_GRID[CUT_GRID > low]:
                 levels = (expected[criterion] >= low).astype(int) + (expected[criterion] >= high)
-                kappa = quadratic_weighted_kappa(human, levels.tolist())
+                kappa = quadratic_weighted_kappa(human, levels.tolist(), sample_weight=weight)
                 if kappa > best[0] + 1e-9:
                     best = (kappa, float(low), float(high))
         cutpoints[criterion] = (best[1], best[2])
     component_threshold = {}
     for key in COMPONENTS:
         human = np.asarray([d.components[key] for d in drafts])
-        accuracy = {t: float(np.mean((present[key] >= t) == human)) for t in CUT_GRID[CUT_GRID < 1]}
+        accuracy = {
+            t: float(np.average((present[key] >= t) == human, weights=weight))
+            for t in CUT_GRID[CUT_GRID < 1]
+        }
         component_threshold[key] = float(max(accuracy, key=lambda t: (accuracy[t], -abs(t - 0.5))))
     return cutpoints, component_threshold
 

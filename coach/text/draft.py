@@ -66,6 +66,15 @@ def count_words(text: str) -> int:
     return sum(1 for _ in _WORD.finditer(text))
 
 
+@lru_cache(maxsize=8)
+def stopwords(language: str) -> frozenset[str]:
+    """Function words of a draft's language (bm25s's lists; English for any other language)."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_FRENCH, STOPWORDS_SPANISH
+
+    chosen = {"es": STOPWORDS_SPANISH, "fr": STOPWORDS_FRENCH}.get(language, STOPWORDS_EN_PLUS)
+    return frozenset(chosen)
+
+
 @lru_cache(maxsize=1)
 def _language_identifier():
     import py3langid

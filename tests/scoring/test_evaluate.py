@@ -35,6 +35,14 @@ def test_kappa_is_minus_one_for_opposite_extremes() -> None:
     assert quadratic_weighted_kappa([0, 2], [2, 0]) == pytest.approx(-1.0)
 
 
+def test_a_text_of_weight_two_counts_as_two_texts_in_kappa() -> None:
+    """Weights let one genre count less when fitting cut-points (docs/scoring.md)."""
+    doubled = quadratic_weighted_kappa([0, 0, 1, 1, 0], [0, 1, 1, 1, 1])
+    weighted = quadratic_weighted_kappa([0, 0, 1, 1], [0, 1, 1, 1], sample_weight=[1, 2, 1, 1])
+    assert weighted == pytest.approx(doubled)
+    assert weighted != pytest.approx(quadratic_weighted_kappa([0, 0, 1, 1], [0, 1, 1, 1]))
+
+
 def test_kappa_when_both_raters_use_one_category() -> None:
     assert quadratic_weighted_kappa([1, 1, 1], [1, 1, 1]) == 1.0
 

@@ -107,6 +107,15 @@ def test_the_evidence_ranker_sees_each_sentence_beside_the_drafts_others():
     assert column["others_max"].tolist() == pytest.approx([0.1, 0.1, 0.1])
 
 
+def test_identical_sentences_share_their_rank_for_the_evidence_ranker():
+    """A sentence said twice is equally good evidence both times: neither copy is 'the best'
+    only because it comes first."""
+    probs = {c: np.tile([0.9, 0.1, 0.0], (3, 1)) for c in FIXED_CRITERIA}
+    probs["hope"] = np.array([[0.2, 0.5, 0.3], [0.8, 0.1, 0.1], [0.2, 0.5, 0.3]])
+    column = dict(zip(EVIDENCE_COLUMNS, evidence_rows(probs, "hope").T, strict=True))
+    assert column["rank"].tolist() == [0, 2, 0] and column["is_best"].tolist() == [1, 0, 1]
+
+
 def test_the_weights_file_keeps_the_cutpoints_and_thresholds(tmp_path):
     weights = ScorerWeights.load()
     path = tmp_path / "weights.json"
