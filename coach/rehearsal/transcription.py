@@ -33,8 +33,16 @@ class BeatCoverage:
 
 
 def _content_words(text: str, language: str) -> set[str]:
+    """Words that carry the beat: not function words, and with a typed ’ and a transcribed '
+    read alike; an elided article or pronoun ("l’hiver", "qu’il") counts as the word after it."""
     stop = stopwords(language)
-    return {w.lower() for w in word_tokens(text) if len(w) > 2 and w.lower() not in stop}
+    words = set()
+    for token in word_tokens(text.replace("’", "'")):
+        head, _, rest = token.lower().partition("'")
+        word = rest if rest and (len(head) <= 2 or head.endswith("qu")) else token.lower()
+        if len(word) > 2 and word not in stop:
+            words.add(word)
+    return words
 
 
 def beat_coverage(draft_text: str, transcript: str) -> list[BeatCoverage]:

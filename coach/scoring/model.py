@@ -129,7 +129,8 @@ def evidence_rows(sentence_probs: dict[str, np.ndarray], criterion: str) -> np.n
     if n == 0:
         return np.zeros((0, len(EVIDENCE_COLUMNS)))
     best = float(own.max())
-    # Competition rank: identical sentences share a rank, so neither is "best" by position alone.
+    # Competition rank: sentences with equal probability share a rank (neither is "best" for
+    # coming first).
     rank = np.searchsorted(np.sort(-own), -own, side="left").astype(float)
     others = np.delete(claims, own_index, axis=1)
     return np.column_stack(

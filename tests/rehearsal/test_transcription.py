@@ -86,3 +86,16 @@ def test_beat_coverage_shows_which_parts_of_the_story_were_said() -> None:
     assert [b.covered for b in beats] == [True, True, False]
     assert beats[2].text.startswith("Come to the housing board")
     assert DRAFT[beats[1].start : beats[1].end].strip() == beats[1].text
+
+
+def test_a_french_beat_is_heard_whatever_the_apostrophes_and_elisions() -> None:
+    """A draft typed with ’ and a transcript with ': "l’hiver" and "l'hiver" are one word, and
+    the elided "qu’", "n’", "d’" count as nothing."""
+    draft = (
+        "C’est l’hiver où j’ai compris qu’il fallait parler aux voisins du bâtiment.\n\n"
+        "Rejoignez-nous jeudi à la mairie pour demander des réparations avant décembre."
+    )
+    heard = "c'est l'hiver où j'ai compris qu'il fallait parler aux voisins du bâtiment"
+    beats = beat_coverage(draft, heard)
+    assert [b.covered for b in beats] == [True, False]
+    assert beats[0].coverage == 1.0

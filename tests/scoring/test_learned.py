@@ -107,8 +107,8 @@ def test_the_evidence_ranker_sees_each_sentence_beside_the_drafts_others():
     assert column["others_max"].tolist() == pytest.approx([0.1, 0.1, 0.1])
 
 
-def test_identical_sentences_share_their_rank_for_the_evidence_ranker():
-    """A sentence said twice is equally good evidence both times: neither copy is 'the best'
+def test_sentences_with_equal_probability_share_their_rank_for_the_evidence_ranker():
+    """Two sentences stage 1 rates alike are equally good evidence: neither is 'the best'
     only because it comes first."""
     probs = {c: np.tile([0.9, 0.1, 0.0], (3, 1)) for c in FIXED_CRITERIA}
     probs["hope"] = np.array([[0.2, 0.5, 0.3], [0.8, 0.1, 0.1], [0.2, 0.5, 0.3]])
