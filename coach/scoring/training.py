@@ -49,12 +49,20 @@ class TrainConfig:
     draft_c: float = 0.02
     decision: str = "cutpoints"
     target_c: dict[str, float] = field(default_factory=dict)
-    speech_weight: float = 1.0  # how much a speech excerpt counts beside a writer's text
+    # A speech excerpt counts half as much as a writer's text in stages 1 and 2 and the
+    # cut-points (not in the evidence ranker): 248 speeches otherwise pull the shared linear
+    # model away from workshop drafts (docs/scoring.md, session 11).
+    speech_weight: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not self.speech_weight > 0:
+            raise ValueError("speech_weight must be above 0")
 
     def c_for(self, target: str) -> float:
         return self.target_c.get(target, self.draft_c)
 
-    def weights(self, drafts: Sequence[LabelledDraft]) -> np.ndarray:
+    def draft_weights(self, drafts: Sequence[LabelledDraft]) -> np.ndarray:
+        """How much each draft counts in fitting."""
         return np.asarray([self.speech_weight if d.is_speech_excerpt else 1.0 for d in drafts])
 
 
@@ -178,9 +186,9 @@ def _sentence_targets(
     return np.vstack(rows), np.asarray(owner), {c: np.asarray(v) for c, v in targets.items()}
 
 
-def _fit_sentence_models(rows, targets, c, weight) -> dict[str, Linear]:
+def _fit_sentence_models(rows, targets, c, sentence_weight) -> dict[str, Linear]:
     return {
-        criterion: fit_linear(rows, targets[criterion], c, sample_weight=weight)
+        criterion: fit_linear(rows, targets[criterion], c, sample_weight=sentence_weight)
         for criterion in FIXED_CRITERIA
     }
 
@@ -225,7 +233,7 @@ def fit_kind(
     golds = [gold_evidence(f, d) for f, d in zip(features, drafts, strict=True)]
     rows, owner, targets = _sentence_targets(features, golds, [d.labels for d in drafts])
     groups = [d.writer for d in drafts]
-    weight = config.weights(drafts)
+    draft_weight = config.draft_weights(drafts)
     pooled = np.zeros((len(drafts), len(POOLED_COLUMNS)))
     oof_probs: list[dict[str, np.ndarray] | None] = [None] * len(drafts)
     for train, test in groups_folds(groups, INNER_FOLDS):
@@ -234,7 +242,7 @@ def fit_kind(
             rows[mask],
             {c: t[mask] for c, t in targets.items()},
             config.sentence_c,
-            weight[owner][mask],
+            draft_weight[owner][mask],
         )
         for i in test:
             probs = {
@@ -242,7 +250,7 @@ def fit_kind(
             }
             oof_probs[i] = probs
             pooled[i] = pooled_evidence(probs)
-    sentence = _fit_sentence_models(rows, targets, config.sentence_c, weight[owner])
+    sentence = _fit_sentence_models(rows, targets, config.sentence_c, draft_weight[owner])
     if not groups_folds(groups):  # one writer only: in-sample stage 1 (tests on tiny data)
         for i, feature in enumerate(features):
             oof_probs[i] = {
@@ -251,7 +259,9 @@ def fit_kind(
             pooled[i] = pooled_evidence(oof_probs[i])
     draft_rows = np.hstack([np.stack([f.draft_row for f in features]), pooled])
     draft = {
-        t: fit_linear(draft_rows, _target_values(drafts, t), config.c_for(t), sample_weight=weight)
+        t: fit_linear(
+            draft_rows, _target_values(drafts, t), config.c_for(t), sample_weight=draft_weight
+        )
         for t in TARGETS
     }
     rankers = {c: _fit_evidence_ranker(oof_probs, golds, drafts, c) for c in FIXED_CRITERIA}
@@ -262,7 +272,9 @@ def fit_kind(
     # The thresholds are chosen on the rows the rankers were fitted on: 19 columns over
     # thousands of sentences, so the optimism is small (cross-validation measures the whole).
     thresholds = {c: _best_threshold(scores, golds, drafts, c) for c in FIXED_CRITERIA}
-    cutpoints, component_threshold = _fit_decisions(draft_rows, drafts, groups, config, weight)
+    cutpoints, component_threshold = _fit_decisions(
+        draft_rows, drafts, groups, config, draft_weight
+    )
     return KindModel(
         sentence_columns=features[0].sentence_columns,
         draft_columns=features[0].draft_columns,
@@ -279,7 +291,9 @@ def fit_kind(
 CUT_GRID = np.round(np.arange(0.2, 1.85, 0.05), 2)
 
 
-def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, config, weight):
+def _fit_decisions(
+    draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, config, draft_weight: np.ndarray
+):
     """Cut-points on the expected level (best QWK) and self/us/now thresholds (best accuracy),
     chosen on stage 2's out-of-fold predictions by writer; defaults with a single writer."""
     folds = groups_folds(groups, INNER_FOLDS)
@@ -294,7 +308,7 @@ def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, 
                 draft_rows[train],
                 [values[i] for i in train],
                 config.c_for(target),
-                sample_weight=weight[train],
+                sample_weight=draft_weight[train],
             )
             if target in COMPONENTS:
                 present[target][test] = model.positive(draft_rows[test])
@@ -309,7 +323,7 @@ def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, 
         for low in CUT_GRID:
             for high in CUT_GRID[CUT_GRID > low]:
                 levels = (expected[criterion] >= low).astype(int) + (expected[criterion] >= high)
-                kappa = quadratic_weighted_kappa(human, levels.tolist(), sample_weight=weight)
+                kappa = quadratic_weighted_kappa(human, levels.tolist(), sample_weight=draft_weight)
                 if kappa > best[0] + 1e-9:
                     best = (kappa, float(low), float(high))
         cutpoints[criterion] = (best[1], best[2])
@@ -317,7 +331,7 @@ def _fit_decisions(draft_rows: np.ndarray, drafts: list[LabelledDraft], groups, 
     for key in COMPONENTS:
         human = np.asarray([d.components[key] for d in drafts])
         accuracy = {
-            t: float(np.average((present[key] >= t) == human, weights=weight))
+            t: float(np.average((present[key] >= t) == human, weights=draft_weight))
             for t in CUT_GRID[CUT_GRID < 1]
         }
         component_threshold[key] = float(max(accuracy, key=lambda t: (accuracy[t], -abs(t - 0.5))))

@@ -170,6 +170,34 @@ def test_a_criterion_nobody_scored_above_zero_still_fits_and_shows_no_evidence(t
     assert prediction.levels["hope"] == 0 and prediction.evidence["hope"] == ()
 
 
+def test_a_speech_excerpt_counts_half_as_much_as_a_writers_text_when_fitting():
+    drafts = load_corpus(CORPUS)
+    speech = next(d for d in drafts if d.id.startswith("pres_"))
+    written = next(d for d in drafts if d.writer == "w1")
+    assert speech.is_speech_excerpt and not written.is_speech_excerpt
+    assert TrainConfig().draft_weights([speech, written]).tolist() == [0.5, 1.0]
+    with pytest.raises(ValueError):
+        TrainConfig(speech_weight=0)
+
+
+@pytest.mark.slow
+def test_the_speech_weight_changes_what_is_learned_from_speeches(tiny_corpus):
+    """Two writers' drafts and two excerpts: weighting the excerpts differently moves stage 2."""
+    speeches = [d for d in load_corpus(CORPUS) if d.is_speech_excerpt][:4]
+    drafts = tiny_corpus + speeches
+    embedder = Embedder()
+    rules = Scorer(load_rubric(None), embedder=embedder)
+    features = corpus_features(drafts, rules, {"en": embedder})
+    even = fit(drafts, features, {"en": embedder.model_id}, TrainConfig(speech_weight=1.0))
+    half = fit(drafts, features, {"en": embedder.model_id}, TrainConfig(speech_weight=0.5))
+    moved = [
+        target
+        for target, model in even.kinds["en"].draft.items()
+        if not np.allclose(model.coef, half.kinds["en"].draft[target].coef)
+    ]
+    assert moved, "stage 2 learned the same from half-weighted speeches"
+
+
 def test_the_shipped_weights_say_what_they_were_trained_on():
     weights = ScorerWeights.load()
     assert weights.training_data == corpus_hash(load_corpus(CORPUS))
