@@ -34,7 +34,10 @@ CAPS = ("template",)
 WEIGHTS_FILE = Path(__file__).parent.parent / "data" / "scorer.json"
 TOP_K = 3
 COMPONENTS = ("self", "us", "now")
-NOW_NEEDS = ("challenge", "urgency", "call_to_action")
+# The guide's story of now: challenge, urgency and an ask, each at least 1, "told through a
+# narrative or a lived situation rather than only data, logistics or slogans" — some concrete
+# detail (specificity at least 1) stands for the lived situation (docs/scoring.md, session 12).
+NOW_NEEDS = ("challenge", "urgency", "call_to_action", "specificity")
 
 
 @dataclass(frozen=True)
@@ -229,8 +232,8 @@ class KindModel:
             key: bool(self.draft[key].positive(row)[0] >= self.component_threshold.get(key, 0.5))
             for key in COMPONENTS
         }
-        # The labelling guide defines a story of now as needing a challenge, urgency and an
-        # ask (each at least 1); the model's "now" stands only where its own levels agree.
+        # The labelling guide's definition of a story of now (NOW_NEEDS); the model's "now"
+        # stands only where its own levels agree.
         components["now"] = components["now"] and all(levels[c] >= 1 for c in NOW_NEEDS)
         overall_model = self.draft["overall"]
         overall = float(
