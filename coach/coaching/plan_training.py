@@ -19,12 +19,12 @@ import numpy as np
 
 from coach.coaching.planner import (
     CANDIDATES,
-    MAX_FIXES,
     DraftSignals,
     PlannerModel,
     candidate_rows,
     choose,
     draft_signals,
+    further_fixes,
     ready_row,
 )
 from coach.errors import InputError
@@ -132,7 +132,7 @@ def _thresholds(examples: Sequence[PlanExample], c: float) -> tuple[float, float
     for threshold in np.arange(0.1, 0.95, 0.05):
         tp = fp = fn = 0
         for example, found in zip(examples, ranked, strict=True):
-            further = {r.candidate for r in (found or [])[1:MAX_FIXES] if r.planned >= threshold}
+            further = set(further_fixes(found or [], threshold))
             wanted = set(example.fixes[1:])
             tp, fp, fn = (
                 tp + len(further & wanted),

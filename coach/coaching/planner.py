@@ -337,5 +337,12 @@ def choose(model: PlannerModel, signals: DraftSignals) -> tuple[bool, tuple[str,
     )
     if not ranked or (not gap and model.ready_probability(signals) >= model.ready_threshold):
         return True, ()
-    further = [r.candidate for r in ranked[1:MAX_FIXES] if r.planned >= model.planned_threshold]
-    return False, (ranked[0].candidate, *further)
+    return False, (ranked[0].candidate, *further_fixes(ranked, model.planned_threshold))
+
+
+def further_fixes(ranked: list[Ranked], threshold: float) -> list[str]:
+    """After the first fix, the others a trainer would most likely also name: the candidates
+    most likely to be among the trainer's fixes, not merely the next most likely first fixes
+    (a vague ask can be a near-certain second fix while rarely the first)."""
+    rest = sorted(ranked[1:], key=lambda r: -r.planned)
+    return [r.candidate for r in rest[: MAX_FIXES - 1] if r.planned >= threshold]

@@ -11,7 +11,14 @@ from coach.coaching.plan_training import (
     plan_agreement,
     trainer_agreement,
 )
-from coach.coaching.planner import DraftSignals, PlannerModel, candidate_rows, choose
+from coach.coaching.planner import (
+    DraftSignals,
+    PlannerModel,
+    Ranked,
+    candidate_rows,
+    choose,
+    further_fixes,
+)
 from coach.scoring.rubric import FIXED_CRITERIA
 
 
@@ -113,3 +120,15 @@ def test_trainer_agreement_counts_drafts_planned_twice():
         {"id": "z", "plan": {"first_fix": "hope"}},
     ]
     assert trainer_agreement(rows) == {"pairs": 2, "first_fix_same": 0.5, "ready_same": 0.5}
+
+
+def test_further_fixes_are_those_trainers_would_also_name_not_the_runner_up_first_fixes():
+    ranked = [
+        Ranked("challenge", first=0.22, planned=0.51),
+        Ranked("specificity", first=0.21, planned=0.70),
+        Ranked("not_a_narrative", first=0.09, planned=0.09),
+        Ranked("call_to_action", first=0.06, planned=0.78),  # a vague ask: rarely first
+    ]
+    assert further_fixes(ranked, threshold=0.2) == ["call_to_action", "specificity"]
+    assert further_fixes(ranked, threshold=0.75) == ["call_to_action"]
+    assert further_fixes(ranked[:1], threshold=0.2) == []
