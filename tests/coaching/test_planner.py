@@ -124,7 +124,7 @@ def test_trainer_agreement_counts_drafts_planned_twice():
 
 def test_further_fixes_are_those_trainers_would_also_name_not_the_runner_up_first_fixes():
     ranked = [
-        Ranked("challenge", first=0.22, planned=0.51),
+        Ranked("challenge", first=0.22, planned=0.95),  # the first fix: never named twice
         Ranked("specificity", first=0.21, planned=0.70),
         Ranked("not_a_narrative", first=0.09, planned=0.09),
         Ranked("call_to_action", first=0.06, planned=0.78),  # a vague ask: rarely first
