@@ -356,17 +356,28 @@ TRAINING = [PROJECT_ROOT / p for p in TRAINING_QUESTIONS]
 
 @pytest.mark.slow
 def test_the_committed_weights_are_reproduced_from_the_committed_questions(tmp_path, embedder):
+    """Refitting from the committed questions ranks the cards as the committed weights do.
+
+    Compared by what the ranker does (its retrieval figures on those questions), not weight
+    by weight: the 4-bit e5 model's vectors differ in the third decimal between CPUs (seen in
+    session 12: cosine 0.99994), and the fitted weights of correlated columns move by up to
+    0.4 while the rankings stay the same.
+    """
     if not all(p.is_file() for p in TRAINING) or not any(CARDS.glob("*.md")):
         pytest.skip("the question files or the corpus cards are not in this checkout")
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=CARDS.parent)
     retriever = Retriever.from_settings(settings, embedder, fusion="convex")
     fitted = train_ranker(retriever, TRAINING, base=PROJECT_ROOT)
     committed = Ranker.load()
-    assert fitted.weights == pytest.approx(committed.weights, abs=1e-3)
-    assert fitted.weights2 == pytest.approx(committed.weights2, abs=1e-3)
-    assert fitted.bias2 == pytest.approx(committed.bias2, abs=1e-3)
     assert fitted.corelevance.keys() == committed.corelevance.keys()
     assert (fitted.trained_on, fitted.questions) == (committed.trained_on, committed.questions)
+    questions = [q for path in TRAINING for q in load_questions(path)]
+    figures = [
+        evaluate(retriever.with_ranker(ranker), questions, 5, methods=("hybrid",))["methods"]
+        for ranker in (fitted, committed)
+    ]
+    for metric in ("hit", "mrr", "recall"):
+        assert figures[0]["hybrid"][metric] == pytest.approx(figures[1]["hybrid"][metric], abs=0.01)
 
 
 @pytest.mark.slow
