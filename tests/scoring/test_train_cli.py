@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -95,7 +96,8 @@ def test_train_planner_learns_from_trainers_plans_and_keeps_the_scorers_reports(
     )
     assert first.returncode == 0, first.stderr
     assert "cross-validating the scorer by writer" in first.stderr
-    assert "plans for 8 drafts" in first.stderr  # some drafts are planned by two trainers
+    planned = re.search(r"(\d+) plans for 8 drafts", first.stderr)  # some planned twice
+    assert planned and int(planned.group(1)) >= 8
     weights = json.loads(out.read_text(encoding="utf-8"))
     assert weights["schema"] == "planner/v1" and len(weights["training_data"]) == 64
     again = run_coach(
@@ -111,7 +113,7 @@ def test_train_planner_learns_from_trainers_plans_and_keeps_the_scorers_reports(
     )
     assert again.returncode == 0, again.stderr
     assert "cross-validating the scorer" not in again.stderr  # the reports were kept
-    assert json.loads(again.stdout)["planner"]["n"] == 8
+    assert json.loads(again.stdout)["planner"]["n"] == int(planned.group(1))
 
 
 def test_train_planner_needs_trainers_plans(run_coach, small_corpus, tmp_path):
