@@ -50,8 +50,8 @@ class TrainConfig:
     decision: str = "cutpoints"
     target_c: dict[str, float] = field(default_factory=dict)
     # A speech excerpt counts half as much as a writer's text in stages 1 and 2 and the
-    # cut-points (not in the evidence ranker): 248 speeches otherwise pull the shared linear
-    # model away from workshop drafts (docs/scoring.md, session 11).
+    # cut-points (not in the evidence ranker): the speeches otherwise pull the shared linear
+    # model away from workshop drafts (docs/scoring.md, sessions 11 and 12).
     speech_weight: float = 0.5
 
     def __post_init__(self) -> None:
