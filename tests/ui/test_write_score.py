@@ -15,6 +15,9 @@ DRAFT = (
     "the boiler was replaced. We believe every family deserves a warm home. The housing board "
     "meets on 3 March: come with us to the meeting at 6 pm and bring one neighbour."
 )
+# The same story with a vague ask and no date: a draft a trainer would send back with fixes
+# (the full DRAFT is one the planner may call ready to tell).
+NEEDS_WORK = DRAFT[: DRAFT.index(" The housing board")] + " Please support us."
 
 
 def metric(at, label: str) -> str:
@@ -35,9 +38,9 @@ def test_an_empty_page_teaches_and_the_example_is_one_click_away(app):
 
 def test_pasted_draft_is_scored_with_evidence_and_cited_coaching(app):
     at = open_page(app, "ui/pages/write_score.py")
-    at.text_area[0].input(DRAFT).run()
+    at.text_area[0].input(NEEDS_WORK).run()
     assert_ok(at)
-    assert metric(at, "Words") == str(len(DRAFT.split()))
+    assert metric(at, "Words") == str(len(NEEDS_WORK.split()))
     highlighted = html_bodies(at)[0]
     assert highlighted.count('class="nc-evidence"') >= 3
     coaching = at.tabs[0]
@@ -213,7 +216,7 @@ def test_the_feedback_can_be_downloaded_as_text_beside_the_coaching(app):
 
 def test_a_fix_marks_its_sentences_in_the_draft(app):
     at = open_page(app, "ui/pages/write_score.py")
-    at.text_area[0].input(DRAFT).run()
+    at.text_area[0].input(NEEDS_WORK).run()
     marks = [b for b in at.tabs[0].button if b.label == "Mark its sentences in the draft"]
     assert marks, "this draft's plan has a fix about a criterion"
     marks[0].click().run()
