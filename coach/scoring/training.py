@@ -48,7 +48,7 @@ class TrainConfig:
     sentence_c: float = 0.02
     draft_c: float = 0.01
     # The eight criteria's level models are regularised harder than self/us/now, overall and
-    # story type: with 980 texts that generalised best across writers (docs/scoring.md, s13).
+    # story type: it generalised better across writers (docs/scoring.md, session 13).
     criterion_c: float = 0.005
     decision: str = "cutpoints"
     target_c: dict[str, float] = field(default_factory=dict)
@@ -60,6 +60,9 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if not self.speech_weight > 0:
             raise ValueError("speech_weight must be above 0")
+        costs = (self.sentence_c, self.draft_c, self.criterion_c, *self.target_c.values())
+        if not all(c > 0 for c in costs):
+            raise ValueError("every regularisation C must be above 0")
 
     def c_for(self, target: str) -> float:
         default = self.criterion_c if target in FIXED_CRITERIA else self.draft_c

@@ -180,6 +180,14 @@ def test_a_speech_excerpt_counts_half_as_much_as_a_writers_text_when_fitting():
         TrainConfig(speech_weight=0)
 
 
+def test_the_criteria_are_regularised_harder_than_the_other_draft_targets():
+    config = TrainConfig()
+    assert config.c_for("outcome") == config.criterion_c < config.c_for("overall") == config.draft_c
+    assert TrainConfig(target_c={"outcome": 1.0}).c_for("outcome") == 1.0  # an override wins
+    with pytest.raises(ValueError):
+        TrainConfig(criterion_c=0)
+
+
 @pytest.mark.slow
 def test_the_speech_weight_changes_what_is_learned_from_speeches(tiny_corpus):
     """Two writers' drafts and two excerpts: weighting the excerpts differently moves stage 2."""
