@@ -1,6 +1,6 @@
 """Search the scorer's stage-2 regularisation on cached stage-1 outputs (prints numbers).
 
-    python scripts/regularisation_search.py                      # the session 13 settings
+    python scripts/regularisation_search.py --sentence-c 0.02    # session 13's search
     python scripts/regularisation_search.py --sentence-c 0.05 --settings 0.02:0.02 0.01:0.005
 
 A full ``coach train-scorer --cross-validate`` refits stage 1 (the sentence models) for every

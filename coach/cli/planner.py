@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Fit the coaching planner (which fixes a trainer would name first, and when a "
             "draft is ready) on the trainers' plans in CORPUS/plans/, each read against the "
             "report a scorer that never saw the draft's writer gives it. The first run "
-            "cross-validates the scorer to make those reports (about 11 minutes on 2 cores, "
+            "cross-validates the scorer to make those reports (about 35 minutes on 2 cores, "
             "and about 17 more if the corpus was never embedded) and keeps them in the cache "
             "folder. With --cross-validate, print how often the planner "
             "agrees with the trainers on writers it never saw (nothing is written)."

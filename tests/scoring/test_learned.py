@@ -180,9 +180,10 @@ def test_a_speech_excerpt_counts_half_as_much_as_a_writers_text_when_fitting():
         TrainConfig(speech_weight=0)
 
 
-def test_the_criteria_are_regularised_harder_than_the_other_draft_targets():
-    config = TrainConfig()
-    assert config.c_for("outcome") == config.criterion_c < config.c_for("overall") == config.draft_c
+def test_the_criteria_can_be_regularised_apart_from_the_other_draft_targets():
+    config = TrainConfig(draft_c=0.01, criterion_c=0.005)
+    assert config.c_for("outcome") == 0.005 and config.c_for("overall") == 0.01
+    assert TrainConfig(draft_c=0.01).c_for("outcome") == 0.01  # by default, as every target
     assert TrainConfig(target_c={"outcome": 1.0}).c_for("outcome") == 1.0  # an override wins
     with pytest.raises(ValueError):
         TrainConfig(criterion_c=0)
