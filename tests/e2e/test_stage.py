@@ -3,6 +3,8 @@ and a report with the pace of each paragraph after a run."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from e2e_support import expect, settle, write_and_score
 
@@ -100,8 +102,10 @@ def test_after_a_run_the_report_gives_the_pace_of_each_paragraph(page, app_url, 
     expect()(report).to_contain_text("Under time")
     rows = report.locator("table tbody tr")
     expect()(rows).to_have_count(3)
+    # Eight seconds on each paragraph, as the test moved the clock; Playwright's installed clock
+    # also flows with real time, so a key handled slowly on a busy machine can add a tenth.
     for row in range(3):
-        expect()(rows.nth(row)).to_contain_text("8.0")  # seconds on that paragraph
+        expect()(rows.nth(row)).to_contain_text(re.compile(r"8\.[01]"))
     expect()(stage).to_have_attribute("data-current", "0")  # the stage is ready for another run
     expect()(page.locator("#clock")).to_have_text("0:00")
     shot(page, "rehearse-stage-report")
