@@ -393,9 +393,10 @@ def render_citation(citation: Citation) -> None:
         st.caption(f"Source: {esc(citation.source)}{esc(where)}")
 
 
-def render_coaching(feedback: Feedback) -> None:
-    """Every criterion below full marks, with its question, pattern and cited passages."""
-    if feedback.next_steps:
+def render_coaching(feedback: Feedback, with_next_steps: bool = True) -> None:
+    """Every criterion below full marks, with its question, pattern and cited passages (and
+    the next steps, unless the plan above already says them)."""
+    if with_next_steps and feedback.next_steps:
         st.markdown("**Next steps**")
         st.markdown("\n".join(f"{i}. {esc(s)}" for i, s in enumerate(feedback.next_steps, 1)))
     if feedback.strengths:
@@ -425,7 +426,7 @@ def render_plan_and_feedback(
     render_plan(plan, show_in)
     if feedback.items:
         with st.expander("Every criterion below full marks"):
-            render_coaching(feedback)
+            render_coaching(feedback, with_next_steps=not (plan and (plan.ready or plan.steps)))
 
 
 def render_plan(plan, show_in: str | None = None) -> None:
@@ -473,18 +474,6 @@ def render_illustration(example) -> None:
         f"The pattern, from {esc(example.setting)} (an example, not text to copy): "
         f"“{esc(example.weak)}” → “{esc(example.strong)}” — {esc(example.pattern)}"
     )
-
-
-def feedback_text(feedback: Feedback) -> str:
-    """The rule-based coaching as plain text (what "coach me" answers when the LLM cannot)."""
-    lines = ["Next steps:"]
-    lines += [f"{i}. {step}" for i, step in enumerate(feedback.next_steps, 1)]
-    for item in feedback.items[:3]:
-        lines += ["", f"{item.name} ({item.score}/{item.max}): {item.diagnosis}"]
-        lines.append(f"Ask yourself: {item.question}")
-        for citation in item.guidance[:1]:
-            lines.append(f"See: {citation.source} ({citation.locator})")
-    return "\n".join(lines)
 
 
 # -- rehearsal ---------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import streamlit as st
 
 from coach.coaching.llm_brief import brief_for, report_with_prompt
 from coach.coaching.llm_coach import PlanCheck, check_against_plan
-from ui import components, state
+from coach.coaching.plain_text import format_plan
+from ui import state
 from ui.analysis import Analysis
 from ui.components import esc
 from ui.context import AppContext
@@ -62,7 +63,7 @@ def render(ctx: AppContext, analysis: Analysis, text: str, version_id: int) -> N
     report = analysis.stored_report()
     brief = brief_for(analysis.feedback, text, analysis.coached.plan)
     passages, paragraphs = brief.passages, brief.paragraphs
-    rules = components.feedback_text(analysis.feedback)
+    rules = format_plan(analysis.coached.plan, analysis.feedback).strip()  # when the LLM cannot
     question = st.chat_input(
         "Ask the coach about this draft…", key=state.widget("editor.llm_question")
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from coach.coaching.feedback import Feedback, attach_feedback, build_feedback
 from coach.coaching.illustrations import choose_illustrations
-from coach.coaching.plan import CoachingPlan, build_plan
+from coach.coaching.plan import CoachingPlan, build_plan, follow_plan
 from coach.errors import CoachError
 from coach.report import Report
 from coach.scoring.engine import Scorer
@@ -54,4 +54,5 @@ def coach_text(report: Report, scorer: Scorer, text: str, retriever=None) -> Coa
         note = f"Cited guidance is unavailable: {exc}"
         feedback = build_feedback(report, scorer.rubric, draft_text=text, illustrations=shown)
     plan = build_plan(report, scorer.rubric, text, feedback, illustrations=shown)
+    feedback = follow_plan(feedback, report, plan, scorer.rubric)
     return Coached(attach_feedback(report, feedback), feedback, note, plan)

@@ -4,12 +4,14 @@ For each criterion below full marks, in order of what will improve the story mos
 what is missing or weak (pointing at the sentences concerned), one coaching question,
 one or two cited guidance passages from the source library, and a short illustration
 of the pattern in our own words. Plus a top-three "next steps" and a one-paragraph
-summary for trainers. The same Report and library always give the same feedback.
+summary for trainers, which follow the coaching plan once there is one
+(``coach.coaching.plan.follow_plan``). The same Report and library always give the same
+feedback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -194,13 +196,15 @@ def build_feedback(
         for c in report.criteria
         if c.score == c.max and rubric.criterion(c.id).role == "core"
     )
-    return Feedback(tuple(items), next_steps, trainer_summary(report, items, strengths), strengths)
+    focus = [item.name for item in items[:MAX_NEXT_STEPS]]
+    return Feedback(tuple(items), next_steps, trainer_summary(report, focus, strengths), strengths)
 
 
 def trainer_summary(
-    report: Report, items: list[CriterionFeedback], strengths: tuple[str, ...]
+    report: Report, focus: Sequence[str], strengths: tuple[str, ...], ready: bool = False
 ) -> str:
-    """One paragraph a trainer can read in ten seconds."""
+    """One paragraph a trainer can read in ten seconds; ``focus`` names what to coach next,
+    in order (the plan's fixes once there is a plan)."""
     present = [k for k, v in report.components.items() if v]
     stories = (
         "tells a story of " + " and ".join(present)
@@ -212,16 +216,16 @@ def trainer_summary(
         if strengths
         else "No criterion is at full marks yet."
     )
-    weakest = [item.name.lower() for item in items[:MAX_NEXT_STEPS]]
-    focus = (
-        f" Coach next on {', '.join(weakest)}."
-        if weakest
-        else " Nothing left to fix on this rubric."
-    )
+    if ready:
+        then = " Ready to tell: rehearse it aloud."
+    elif focus:
+        then = f" Coach next on {', '.join(name.lower() for name in focus)}."
+    else:
+        then = " Nothing left to fix on this rubric."
     return (
         f"Overall {report.overall}/100 ({report.word_count} words, about "
         f"{spoken(report.speaking_time_s)} aloud); "
-        f"the draft {stories}. {strong}{focus}"
+        f"the draft {stories}. {strong}{then}"
     )
 
 

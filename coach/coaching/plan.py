@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from coach.coaching.feedback import UNSURE_BELOW, Feedback
+from coach.coaching.feedback import UNSURE_BELOW, Feedback, trainer_summary
 from coach.coaching.illustrations import Illustration, choose_illustrations
 from coach.coaching.planner import (
     SLOTS,
@@ -34,7 +34,7 @@ from coach.coaching.planner import (
 )
 from coach.report import Citation, CriterionScore, Evidence, Report
 from coach.scoring.rubric import Rubric
-from coach.text.draft import make_draft, spoken, stopwords, word_tokens
+from coach.text.draft import Draft, make_draft, spoken, stopwords, word_tokens
 
 #: Whole-draft problems and the criterion each one is really about (for comparing plans).
 ISSUE_CRITERION = {
@@ -138,17 +138,19 @@ def build_plan(
     ready, fixes = choose(model or planner_model(), signals)
     if ready:
         slot = round(SLOTS.get(kind, 120) / 60)
-        last = draft.sentences[-1].text if draft.sentences else ""
+        # the last sentence a speaker says: not a sign-off mark ("###") or a bare name
+        said = [x.text for x in draft.sentences if len(re.findall(r"[^\W\d_]+", x.text)) >= 3]
+        last = said[-1] if said else ""
         now = spoken(report.speaking_time_s)
         rehearse = data["ready"].format(slot=slot, spoken=now, quote=_quote(last))
         return CoachingPlan(kind, (), True, rehearse)
-    detail = _detail(draft.text, draft.language)
+    anchors = Anchors(draft)
     citations = {item.criterion_id: item.guidance for item in (feedback.items if feedback else ())}
     scores = {c.id: c for c in report.criteria}
     steps = [
-        _criterion_step(scores[fix], rubric, draft.text, detail, data, citations)
+        _criterion_step(scores[fix], rubric, anchors, data, citations)
         if fix in scores
-        else _issue_step(fix, signals, detail, data)
+        else _issue_step(fix, signals, anchors.near(None), data)
         for fix in fixes
     ]
     about = [step.criterion for step in steps if step.criterion]
@@ -158,6 +160,29 @@ def build_plan(
         for step in steps
     ]
     return CoachingPlan(kind, tuple(steps))
+
+
+def follow_plan(feedback: Feedback, report: Report, plan: CoachingPlan, rubric: Rubric) -> Feedback:
+    """The feedback's next steps and trainer summary, saying what the plan says: the app, the
+    exports and the JSON never show two different orders of what to fix. (Without a plan —
+    an empty or unassessed draft — the feedback keeps its own.)"""
+    if not plan.ready and not plan.steps:
+        return feedback
+    names = [step_name(step, rubric) for step in plan.steps]
+    steps = (
+        (plan.rehearse,)
+        if plan.ready
+        else tuple(f"{name}: {step.move}" for name, step in zip(names, plan.steps, strict=True))
+    )
+    summary = trainer_summary(report, names, feedback.strengths, ready=plan.ready)
+    return replace(feedback, next_steps=steps, trainer_summary=summary)
+
+
+def step_name(step: PlanStep, rubric: Rubric) -> str:
+    """What a step is about, in a word or two: the criterion's name, or the draft's problem."""
+    if step.kind == "criterion":
+        return rubric.criterion(step.id).name
+    return step.problem.capitalize()
 
 
 def _story_type(report: Report) -> str:
@@ -171,8 +196,7 @@ def _story_type(report: Report) -> str:
 def _criterion_step(
     result: CriterionScore,
     rubric: Rubric,
-    text: str,
-    detail: str,
+    anchors: Anchors,
     data: dict[str, Any],
     citations: dict[str, tuple[Citation, ...]],
 ) -> PlanStep:
@@ -182,14 +206,15 @@ def _criterion_step(
     problem = _problem(result, quoted, rubric, data)
     moves = data["moves"].get(result.id, {})
     move = moves.get(problem) or moves.get("missing") or criterion.coaching_question
-    move = move.format(quote=_quote(quoted), detail=detail)
-    level = criterion.levels.get(result.score, "")
+    detail = anchors.near(evidence[0].start if evidence else None)
+    move = fill(move, quote=_quote(quoted), detail=detail)
+    level = _plain(criterion.levels.get(result.score, ""))
     if result.confidence < UNSURE_BELOW:
         where = f"in {_quote(quoted)}" if quoted else "in this draft"
         diagnosis = f"{criterion.name}: hard to tell {where} — {level.rstrip('.').lower()}?"
         question = criterion.coaching_question
     elif result.score == 0:
-        diagnosis = f"{criterion.name}: {level}"
+        diagnosis = f"{criterion.name}: {data.get('absent', {}).get(result.id, level)}"
         question = ""
     else:
         diagnosis = f"{criterion.name} is {problem}: {_quote(quoted) if quoted else 'in the draft'}"
@@ -207,6 +232,12 @@ def _criterion_step(
         question,
         citations.get(result.id, ()),
     )
+
+
+def _plain(level: str) -> str:
+    """A level's text without its asides ("(a jargon word like 'imperative' does not count)"),
+    which guide labellers but read as a rule book in a question to the writer."""
+    return re.sub(r"\s*\([^)]*\)", "", level).strip()
 
 
 def _problem(result: CriterionScore, quoted: str, rubric: Rubric, data: dict[str, Any]) -> str:
@@ -241,7 +272,7 @@ def _issue_step(name: str, s: DraftSignals, detail: str, data: dict[str, Any]) -
         "count": {"list_of_asks": len(s.asks), "hedging": len(s.hedged)}.get(name, 0),
         "quote": _quote(_ISSUE_QUOTES.get(name, lambda _: "")(s)),
     }
-    move = data["issues"][name].format(**values)
+    move = fill(data["issues"][name], **values)
     return PlanStep(name, "issue", name.replace("_", " "), (), move.split(" — ")[0], move)
 
 
@@ -298,19 +329,62 @@ def _quote(sentence: str, limit: int = 90) -> str:
     return f"“{sentence}”" if sentence else "your close"
 
 
-def _detail(text: str, language: str = "en") -> str:
-    """The draft's own most concrete detail, to anchor a move: a time, day or number first,
-    else a name the draft repeats (a capitalised word that does not start a sentence), else
-    what the draft talks about most — never "the rest of the draft" when it has a subject."""
-    timed = _TIMED.search(text)
-    if timed:
-        return timed.group(0).strip()
-    names = Counter(m.group(1) for m in _NAME.finditer(text) if m.group(1) not in _NOT_NAMES)
-    repeated = [name for name, count in names.most_common() if count >= 2]
-    if repeated:
-        return repeated[0]
-    subject = _subject(text, language)
-    return f"what you say about {subject}" if subject else "the rest of the draft"
+class Anchors:
+    """The draft's own concrete lines, to anchor a move ("as concretely as your “Mr Aldous
+    came round on Tuesday”"): a short stretch around a time, a day, a counted group or a name
+    the draft repeats. Each step takes the one nearest the sentence it quotes, never that
+    sentence itself and not one an earlier step took, so three steps do not lean on the
+    same word. With none, what the draft talks about most; with nothing at all, the move
+    drops its anchoring clause rather than point at "the rest of the draft"."""
+
+    def __init__(self, draft: Draft) -> None:
+        text = draft.text
+        names = Counter(m.group(1) for m in _NAME.finditer(text) if m.group(1) not in _NOT_NAMES)
+        repeated = {name for name, count in names.items() if count >= 2}
+        self._spots: list[tuple[int, int, str]] = []  # (sentence start, end, fragment)
+        for sentence in draft.sentences:
+            found = _TIMED.search(sentence.text) or next(
+                (m for m in _NAME_IN.finditer(sentence.text) if m.group(0) in repeated), None
+            )
+            if found:
+                fragment = _window(sentence.text, found.start(), found.end())
+                self._spots.append((sentence.start, sentence.end, fragment))
+        self._used: set[str] = set()
+        subject = _subject(text, draft.language)
+        self._fallback = f"what you say about {subject}" if subject else ""
+
+    def near(self, position: int | None) -> str:
+        free = [spot for spot in self._spots if spot[2] not in self._used]
+        if position is not None:
+            free = [spot for spot in free if not spot[0] <= position < spot[1]]
+            free.sort(key=lambda spot: abs(spot[0] - position))
+        if not free:
+            return self._fallback
+        self._used.add(free[0][2])
+        return f"your “{free[0][2]}”"
+
+
+def _window(sentence: str, start: int, end: int, words: int = 7) -> str:
+    """About ``words`` words of ``sentence`` around [start, end), with … where it was cut."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
+    inside = [i for i, (a, b) in enumerate(spans) if a < end and b > start]
+    first, last = inside[0], inside[-1]
+    while last - first + 1 < words and (first > 0 or last < len(spans) - 1):
+        if last < len(spans) - 1:
+            last += 1
+        if first > 0 and last - first + 1 < words:
+            first -= 1
+    fragment = sentence[spans[first][0] : spans[last][1]].strip(" ,;:.!?\"“”'")
+    return ("…" if first > 0 else "") + fragment + ("…" if last < len(spans) - 1 else "")
+
+
+def fill(template: str, **values: Any) -> str:
+    """A move from its template; a [bracketed clause] holding {detail} goes when there is no
+    detail, the brackets otherwise."""
+    if not values.get("detail"):
+        template = re.sub(r"\s*\[[^\]]*\]", "", template)
+    template = template.replace("[", "").replace("]", "")
+    return template.format(**values)
 
 
 def _subject(text: str, language: str) -> str:
@@ -344,4 +418,5 @@ _TIMED = re.compile(
     re.I,
 )
 _NAME = re.compile(r"[a-z,;:]\s+([A-Z][a-z]{2,}(?:\s[A-Z][a-z]+)?)")
+_NAME_IN = re.compile(r"(?<=[a-z,;:]\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]+)?")
 _NOT_NAMES = {"Editor", "Dear", "Sir", "Madam", "Friends", "God", "English"}

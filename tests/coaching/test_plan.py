@@ -91,6 +91,23 @@ def test_the_plan_is_the_same_every_time_and_lands_in_the_report_json(scorer):
     json.dumps(first)
 
 
+def test_the_next_steps_and_the_trainer_summary_say_what_the_plan_says(scorer):
+    from coach.coaching.coached import coach_text
+    from coach.coaching.plan import step_name
+    from coach.scoring.pipeline import score_text
+
+    report = score_text(NOW_MESSAGE, scorer, story_type="now")
+    coached = coach_text(report, scorer, NOW_MESSAGE)
+    names = [step_name(step, scorer.rubric) for step in coached.plan.steps]
+    assert names and len(coached.feedback.next_steps) == len(names)
+    for name, said, step in zip(names, coached.feedback.next_steps, coached.plan.steps, strict=True):
+        assert said == f"{name}: {step.move}"
+    assert f"Coach next on {', '.join(n.lower() for n in names)}." in (
+        coached.feedback.trainer_summary
+    )
+    assert coached.to_dict()["coaching"]["next_steps"] == list(coached.feedback.next_steps)
+
+
 def test_evaluation_counts_first_fixes_strong_criteria_ready_drafts_and_repeats():
     rows = [
         {
@@ -167,3 +184,38 @@ def test_a_move_anchors_on_what_the_draft_talks_about_when_it_has_no_name_or_tim
     assert "the rest of the draft" not in moves
     # a generic noun ("people", "everyone") is never taken for the draft's subject
     assert "about the people" not in moves and "about the everyone" not in moves
+
+
+LEG_CLUB = (
+    "Mr Aldous came to the hall on Tuesday 4 March in a tie. Nobody had asked him to. "
+    "His legs had been bandaged for two years. Mr Aldous said the club was the first place "
+    "anyone had sat with him. We need more clubs, and soon. Things have to change."
+)
+
+
+def test_each_step_anchors_on_the_drafts_own_line_nearest_the_sentence_it_quotes():
+    from coach.coaching.plan import Anchors
+    from coach.text.draft import make_draft
+
+    draft = make_draft(LEG_CLUB)
+    anchors = Anchors(draft)
+    soon = LEG_CLUB.index("We need more clubs")
+    first = anchors.near(soon)  # the nearest concrete line, not the quoted sentence itself
+    assert first == "your “Mr Aldous said the club was the…”"
+    second = anchors.near(soon)  # the next step leans on another line
+    assert second.startswith("your “") and "Tuesday 4 March" in second
+    assert anchors.near(soon) == ""  # no third line, no repeated subject: the clause goes
+
+
+def test_a_move_with_nothing_concrete_to_anchor_on_leaves_the_clause_out():
+    from coach.coaching.plan import fill
+
+    template = "Say why now — the harm that will not wait[, as concretely as {detail}]."
+    assert fill(template, detail="") == "Say why now — the harm that will not wait."
+    assert fill(template, detail="your “the vote”").endswith("as concretely as your “the vote”.")
+
+
+def test_a_missing_criterion_is_said_in_plain_words_not_the_rubrics_asides(scorer):
+    plan = plan_for(scorer, NOW_MESSAGE, "now")
+    for step in plan.steps:
+        assert "(" not in step.diagnosis and "does not count" not in step.diagnosis
