@@ -141,6 +141,7 @@ def run_eval_coaching(args: argparse.Namespace) -> int:
     )
     if report["most_repeated_sentence"]:
         print(f"  it is: {report['most_repeated_sentence']}")
+    print(f"plans quoting one sentence in two steps {report['plans_quoting_a_sentence_twice']}")
     return 0
 
 

@@ -51,7 +51,7 @@ def evaluate_plans(
 ) -> dict[str, Any]:
     """``plan_of(text, story_type)`` makes a plan; the rows carry the labels."""
     exact = lenient = aimed = strong = 0
-    ready_total = ready_found = said_ready = 0
+    ready_total = ready_found = said_ready = quoted_twice = 0
     sentences: list[set[str]] = []
     per_draft = []
     for row in rows:
@@ -70,6 +70,8 @@ def evaluate_plans(
             ready_total += 1
             ready_found += plan.ready
         said_ready += plan.ready
+        quoted = [step.evidence[0].text for step in plan.steps if step.evidence]
+        quoted_twice += len(set(quoted)) < len(quoted)
         sentences.append({_template(s) for s in plan.sentences()})
         per_draft.append({"id": row["id"], "first_fix": first, "reference": wanted})
     n = len(rows)
@@ -85,6 +87,7 @@ def evaluate_plans(
         "most_repeated_sentence_share": round(worst / n, 3),
         "most_repeated_sentence": worst_sentence,
         "sentences_over_20_percent": sum(1 for c in counts.values() if c > 0.2 * n),
+        "plans_quoting_a_sentence_twice": quoted_twice,
         "drafts": per_draft,
     }
 

@@ -147,12 +147,21 @@ def build_plan(
     anchors = Anchors(draft)
     citations = {item.criterion_id: item.guidance for item in (feedback.items if feedback else ())}
     scores = {c.id: c for c in report.criteria}
-    steps = [
-        _criterion_step(scores[fix], rubric, anchors, data, citations)
-        if fix in scores
-        else _issue_step(fix, signals, anchors.near(None), data)
-        for fix in fixes
-    ]
+    steps, quoted = [], set()
+    for fix in fixes:
+        if fix not in scores:
+            steps.append(_issue_step(fix, signals, anchors.near(None), data))
+            continue
+        # A trainer names a sentence once: a later fix takes its next sentence, or is folded
+        # into the earlier one (challenge and specificity often quote the same line).
+        evidence = tuple(e for e in scores[fix].evidence if e.text not in quoted)
+        if scores[fix].evidence and not evidence:
+            continue
+        step = _criterion_step(
+            replace(scores[fix], evidence=evidence), rubric, anchors, data, citations
+        )
+        quoted.update(e.text for e in step.evidence[:1])
+        steps.append(step)
     about = [step.criterion for step in steps if step.criterion]
     shown = illustrations or choose_illustrations([x.text for x in draft.sentences], about, None)
     steps = [
