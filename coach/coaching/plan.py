@@ -23,6 +23,7 @@ from typing import Any
 from coach.coaching.feedback import UNSURE_BELOW, Feedback, trainer_summary
 from coach.coaching.illustrations import Illustration, choose_illustrations
 from coach.coaching.planner import (
+    FIRST_SINGULAR,
     SLOTS,
     DraftSignals,
     PlannerModel,
@@ -214,7 +215,11 @@ def _criterion_step(
     quoted = evidence[0].text if evidence else ""
     problem = _problem(result, quoted, rubric, data)
     moves = data["moves"].get(result.id, {})
-    move = moves.get(problem) or moves.get("missing") or criterion.coaching_question
+    if quoted and FIRST_SINGULAR.search(quoted):
+        problem_move = moves.get(f"{problem}_first_person") or moves.get(problem)
+    else:
+        problem_move = moves.get(problem)
+    move = problem_move or moves.get("missing") or criterion.coaching_question
     detail = anchors.near(evidence[0].start if evidence else None)
     move = fill(move, quote=_quote(quoted), detail=detail)
     level = _plain(criterion.levels.get(result.score, ""))
@@ -343,7 +348,7 @@ class Anchors:
     came round on Tuesday”"): a short stretch around a time, a day, a counted group or a name
     the draft repeats. Each step takes the one nearest the sentence it quotes, never that
     sentence itself and not one an earlier step took, so three steps do not lean on the
-    same word. With none, what the draft talks about most; with nothing at all, the move
+    same word. With none left, what the draft talks about most (once); after that the move
     drops its anchoring clause rather than point at "the rest of the draft"."""
 
     def __init__(self, draft: Draft) -> None:
@@ -367,8 +372,9 @@ class Anchors:
         if position is not None:
             free = [spot for spot in free if not spot[0] <= position < spot[1]]
             free.sort(key=lambda spot: abs(spot[0] - position))
-        if not free:
-            return self._fallback
+        if not free:  # the draft's subject, once
+            fallback, self._fallback = self._fallback, ""
+            return fallback
         self._used.add(free[0][2])
         return f"your “{free[0][2]}”"
 

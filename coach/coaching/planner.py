@@ -60,7 +60,7 @@ def plan_data(path: Path = PLAN_FILE) -> dict[str, Any]:
 #: Seconds aloud a trainer would give each story type (a whole-draft "length" compares to it).
 SLOTS: dict[str, int] = plan_data()["slots"]
 
-_FIRST_SINGULAR = re.compile(r"\b(i|me|my|mine|myself|i'm|i've|i'd|i'll)\b", re.I)
+FIRST_SINGULAR = re.compile(r"\b(i|me|my|mine|myself|i'm|i've|i'd|i'll)\b", re.I)
 _THIRD = re.compile(r"\b(he|she|his|her|him)\b", re.I)
 _CONCRETE = re.compile(r"\d|\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|https?://|@", re.I)
 
@@ -133,7 +133,7 @@ def draft_signals(report: Report, rubric: Rubric, draft: Draft, story_type: str)
         components=dict(report.components),
         overall=float(overall),
         slot_ratio=report.speaking_time_s / SLOTS.get(story_type, 120),
-        first_person_share=sum(1 for s in sentences if _FIRST_SINGULAR.search(s)) / n,
+        first_person_share=sum(1 for s in sentences if FIRST_SINGULAR.search(s)) / n,
         third_person_share=sum(1 for s in sentences if _THIRD.search(s)) / n,
         third_subject=Counter(theirs).most_common(1)[0][0] if theirs else "",
         asks=tuple(s for s in tail if starts_imperative(s, verbs)),

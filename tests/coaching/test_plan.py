@@ -221,3 +221,19 @@ def test_a_missing_criterion_is_said_in_plain_words_not_the_rubrics_asides(score
     plan = plan_for(scorer, NOW_MESSAGE, "now")
     for step in plan.steps:
         assert "(" not in step.diagnosis and "does not count" not in step.diagnosis
+
+
+def test_a_generic_challenge_in_the_first_person_is_asked_for_the_speakers_own_moment(scorer):
+    from dataclasses import replace
+
+    from coach.coaching.plan import Anchors, _criterion_step
+    from coach.report import Evidence
+    from coach.scoring.pipeline import score_text
+    from coach.text.draft import make_draft
+
+    text = "I have always cared about my neighbours. Our block is cold. Join us."
+    report = score_text(text, scorer, story_type="self")
+    challenge = next(c for c in report.criteria if c.id == "challenge")
+    mine = replace(challenge, score=1, confidence=0.9, evidence=(Evidence(0, 39, text[:39]),))
+    step = _criterion_step(mine, scorer.rubric, Anchors(make_draft(text)), plan_data(), {})
+    assert "happened to you" in step.move and "someone you can name" not in step.move
