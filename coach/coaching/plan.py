@@ -46,6 +46,7 @@ ISSUE_CRITERION = {
     "not_a_narrative": None,
     "third_person": None,
     "no_us": None,
+    "repetition": None,
 }
 TYPE_NAMES = {
     "self": "story of self",
@@ -151,7 +152,8 @@ def build_plan(
     steps, quoted = [], set()
     for fix in fixes:
         if fix not in scores:
-            steps.append(_issue_step(fix, signals, anchors.near(None), data))
+            wants = "{detail}" in data["issues"][fix]
+            steps.append(_issue_step(fix, signals, anchors.near(None) if wants else "", data))
             continue
         # A trainer names a sentence once: a later fix takes its next sentence, or is folded
         # into the earlier one (challenge and specificity often quote the same line).
@@ -215,17 +217,17 @@ def _criterion_step(
     quoted = evidence[0].text if evidence else ""
     problem = _problem(result, quoted, rubric, data)
     moves = data["moves"].get(result.id, {})
-    if quoted and FIRST_SINGULAR.search(quoted):
-        problem_move = moves.get(f"{problem}_first_person") or moves.get(problem)
-    else:
-        problem_move = moves.get(problem)
-    move = problem_move or moves.get("missing") or criterion.coaching_question
-    detail = anchors.near(evidence[0].start if evidence else None)
+    own = moves.get(f"{problem}_first_person") if quoted and FIRST_SINGULAR.search(quoted) else None
+    move = own or moves.get(problem) or moves.get("missing") or criterion.coaching_question
+    detail = anchors.near(evidence[0].start if evidence else None) if "{detail}" in move else ""
     move = fill(move, quote=_quote(quoted), detail=detail)
     level = _plain(criterion.levels.get(result.score, ""))
     if result.confidence < UNSURE_BELOW:
-        where = f"in {_quote(quoted)}" if quoted else "in this draft"
-        diagnosis = f"{criterion.name}: hard to tell {where} — {level.rstrip('.').lower()}?"
+        # said, not asked: the question comes after, as the writer's own to answer
+        where = _quote(quoted) if quoted else "the draft"
+        reads = level.rstrip(".")
+        reads = reads[:1].lower() + reads[1:]
+        diagnosis = f"{criterion.name}, not sure: {where} reads as {reads}."
         question = criterion.coaching_question
     elif result.score == 0:
         diagnosis = f"{criterion.name}: {data.get('absent', {}).get(result.id, level)}"
@@ -233,7 +235,7 @@ def _criterion_step(
     else:
         diagnosis = f"{criterion.name} is {problem}: {_quote(quoted) if quoted else 'in the draft'}"
         question = ""
-    gaps = _gaps(result.id, quoted) if quoted else ""
+    gaps = _gaps(result.id, quoted) if quoted and not own else ""  # own: the move says them
     if gaps:
         move = f"{move.rstrip('.')} — {gaps}"
     return PlanStep(
@@ -269,6 +271,7 @@ def _problem(result: CriterionScore, quoted: str, rubric: Rubric, data: dict[str
 
 
 _ISSUE_QUOTES = {
+    "repetition": lambda s: s.repeated[0] if s.repeated else "",
     "list_of_asks": lambda s: s.asks[0] if s.asks else "",
     "hedging": lambda s: s.hedged[0] if s.hedged else "",
     "slogan_close": lambda s: s.close,
@@ -283,7 +286,11 @@ def _issue_step(name: str, s: DraftSignals, detail: str, data: dict[str, Any]) -
         "minutes": max(1, round(s.slot_ratio * slot / 60)),
         "slot": round(slot / 60),
         "detail": detail,
-        "count": {"list_of_asks": len(s.asks), "hedging": len(s.hedged)}.get(name, 0),
+        "count": {
+            "list_of_asks": len(s.asks),
+            "hedging": len(s.hedged),
+            "repetition": len(s.repeated),
+        }.get(name, 0),
         "quote": _quote(_ISSUE_QUOTES.get(name, lambda _: "")(s)),
     }
     move = fill(data["issues"][name], **values)

@@ -86,6 +86,15 @@ class DraftSignals:
     slogan_close: bool  # a short rallying close with nothing concrete in it
     hedged: tuple[str, ...]  # sentences with a hedge
     words: int
+    repeated: tuple[str, ...] = ()  # sentences that say an earlier one again, word for word
+    sentence_count: int = 1
+
+    @property
+    def repeats_itself(self) -> bool:
+        """Pasted twice or padded with one line: a rule, not learned (``plan.yaml``)."""
+        rule = plan_data()["repetition"]
+        n = len(self.repeated)
+        return n >= rule["sentences"] and n >= rule["share"] * self.sentence_count
 
     def available(self, candidate: str) -> bool:
         """A fix can be proposed only where the draft gives it something to be about."""
@@ -141,7 +150,24 @@ def draft_signals(report: Report, rubric: Rubric, draft: Draft, story_type: str)
         slogan_close=is_slogan(close, lexicons),
         hedged=tuple(s for s in sentences if hedges is not None and hedges.search(s)),
         words=draft.word_count,
+        repeated=repeated_sentences(sentences),
+        sentence_count=n,
     )
+
+
+def repeated_sentences(sentences: list[str]) -> tuple[str, ...]:
+    """Sentences of four words or more that say an earlier one again, once case, digits and
+    punctuation are set aside ("Paragraph 7: we met…" repeats "Paragraph 6: we met…")."""
+    seen: set[str] = set()
+    again = []
+    for sentence in sentences:
+        key = " ".join(re.sub(r"[\W\d_]+", " ", sentence.lower()).split())
+        if len(key.split()) < 4:
+            continue
+        if key in seen:
+            again.append(sentence)
+        seen.add(key)
+    return tuple(again)
 
 
 def is_slogan(sentence: str, lexicons: dict) -> bool:
@@ -330,8 +356,12 @@ def planner_model(path: Path = PLANNER_FILE) -> PlannerModel:
 
 def choose(model: PlannerModel, signals: DraftSignals) -> tuple[bool, tuple[str, ...]]:
     """(ready, the fixes in order): the first-ranked fix, then up to two more the model thinks
-    a trainer would also name; ready when the model says so or nothing is left to fix."""
+    a trainer would also name; ready when the model says so or nothing is left to fix. A
+    draft that repeats itself is never ready, and the repeats come first."""
     ranked = model.rank(signals)
+    if signals.repeats_itself:
+        rest = [r.candidate for r in ranked[: MAX_FIXES - 1]]
+        return False, ("repetition", *rest)
     gap = signals.story_type in plan_data()["never_ready_with_a_gap"] and any(
         signals.scores[c] == 0 for c in signals.scores if signals.available(c)
     )

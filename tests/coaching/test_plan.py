@@ -237,3 +237,19 @@ def test_a_generic_challenge_in_the_first_person_is_asked_for_the_speakers_own_m
     mine = replace(challenge, score=1, confidence=0.9, evidence=(Evidence(0, 39, text[:39]),))
     step = _criterion_step(mine, scorer.rubric, Anchors(make_draft(text)), plan_data(), {})
     assert "happened to you" in step.move and "someone you can name" not in step.move
+
+
+def test_a_draft_pasted_twice_is_not_ready_and_cutting_the_repeats_comes_first(scorer):
+    from sample_drafts import PARK_HOUSE
+
+    assert plan_for(scorer, PARK_HOUSE).ready  # told once, it is ready to tell
+    twice = plan_for(scorer, PARK_HOUSE + "\n\n" + PARK_HOUSE)
+    assert not twice.ready and twice.first_fix == "repetition"
+    assert twice.steps[0].move.startswith("9 sentences repeat earlier ones")
+
+
+def test_repeated_sentences_set_aside_case_digits_and_punctuation():
+    from coach.coaching.planner import repeated_sentences
+
+    padded = [f"Paragraph {i}: we met in the hall again." for i in range(1, 4)]
+    assert repeated_sentences([*padded, "Vote yes!", "Vote yes!"]) == tuple(padded[1:])
