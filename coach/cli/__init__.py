@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "coach.cli.library",
     "coach.cli.training",
     "coach.cli.planner",
+    "coach.cli.settings_model",
     "coach.cli.rubric",
 ]
 

@@ -5,7 +5,7 @@ civil-rights speech. The bank (``coach/data/illustrations.jsonl``) holds, per cr
 weak and a strong sentence from each of twelve settings (health, unions, tenants, schools,
 climate, disability, faith, migrants, small towns, elections, transport, public services),
 written by independent helpers and checked by another (docs/coaching.md). The one shown is
-the bank entry closest in meaning to the draft (mean sentence vector, cosine), so a tenants'
+from the setting a learned model says the draft is about (``setting_model``), so a tenants'
 draft sees a tenants' pattern; it is shown as a pattern — weak, then strong, then the move
 in general words — never as text to paste.
 """
@@ -13,7 +13,6 @@ in general words — never as text to paste.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from coach.coaching.setting_model import draft_vector, setting_model
 
 BANK_FILE = Path(__file__).parent.parent / "data" / "illustrations.jsonl"
 Embed = Callable[[list[str]], np.ndarray]
@@ -62,50 +63,20 @@ def choose_illustrations(
     embed: Embed | None,
     bank: tuple[Illustration, ...] | None = None,
 ) -> dict[str, Illustration]:
-    """For each criterion, the entry from the setting most like the draft (the draft's mean
-    sentence vector against each setting's; without an encoder, or for an empty draft, the
-    first setting by id)."""
+    """For each criterion, the entry from the setting the draft is most likely about (the
+    learned setting model on the draft's mean sentence vector; without an encoder, or for an
+    empty draft, the first setting by id)."""
     bank = load_bank() if bank is None else bank
     wanted = set(criteria)
     ordered = sorted(bank, key=lambda i: i.id)
-    settings = list(dict.fromkeys(i.setting for i in ordered))
-    closest = settings
-    texts = [s for s in sentences if s.strip()]
-    if embed is not None and texts:
-        draft = _unit(np.asarray(embed(texts)).mean(axis=0))
-        profiles = _profiles(tuple(ordered), tuple(settings), embed)
-        centre = profiles.mean(axis=0)  # what sets a setting apart, not how generic it is
-        similarity = (profiles - centre) @ _unit(draft - centre)
-        closest = [settings[i] for i in np.argsort(-similarity, kind="stable")]
+    closest = list(dict.fromkeys(i.setting for i in ordered))
+    vector = draft_vector(sentences, embed) if embed is not None else None
+    if vector is not None:
+        likely = setting_model().ranked(vector)
+        closest = [s for s in likely if s in closest] + [s for s in closest if s not in likely]
     chosen = {}
-    for setting in closest:  # the closest setting that has an entry for the criterion
+    for setting in closest:  # the likeliest setting that has an entry for the criterion
         for item in ordered:
             if item.setting == setting and item.criterion in wanted:
                 chosen.setdefault(item.criterion, item)
     return chosen
-
-
-_PROFILES: dict[tuple, np.ndarray] = {}
-_PROFILES_LOCK = threading.Lock()
-
-
-def _profiles(
-    bank: tuple[Illustration, ...], settings: tuple[str, ...], embed: Embed
-) -> np.ndarray:
-    """Each setting as the mean of all its sentences, weak and strong, across criteria:
-    computed once per encoder (192 sentences) under a lock, so fifty sessions starting at
-    once do not all embed the bank (that took 21 s each in the load benchmark)."""
-    owner = getattr(embed, "__self__", embed)
-    key = (getattr(owner, "model_id", id(owner)), bank, settings)
-    with _PROFILES_LOCK:
-        if key not in _PROFILES:
-            rows = []
-            for setting in settings:
-                texts = [t for i in bank if i.setting == setting for t in (i.weak, i.strong)]
-                rows.append(_unit(np.asarray(embed(texts)).mean(axis=0)))
-            _PROFILES[key] = np.stack(rows)
-        return _PROFILES[key]
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    return vector / max(float(np.linalg.norm(vector)), 1e-12)
