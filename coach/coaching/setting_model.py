@@ -1,7 +1,7 @@
 """Which setting a draft is about, learned: it picks the illustration bank's setting.
 
 Ranking the bank's twelve settings by the cosine between the draft's mean sentence vector and
-each setting's mean example matched a labeller's setting for 42% of the writers' texts. A
+each setting's mean example matched a labeller's setting for 38% of the writers' texts. A
 logistic model over the same mean vector, fitted on the writers' texts (each labelled with a
 setting from its brief's persona by a helper who saw only the persona) and on the bank's own
 sentences (so settings the corpus lacks can still be chosen), matches 65% cross-validated by

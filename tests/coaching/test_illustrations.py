@@ -73,6 +73,6 @@ def test_the_setting_is_the_labelled_one_for_most_drafts_it_never_saw():
         check=True,
     )
     result = json.loads(done.stdout)
-    # measured 0.65 and 0.75; ranking by cosine to the bank's examples: 0.42 and 0.45
+    # measured 0.65 and 0.75; ranking by cosine to the bank's examples: 0.38 and 0.43
     assert result["writers_cross_validated"] >= 0.55
     assert result["held_out"] == 60 and result["held_out_agreement"] >= 0.6
