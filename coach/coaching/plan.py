@@ -139,32 +139,9 @@ def build_plan(
     signals = draft_signals(report, rubric, draft, kind)
     ready, fixes = choose(model or planner_model(), signals)
     if ready:
-        slot = round(SLOTS.get(kind, 120) / 60)
-        # the last sentence a speaker says: not a sign-off mark ("###") or a bare name
-        said = [x.text for x in draft.sentences if len(re.findall(r"[^\W\d_]+", x.text)) >= 3]
-        last = said[-1] if said else ""
-        now = spoken(report.speaking_time_s)
-        rehearse = data["ready"].format(slot=slot, spoken=now, quote=_quote(last))
-        return CoachingPlan(kind, (), True, rehearse)
-    anchors = Anchors(draft)
+        return _ready_plan(kind, draft, report, data)
     citations = {item.criterion_id: item.guidance for item in (feedback.items if feedback else ())}
-    scores = {c.id: c for c in report.criteria}
-    steps, quoted = [], set()
-    for fix in fixes:
-        if fix not in scores:
-            wants = "{detail}" in data["issues"][fix]
-            steps.append(_issue_step(fix, signals, anchors.near(None) if wants else "", data))
-            continue
-        # A trainer names a sentence once: a later fix takes its next sentence, or is folded
-        # into the earlier one (challenge and specificity often quote the same line).
-        evidence = tuple(e for e in scores[fix].evidence if e.text not in quoted)
-        if scores[fix].evidence and not evidence:
-            continue
-        step = _criterion_step(
-            replace(scores[fix], evidence=evidence), rubric, anchors, data, citations
-        )
-        quoted.update(e.text for e in step.evidence[:1])
-        steps.append(step)
+    steps = _steps(fixes, report, rubric, signals, Anchors(draft), data, citations)
     about = [step.criterion for step in steps if step.criterion]
     shown = illustrations or choose_illustrations([x.text for x in draft.sentences], about, None)
     steps = [
@@ -172,6 +149,46 @@ def build_plan(
         for step in steps
     ]
     return CoachingPlan(kind, tuple(steps))
+
+
+def _ready_plan(kind: str, draft: Draft, report: Report, data: dict[str, Any]) -> CoachingPlan:
+    slot = round(SLOTS.get(kind, 120) / 60)
+    # the last sentence a speaker says: not a sign-off mark ("###") or a bare name
+    said = [x.text for x in draft.sentences if len(re.findall(r"[^\W\d_]+", x.text)) >= 3]
+    last = said[-1] if said else ""
+    now = spoken(report.speaking_time_s)
+    rehearse = data["ready"].format(slot=slot, spoken=now, quote=_quote(last))
+    return CoachingPlan(kind, (), True, rehearse)
+
+
+def _steps(
+    fixes: tuple[str, ...],
+    report: Report,
+    rubric: Rubric,
+    signals: DraftSignals,
+    anchors: Anchors,
+    data: dict[str, Any],
+    citations: dict[str, tuple[Citation, ...]],
+) -> list[PlanStep]:
+    """Each fix in the draft's words. A trainer names a sentence once: a later fix takes its
+    next evidence sentence, or is folded into the earlier one (challenge and specificity often
+    quote the same line)."""
+    scores = {c.id: c for c in report.criteria}
+    steps: list[PlanStep] = []
+    quoted: set[str] = set()
+    for fix in fixes:
+        if fix not in scores:
+            wants = "{detail}" in data["issues"][fix]
+            steps.append(_issue_step(fix, signals, anchors.near(None) if wants else "", data))
+            continue
+        evidence = tuple(e for e in scores[fix].evidence if e.text not in quoted)
+        if scores[fix].evidence and not evidence:
+            continue
+        result = replace(scores[fix], evidence=evidence)
+        step = _criterion_step(result, rubric, anchors, data, citations)
+        quoted.update(e.text for e in step.evidence[:1])
+        steps.append(step)
+    return steps
 
 
 def follow_plan(feedback: Feedback, report: Report, plan: CoachingPlan, rubric: Rubric) -> Feedback:
