@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from coach.cli.training import DEFAULT_CORPUS, say, write_weights
+from coach.cli.training import add_training_options, say, write_weights
 from coach.errors import InputError
 from coach.settings import PROJECT_ROOT
 
@@ -30,15 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "nothing is written. About a minute on 2 cores."
         ),
     )
-    train.add_argument(
-        "--corpus",
-        type=Path,
-        default=DEFAULT_CORPUS,
-        help=f"corpus folder (default {DEFAULT_CORPUS})",
-    )
-    train.add_argument("--out", type=Path, help="weights file to write (default: the shipped one)")
-    train.add_argument("--cross-validate", action="store_true", help="report agreement only")
-    train.add_argument("--format", choices=["text", "json"], default="text")
+    add_training_options(train)
     train.set_defaults(func=run_train_settings)
 
 

@@ -34,8 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.set_defaults(func=run_train)
 
 
-def add_training_options(parser: argparse.ArgumentParser, cached: str) -> None:
-    """--corpus, --out, --cross-validate, --format and --cache-dir, shared by the trainers."""
+def add_training_options(parser: argparse.ArgumentParser, cached: str | None = None) -> None:
+    """--corpus, --out, --cross-validate, --format and (when something is cached between runs,
+    named by ``cached``) --cache-dir, shared by the trainers."""
     parser.add_argument(
         "--corpus",
         type=Path,
@@ -47,6 +48,8 @@ def add_training_options(parser: argparse.ArgumentParser, cached: str) -> None:
         "--cross-validate", action="store_true", help="report agreement, folds by writer"
     )
     parser.add_argument("--format", choices=["text", "json"], default="text")
+    if cached is None:
+        return
     parser.add_argument(
         "--cache-dir",
         type=Path,

@@ -23,7 +23,6 @@ from typing import Any
 from coach.coaching.feedback import UNSURE_BELOW, Feedback, trainer_summary
 from coach.coaching.illustrations import Illustration, choose_illustrations
 from coach.coaching.planner import (
-    FIRST_SINGULAR,
     SLOTS,
     DraftSignals,
     PlannerModel,
@@ -35,6 +34,7 @@ from coach.coaching.planner import (
 )
 from coach.report import Citation, CriterionScore, Evidence, Report
 from coach.scoring.rubric import Rubric
+from coach.scoring.signals import FIRST_SINGULAR
 from coach.text.draft import Draft, make_draft, spoken, stopwords, word_tokens
 
 #: Whole-draft problems and the criterion each one is really about (for comparing plans).
@@ -178,7 +178,7 @@ def _steps(
     quoted: set[str] = set()
     for fix in fixes:
         if fix not in scores:
-            wants = "{detail}" in data["issues"][fix]
+            wants = "{detail}" in data["issues"][fix]["move"]
             steps.append(_issue_step(fix, signals, anchors.near(None) if wants else "", data))
             continue
         evidence = tuple(e for e in scores[fix].evidence if e.text not in quoted)
@@ -310,8 +310,9 @@ def _issue_step(name: str, s: DraftSignals, detail: str, data: dict[str, Any]) -
         }.get(name, 0),
         "quote": _quote(_ISSUE_QUOTES.get(name, lambda _: "")(s)),
     }
-    move = fill(data["issues"][name], **values)
-    return PlanStep(name, "issue", name.replace("_", " "), (), move.split(" — ")[0], move)
+    template = data["issues"][name]
+    diagnosis, move = fill(template["problem"], **values), fill(template["move"], **values)
+    return PlanStep(name, "issue", name.replace("_", " "), (), diagnosis, move)
 
 
 #: What a concrete ask, why-now or scene has, by name and pattern (for telling a writer

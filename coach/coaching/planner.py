@@ -31,7 +31,7 @@ import yaml
 from coach.report import Report
 from coach.scoring.model import Linear
 from coach.scoring.rubric import FIXED_CRITERIA, Rubric
-from coach.scoring.signals import starts_imperative
+from coach.scoring.signals import FIRST_SINGULAR, starts_imperative
 from coach.text.draft import Draft
 
 PLANNER_FILE = Path(__file__).parent.parent / "data" / "planner.json"
@@ -60,7 +60,6 @@ def plan_data(path: Path = PLAN_FILE) -> dict[str, Any]:
 #: Seconds aloud a trainer would give each story type (a whole-draft "length" compares to it).
 SLOTS: dict[str, int] = plan_data()["slots"]
 
-FIRST_SINGULAR = re.compile(r"\b(i|me|my|mine|myself|i'm|i've|i'd|i'll)\b", re.I)
 _THIRD = re.compile(r"\b(he|she|his|her|him)\b", re.I)
 _CONCRETE = re.compile(r"\d|\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|https?://|@", re.I)
 

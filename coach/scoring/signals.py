@@ -69,7 +69,7 @@ _IRREGULAR_PAST = frozenset(
     forgave lay lent lit overcame shot slid withdrew""".split()
 )
 _NOT_PAST_ED = frozenset("need seed feed bed red shed speed bleed breed greed weed indeed".split())
-_FIRST_SINGULAR = re.compile(
+FIRST_SINGULAR = re.compile(
     r"\b(?:i|me|my|mine|myself|i'm|i’m|i've|i’ve|i'd|i’d|i'll|i’ll)\b", re.I
 )
 _FIRST_PLURAL = re.compile(
@@ -207,7 +207,7 @@ SENTENCE_FEATURES: dict[str, SentenceFeature] = {}
 
 @_feat("first_person_singular")
 def _fps(s: Sentence, ctx: SignalContext) -> bool:
-    return bool(_FIRST_SINGULAR.search(s.text))
+    return bool(FIRST_SINGULAR.search(s.text))
 
 
 @_feat("first_person_plural")
@@ -234,7 +234,7 @@ _THIRD_PERSON = re.compile(
 def _person(s: Sentence, ctx: SignalContext) -> bool:
     """The sentence is about people: a pronoun, a name, or people words."""
     return bool(
-        _FIRST_SINGULAR.search(s.text)
+        FIRST_SINGULAR.search(s.text)
         or _FIRST_PLURAL.search(s.text)
         or _THIRD_PERSON.search(s.text)
         or has_proper_name(s.text)

@@ -245,7 +245,7 @@ def test_a_draft_pasted_twice_is_not_ready_and_cutting_the_repeats_comes_first(s
     assert plan_for(scorer, PARK_HOUSE).ready  # told once, it is ready to tell
     twice = plan_for(scorer, PARK_HOUSE + "\n\n" + PARK_HOUSE)
     assert not twice.ready and twice.first_fix == "repetition"
-    assert twice.steps[0].move.startswith("9 sentences repeat earlier ones")
+    assert twice.steps[0].diagnosis.startswith("9 sentences repeat earlier ones")
 
 
 def test_repeated_sentences_set_aside_case_digits_and_punctuation():
