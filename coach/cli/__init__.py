@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "coach.cli.training",
     "coach.cli.planner",
     "coach.cli.settings_model",
+    "coach.cli.checks_model",
     "coach.cli.rubric",
 ]
 

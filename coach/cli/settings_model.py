@@ -41,7 +41,6 @@ def run_train_settings(args: argparse.Namespace) -> int:
     from coach.coaching.setting_model import (
         SETTINGS_FILE,
         SettingModel,
-        draft_vector,
         fit_setting_model,
         labels_hash,
         load_setting_labels,
@@ -50,7 +49,7 @@ def run_train_settings(args: argparse.Namespace) -> int:
     from coach.scoring.dataset import load_corpus
     from coach.scoring.training import groups_folds
     from coach.text.draft import make_draft
-    from coach.text.embeddings import Embedder
+    from coach.text.embeddings import Embedder, draft_vector
 
     path = args.corpus / "settings.jsonl"
     if not path.is_file():

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from coach.coaching.setting_model import draft_vector, setting_model
+from coach.coaching.setting_model import setting_model
+from coach.text.embeddings import draft_vector
 
 BANK_FILE = Path(__file__).parent.parent / "data" / "illustrations.jsonl"
 Embed = Callable[[list[str]], np.ndarray]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,15 +27,6 @@ SETTINGS_FILE = Path(__file__).parent.parent / "data" / "settings.json"
 SCHEMA = "settings/v1"
 SETTING_C = 0.1  # chosen by cross-validation by writer among 0.01-1
 Embed = Callable[[list[str]], np.ndarray]
-
-
-def draft_vector(sentences: Sequence[str], embed: Embed) -> np.ndarray | None:
-    """The draft's mean sentence vector, unit length (None for a draft with no sentences)."""
-    texts = [s for s in sentences if s.strip()]
-    if not texts:
-        return None
-    mean = np.asarray(embed(texts), dtype=np.float64).mean(axis=0)
-    return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
 @dataclass(frozen=True)

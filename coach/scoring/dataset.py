@@ -71,7 +71,7 @@ def _median(values: list) -> int:
     return ordered[len(ordered) // 2] if len(ordered) % 2 else ordered[len(ordered) // 2 - 1]
 
 
-def _settle(first, second, third):
+def settle_value(first, second, third):
     """Agreed value, else the median of the three (the lower of two if no third answer)."""
     if first == second:
         return first
@@ -88,12 +88,12 @@ def settle(first: dict, second: dict, third: dict | None) -> dict:
     third = third or {}
     third_labels = third.get("labels", {})
     labels = {
-        c: int(_settle(first["labels"][c], second["labels"][c], third_labels.get(c)))
+        c: int(settle_value(first["labels"][c], second["labels"][c], third_labels.get(c)))
         for c in FIXED_CRITERIA
     }
-    components = {k: bool(_settle(first[k], second[k], third.get(k))) for k in COMPONENTS}
-    overall = int(_settle(first["overall"], second["overall"], third.get("overall")))
-    story_type = _settle(first["story_type"], second["story_type"], third.get("story_type"))
+    components = {k: bool(settle_value(first[k], second[k], third.get(k))) for k in COMPONENTS}
+    overall = int(settle_value(first["overall"], second["overall"], third.get("overall")))
+    story_type = settle_value(first["story_type"], second["story_type"], third.get("story_type"))
     evidence = {}
     for criterion in FIXED_CRITERIA:
         if labels[criterion] == 0:

@@ -65,6 +65,11 @@ class DraftFeatures:
     rule_report: Report
     doc: dict[str, bool]
 
+    def sentence_vectors(self) -> np.ndarray:
+        """The encoder's vector for each sentence (the first columns of its row)."""
+        width = sum(1 for c in self.sentence_columns if c.startswith("vec_"))
+        return self.sentence_rows[:, :width]
+
 
 def _sentence_structure(
     draft: Draft, ctx: SignalContext, hits: dict[str, np.ndarray], english: bool

@@ -11,13 +11,16 @@ draft too short to judge (the model learned from drafts of 61 words and more).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from coach.report import CriterionScore, Evidence, Report
+from coach.scoring.checks import CheckReading, check_weights, read_checks
 from coach.scoring.engine import Scorer, overall_score
 from coach.scoring.features import LANGUAGES, encoder_kind, extract
 from coach.scoring.model import Prediction, ScorerWeights
-from coach.scoring.rubric import FIXED_CRITERIA, Rubric
+from coach.scoring.rubric import FIXED_CRITERIA, Criterion, Rubric
+from coach.scoring.signals import FIRST_PLURAL, FIRST_SINGULAR
 from coach.text.draft import Draft
 from coach.text.embeddings import CachedEncoder, MultilingualEmbedder
 
@@ -120,6 +123,13 @@ class LearnedScorer:
         prediction, capped = apply_caps(prediction, self.rubric, features.doc, self.weights.caps)
         if "template" in self.weights.caps and features.doc.get("template"):
             prediction = replace(prediction, story_type="non-narrative")  # the guide's rule
+        checks = read_checks(
+            check_weights(),
+            prediction.probabilities,
+            prediction.overall,
+            prediction.components,
+            features.sentence_vectors() if kind == "en" else None,
+        )
         return report_from_prediction(
             self.rubric,
             draft,
@@ -128,6 +138,7 @@ class LearnedScorer:
             prediction,
             capped,
             self.weights.training_data,
+            checks,
         )
 
     def _not_assessed(self, draft: Draft, story_type: str | None, why: str, note: str) -> Report:
@@ -159,11 +170,13 @@ def report_from_prediction(
     prediction: Prediction,
     capped: dict[str, str],
     training_data: str,
+    checks: Mapping[str, CheckReading] | None = None,
 ) -> Report:
     """The Report for a model's prediction (also used to make out-of-fold reports for
-    training the coaching planner, so it learns from the same Report users get)."""
+    training the coaching planner, so it learns from the same Report users get; those leave
+    out the learned checks, which the planner does not read)."""
     criteria = tuple(
-        _criterion(rubric, draft, c, prediction, capped) if c.id in FIXED_CRITERIA else c
+        _learned_criterion(rubric, draft, c, prediction, capped, checks or {})
         for c in rules.criteria
     )
     chosen = story_type or "narrative"
@@ -202,6 +215,68 @@ def report_from_prediction(
     )
 
 
+def _learned_criterion(
+    rubric: Rubric,
+    draft: Draft,
+    rule: CriterionScore,
+    prediction: Prediction,
+    capped: dict,
+    checks: Mapping[str, CheckReading],
+) -> CriterionScore:
+    """The model's level for the eight criteria, a learned check's where there is one, a level
+    read from the story parts for a criterion that asks for that; the rule engine's for the
+    rest."""
+    if rule.id in FIXED_CRITERIA:
+        return _criterion(rubric, draft, rule, prediction, capped)
+    criterion = next(c for c in rubric.criteria if c.id == rule.id)
+    if rule.id in checks:
+        reading = checks[rule.id]
+        evidence = tuple(_quote(draft, i) for i in sorted(reading.evidence))
+        return replace(
+            rule,
+            score=reading.level,
+            confidence=reading.confidence,
+            reason=criterion.levels[reading.level],
+            evidence=evidence,
+        )
+    if criterion.from_components and prediction.component_probabilities:
+        return _from_components(criterion, rule, prediction, draft)
+    return rule
+
+
+#: The sentence quoted for a story part read in the draft: its first "I" or "we".
+_PART_VOICE = {"self": FIRST_SINGULAR, "us": FIRST_PLURAL}
+
+
+def _from_components(
+    criterion: Criterion, rule: CriterionScore, prediction: Prediction, draft: Draft
+) -> CriterionScore:
+    """Level = how many of the criterion's story parts the model reads in the draft (at most
+    2), with the probability of that count as the confidence; quoted: the first sentence in
+    the voice of each part that is present (the "I" and the "we" the levels speak of)."""
+    present = [prediction.components[part] for part in criterion.from_components]
+    level = min(sum(present), 2)
+    chances = [1.0]  # the distribution of the count, parts taken as independent
+    for part in criterion.from_components:
+        p = prediction.component_probabilities[part]
+        chances = [
+            (chances[k] if k < len(chances) else 0.0) * (1 - p)
+            + (chances[k - 1] * p if k >= 1 else 0.0)
+            for k in range(len(chances) + 1)
+        ]
+    confidence = round(float(sum(chances[level:]) if level == 2 else chances[level]), 2)
+    quoted = []
+    for part, found in zip(criterion.from_components, present, strict=True):
+        voice = _PART_VOICE.get(part)
+        first = next((s for s in draft.sentences if voice and voice.search(s.text)), None)
+        if found and first is not None and first not in quoted:
+            quoted.append(first)
+    evidence = tuple(_quote(draft, s.index) for s in sorted(quoted, key=lambda s: s.start))
+    return replace(
+        rule, score=level, confidence=confidence, reason=criterion.levels[level], evidence=evidence
+    )
+
+
 def _criterion(
     rubric: Rubric, draft: Draft, rule: CriterionScore, prediction: Prediction, capped: dict
 ) -> CriterionScore:
@@ -218,13 +293,10 @@ def _criterion(
             f"{reason} (unsure: level {runner_up} is also likely, "
             f"{round(100 * probabilities[runner_up])}%)"
         )
-    evidence = tuple(
-        Evidence(
-            start=draft.sentences[i].start,
-            end=draft.sentences[i].end,
-            text=draft.sentences[i].text,
-            signal="model",
-        )
-        for i in sorted(prediction.evidence[rule.id])
-    )
+    evidence = tuple(_quote(draft, i) for i in sorted(prediction.evidence[rule.id]))
     return replace(rule, score=level, confidence=confidence, reason=reason, evidence=evidence)
+
+
+def _quote(draft: Draft, index: int) -> Evidence:
+    sentence = draft.sentences[index]
+    return Evidence(start=sentence.start, end=sentence.end, text=sentence.text, signal="model")

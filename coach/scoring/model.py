@@ -184,6 +184,7 @@ class Prediction:
     components: dict[str, bool]
     overall: float  # expected overall on the 1-5 scale
     story_type: str
+    component_probabilities: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -228,9 +229,9 @@ class KindModel:
                 self.evidence_threshold[criterion],
                 level,
             )
+        present = {key: float(self.draft[key].positive(row)[0]) for key in COMPONENTS}
         components = {
-            key: bool(self.draft[key].positive(row)[0] >= self.component_threshold.get(key, 0.5))
-            for key in COMPONENTS
+            key: present[key] >= self.component_threshold.get(key, 0.5) for key in COMPONENTS
         }
         # The labelling guide's definition of a story of now (NOW_NEEDS); the model's "now"
         # stands only where its own levels agree.
@@ -241,7 +242,7 @@ class KindModel:
         )
         story = self.draft["story_type"]
         story_type = str(story.classes[int(np.argmax(story.proba(row)[0]))])
-        return Prediction(levels, probabilities, evidence, components, overall, story_type)
+        return Prediction(levels, probabilities, evidence, components, overall, story_type, present)
 
     def evidence_scores(self, sentence_probs: dict[str, np.ndarray], criterion: str) -> np.ndarray:
         """Per sentence, how likely a labeller would quote it for ``criterion``."""

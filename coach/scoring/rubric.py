@@ -126,6 +126,9 @@ class Criterion(_Strict):
     # "core" criteria make up the overall score; "check" criteria (delivery, framing traps)
     # can only pull it down a little, so a recipe cannot earn points for being short.
     role: Literal["core", "check"] = "core"
+    # With the learned scorer, the level is how many of these story parts (self, us, now) the
+    # draft tells, read by the learned model, instead of the signals (docs/scoring.md).
+    from_components: tuple[Literal["self", "us", "now"], ...] = ()
     weights: dict[str, float]  # one per story type
     guidance_query: str = Field(min_length=3)
     coaching_question: str = Field(min_length=3)

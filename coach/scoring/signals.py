@@ -72,7 +72,7 @@ _NOT_PAST_ED = frozenset("need seed feed bed red shed speed bleed breed greed we
 FIRST_SINGULAR = re.compile(
     r"\b(?:i|me|my|mine|myself|i'm|i’m|i've|i’ve|i'd|i’d|i'll|i’ll)\b", re.I
 )
-_FIRST_PLURAL = re.compile(
+FIRST_PLURAL = re.compile(
     r"\b(?:we|us|our|ours|ourselves|we're|we’re|we've|we’ve|we'll|we’ll|let's|let’s)\b", re.I
 )
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you're|you’re|you'll|you’ll)\b", re.I)
@@ -212,7 +212,7 @@ def _fps(s: Sentence, ctx: SignalContext) -> bool:
 
 @_feat("first_person_plural")
 def _fpp(s: Sentence, ctx: SignalContext) -> bool:
-    return bool(_FIRST_PLURAL.search(s.text))
+    return bool(FIRST_PLURAL.search(s.text))
 
 
 @_feat("first_person")
@@ -235,7 +235,7 @@ def _person(s: Sentence, ctx: SignalContext) -> bool:
     """The sentence is about people: a pronoun, a name, or people words."""
     return bool(
         FIRST_SINGULAR.search(s.text)
-        or _FIRST_PLURAL.search(s.text)
+        or FIRST_PLURAL.search(s.text)
         or _THIRD_PERSON.search(s.text)
         or has_proper_name(s.text)
     )

@@ -10,6 +10,7 @@ thread was the cheapest on 2 cores; scoring batches use processes, not threads.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -194,3 +195,13 @@ class CachedEncoder:
 
     def clear(self) -> None:
         self._vectors.clear()
+
+
+def draft_vector(sentences: Sequence[str], embed: Callable[[list[str]], np.ndarray]):
+    """The draft's mean sentence vector, unit length (None for a draft with no sentences):
+    what a draft is about, for the models that read a whole draft at once."""
+    texts = [s for s in sentences if s.strip()]
+    if not texts:
+        return None
+    mean = np.asarray(embed(texts), dtype=np.float64).mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)

@@ -294,3 +294,29 @@ def test_features_match_the_weights_columns(scorer):
     draft = make_draft("I walked in. We decided to act. Come on Thursday at 7 pm to the hall.")
     report = scorer.score(draft)
     assert report.extra["scorer"]["engine"] == "learned"
+
+
+def test_the_link_from_self_to_us_follows_the_learned_self_and_us_reading(score):
+    """The phrase signals missed a "we" in a story told about "she"; the level now counts the
+    story parts the model reads, and quotes the draft's "I" and "we" where it finds them."""
+    told_about_her = (
+        "Maria worked nights at the county hospital for eleven years. She watched the ward lose "
+        "three nurses in one winter and nobody replaced them. She decided to speak at the board "
+        "meeting in March, even though she was afraid. The board listened, and two posts came "
+        "back by June. She thinks we can do it again this year. Come to the meeting on Thursday "
+        "at 6 pm in the staff room and sign the letter."
+    )
+    report = score(told_about_her)
+    link = next(c for c in report.criteria if c.id == "link_self_us")
+    assert report.components["self"] and report.components["us"]
+    assert link.score == 2
+    assert [e.text for e in link.evidence] == ["She thinks we can do it again this year."]
+    assert 0 < link.confidence <= 1
+
+
+def test_a_text_with_no_story_parts_has_no_link_and_quotes_nothing(score):
+    text = (REPO_ROOT / "tests" / "samples" / "recipe.txt").read_text(encoding="utf-8")
+    report = score(text)
+    link = next(c for c in report.criteria if c.id == "link_self_us")
+    assert not report.components["self"] and not report.components["us"]
+    assert link.score == 0 and link.evidence == ()

@@ -19,9 +19,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Four English drafts each by two writers, with their briefs and all three label files."""
+    """Four English drafts each by two writers, with their briefs, all three label files, the
+    trainers' plans and the emotion/link labels (drafts chosen among those that have them)."""
     root = tmp_path_factory.mktemp("corpus")
-    chosen = {f"{w}_{n:03d}" for w in ("w1", "w2") for n in range(1, 40)}
+    checks = (CORPUS / "checks" / "first.jsonl").read_text(encoding="utf-8").splitlines()
+    chosen = {json.loads(line)["id"] for line in checks}
     briefs = {}
     for writer in ("w1", "w2"):
         rows = [json.loads(line) for line in (CORPUS / "briefs" / f"{writer}.jsonl").open()]
@@ -34,11 +36,12 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 handle.write(json.dumps(row) + "\n")
                 shutil.copy(CORPUS / "texts" / writer / f"{row['id']}.txt", root / "texts" / writer)
     ids = {r["id"] for rows in briefs.values() for r in rows}
-    (root / "labels").mkdir()
-    for name in ("first", "second", "third"):
-        lines = (CORPUS / "labels" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-        kept = [line for line in lines if json.loads(line)["id"] in ids]
-        (root / "labels" / f"{name}.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    for folder in ("labels", "checks"):
+        (root / folder).mkdir(exist_ok=True)
+        for name in ("first", "second", "third"):
+            lines = (CORPUS / folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+            kept = [line for line in lines if json.loads(line)["id"] in ids]
+            (root / folder / f"{name}.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
     (root / "plans").mkdir()
     for path in (CORPUS / "plans").glob("*.jsonl"):
         kept = [line for line in path.read_text().splitlines() if json.loads(line)["id"] in ids]
@@ -122,3 +125,39 @@ def test_train_planner_needs_trainers_plans(run_coach, small_corpus, tmp_path):
     result = run_coach("train-planner", "--corpus", bare)
     assert result.returncode == 2
     assert "no trainers' plans" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_checks_fits_the_emotion_check_and_measures_it_against_the_old_rules(
+    run_coach, small_corpus, tmp_path
+):
+    out, cache = tmp_path / "checks.json", tmp_path / "cache"
+    fitted = run_coach(
+        "train-checks", "--corpus", small_corpus, "--out", out, "--cache-dir", cache, timeout=600
+    )
+    assert fitted.returncode == 0, fitted.stderr
+    weights = json.loads(out.read_text(encoding="utf-8"))
+    assert weights["schema"] == "checks/v1" and set(weights["models"]) == {"emotion"}
+    measured = run_coach(
+        "train-checks",
+        "--corpus",
+        small_corpus,
+        "--cross-validate",
+        "--format",
+        "json",
+        "--cache-dir",
+        cache,
+        timeout=600,
+    )
+    assert measured.returncode == 0, measured.stderr
+    result = json.loads(measured.stdout)
+    assert result["emotion"]["texts"] == 8 and result["link_self_us"]["texts"] == 8
+    assert -1 <= result["emotion"]["qwk"] <= 1 and -1 <= result["emotion"]["qwk_phrase_rules"] <= 1
+    assert set(result["labellers"]) == {"emotion", "link_self_us"}
+
+
+def test_train_checks_needs_check_labels(run_coach, small_corpus, tmp_path):
+    bare = tmp_path / "corpus"
+    shutil.copytree(small_corpus, bare, ignore=shutil.ignore_patterns("checks"))
+    result = run_coach("train-checks", "--corpus", bare)
+    assert result.returncode == 2
+    assert "no check labels" in result.stderr and "Traceback" not in result.stderr

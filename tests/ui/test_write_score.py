@@ -67,9 +67,9 @@ def test_one_criterion_at_a_time(app):
     assert 'title="Call to action (2/2)"' in marks
     assert 'title="Values (' not in marks
     assert "what earned **Call to action** 2/2" in texts(at)
-    by_label(at.selectbox, "Show the evidence for").select("emotion").run()
+    by_label(at.selectbox, "Show the evidence for").select("hope").run()  # scored 0
     assert "nc-evidence" not in html_bodies(at)[0]
-    assert "No sentence earned **Emotions that move people** yet" in texts(at)
+    assert "No sentence earned **Hope** yet" in texts(at)
 
 
 def test_the_draft_survives_a_reload(app, reload):
