@@ -1,4 +1,4 @@
-"""``coach train-checks``: refit the learned emotion check, or measure it.
+"""``coach train-checks``: refit the learned checks (emotion, the opening), or measure them.
 
 Thin: join the check labels (CORPUS/checks/) with each text's out-of-fold Report (shared with
 ``coach train-planner``) and its sentence vectors, then fit or cross-validate with
@@ -20,16 +20,17 @@ from coach.settings import Settings
 def register(subparsers: argparse._SubParsersAction) -> None:
     train = subparsers.add_parser(
         "train-checks",
-        help="refit the learned emotion check on its labelled texts",
+        help="refit the learned checks (emotion, the opening) on their labelled texts",
         description=(
-            "Fit the model that reads the rubric's emotion criterion (its level, and which "
-            "sentences carry it) on CORPUS/checks/ — texts of the corpus labelled for emotion "
-            "and the link from self to us by two helper labellers, a third settling disputes "
-            "— and write coach/data/checks.json. It reads what a scorer that never saw the "
-            "text's writer says about it (the out-of-fold reports of train-planner, made once "
-            "and cached) and the draft's sentence vectors. With --cross-validate, print how "
-            "well it, the old phrase rules and the labellers agree, folds by writer; nothing "
-            "is written."
+            "Fit the models that read two of the rubric's criteria beyond the eight — "
+            "emotion and the opening (values_first_framing): the level, and which sentences "
+            "carry it — on CORPUS/checks/ (rounds of corpus texts labelled by two helpers, a "
+            "third settling disputes) and write coach/data/checks.json. They read what a "
+            "scorer that never saw the text's writer says about it (the out-of-fold reports "
+            "of train-planner, made once and cached) and the draft's sentence vectors. With "
+            "--cross-validate, print for every labelled criterion how well the learned "
+            "reading, the old phrase rules and the two labellers agree, folds by writer; "
+            "nothing is written. About three minutes once the reports are cached."
         ),
     )
     add_training_options(train, "sentence vectors and out-of-fold reports")
@@ -41,6 +42,7 @@ def run_train_checks(args: argparse.Namespace) -> int:
     from coach.scoring.checks import (
         CHECKS,
         CHECKS_FILE,
+        LABELLED,
         CheckExample,
         CheckWeights,
         cross_validate_check,
@@ -59,7 +61,7 @@ def run_train_checks(args: argparse.Namespace) -> int:
     folder = args.corpus / "checks"
     labels = load_check_labels(folder)
     if not labels:
-        raise InputError(f"{folder}: no check labels (first.jsonl and second.jsonl)")
+        raise InputError(f"{folder}: no check labels (ROUND/first.jsonl and second.jsonl)")
     drafts = [d for d in load_corpus(args.corpus) if d.id in labels]
     reports = cached_reports(
         load_corpus(args.corpus), args.cache_dir or Settings().data_dir / "cache"
@@ -69,9 +71,9 @@ def run_train_checks(args: argparse.Namespace) -> int:
     sentences = {d.id: [s.text for s in make_draft(d.text).sentences] for d in drafts}
     vectors = {d.id: np.asarray(embed(sentences[d.id]), dtype=np.float32) for d in drafts}
     models, results = {}, {}
-    for name in CHECKS:
-        examples, rules = [], []
-        for item in drafts:
+    for name, c in CHECKS.items():
+        examples = []
+        for item in (d for d in drafts if name in labels[d.id].level):
             report, label = reports[item.id], labels[item.id]
             scorer = report.extra["scorer"]
             examples.append(
@@ -86,59 +88,47 @@ def run_train_checks(args: argparse.Namespace) -> int:
                     quoted=frozenset(evidence_indices(sentences[item.id], label.evidence[name])),
                 )
             )
-            rules.append(next(c.score for c in report.criteria if c.id == name))
         if args.cross_validate:
-            result = cross_validate_check(examples)
-            result["qwk_phrase_rules"] = round(
-                quadratic_weighted_kappa([e.level for e in examples], rules), 3
-            )
-            results[name] = result
+            results[name] = cross_validate_check(examples, c)
         else:
-            models[name] = fit_check(examples)
+            models[name] = fit_check(examples, c)
     if not args.cross_validate:
         out = args.out or CHECKS_FILE
         write_weights(out, CheckWeights(models, labels_hash(folder)).to_dict())
-        say(f"wrote {out} ({len(drafts)} texts)")
+        say(f"wrote {out} ({len(drafts)} texts: {', '.join(models)})")
         return 0
-    results["link_self_us"] = _link_agreement(drafts, labels, reports)
+    for name in LABELLED:
+        rows = [d for d in drafts if name in labels[d.id].level]
+        human = [labels[d.id].level[name] for d in rows]
+        rules = [reports[d.id].criterion(name).score for d in rows]
+        measured = results.setdefault(name, {"texts": len(rows)})
+        measured["qwk_phrase_rules"] = round(quadratic_weighted_kappa(human, rules), 3)
+        measured["exact_phrase_rules"] = round(float(np.mean(np.equal(human, rules))), 3)
+        if name == "link_self_us":  # counted from the scorer's self/us reading, out of fold
+            parts = [
+                int(reports[d.id].components["self"]) + int(reports[d.id].components["us"])
+                for d in rows
+            ]
+            measured["qwk"] = round(quadratic_weighted_kappa(human, parts), 3)
+            measured["exact"] = round(float(np.mean(np.equal(human, parts))), 3)
     results["labellers"] = labeller_agreement(folder)
     if args.format == "json":
         print(json.dumps(results, indent=2))
         return 0
-    for name in CHECKS:
+    print("agreement with the settled labels, folds by writer (QWK; exact share in brackets)")
+    for name in LABELLED:
         r = results[name]
-        print(
-            f"{name} ({r['texts']} texts, folds by writer): QWK {r['qwk']:.3f} "
-            f"(scorer outputs only, as for Spanish and French: {r['qwk_outputs_only']:.3f}; "
-            f"the old phrase rules: {r['qwk_phrase_rules']:.3f}); quoted sentences P/R/F1 "
-            f"{r['evidence_precision']:.2f} / {r['evidence_recall']:.2f} / {r['evidence_f1']:.2f}"
-        )
-    link = results["link_self_us"]
-    print(
-        f"link_self_us from the scorer's self/us reading (out of fold): QWK {link['qwk']:.3f} "
-        f"(the old phrase rules: {link['qwk_phrase_rules']:.3f})"
-    )
-    print(
-        "two labellers agree: "
-        + ", ".join(f"{k} QWK {v:.3f}" for k, v in results["labellers"].items())
-    )
+        line = f"  {name} ({r['texts']} texts): "
+        if "qwk" in r:
+            how = "learned" if name in CHECKS else "from the scorer's self/us"
+            line += f"{how} {r['qwk']:.3f} ({r['exact']:.2f}), "
+        line += f"old phrase rules {r['qwk_phrase_rules']:.3f} ({r['exact_phrase_rules']:.2f}), "
+        line += f"two labellers {results['labellers'][name]:.3f}"
+        if name in CHECKS:
+            line += (
+                f"; scorer outputs only (Spanish, French) {r['qwk_outputs_only']:.3f}; quoted "
+                f"sentences P/R/F1 {r['evidence_precision']:.2f} / {r['evidence_recall']:.2f} / "
+                f"{r['evidence_f1']:.2f}"
+            )
+        print(line)
     return 0
-
-
-def _link_agreement(drafts, labels, reports) -> dict:
-    """The link from self to us as the learned scorer reads it (how many of self and us its
-    out-of-fold reading finds), against the labels and against the old phrase rules."""
-    from coach.scoring.evaluate import quadratic_weighted_kappa
-
-    human = [labels[d.id].level["link_self_us"] for d in drafts]
-    parts = [
-        int(reports[d.id].components["self"]) + int(reports[d.id].components["us"]) for d in drafts
-    ]
-    rules = [
-        next(c.score for c in reports[d.id].criteria if c.id == "link_self_us") for d in drafts
-    ]
-    return {
-        "texts": len(drafts),
-        "qwk": round(quadratic_weighted_kappa(human, parts), 3),
-        "qwk_phrase_rules": round(quadratic_weighted_kappa(human, rules), 3),
-    }

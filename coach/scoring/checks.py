@@ -1,11 +1,11 @@
-"""Learned levels for a framing criterion beyond the eight: emotion.
+"""Learned levels for two of the rubric's criteria beyond the eight: emotion and the opening.
 
-Why: the rubric's phrase signals for emotion agreed with two helper labellers about as well as
-chance would; a logistic model over what the scorer already says about the draft (its eight
-expected levels, overall and story parts) and the draft's mean sentence vector agrees with them
-almost as well as they agree with each other, cross-validated by writer (docs/scoring.md,
-session 15). Which sentences carry the emotion is a second small model over each sentence's
-vector and position. The weights are a data file recording the labels' hash;
+Why: the rubric's phrase signals for these agreed with two helper labellers little better than
+chance (docs/scoring.md, session 15); a logistic model over what the scorer already says about
+the draft (its eight expected levels, overall and story parts) and the draft's mean sentence
+vector agrees with them far better, cross-validated by writer. Which sentences to quote is a
+second small model over each sentence's vector and position, and how many the labellers
+quoted at each level. The weights are a data file recording the labels' hash;
 ``coach train-checks`` refits.
 """
 
@@ -26,14 +26,23 @@ from coach.scoring.model import Linear
 from coach.scoring.rubric import FIXED_CRITERIA
 
 CHECKS_FILE = Path(__file__).parent.parent / "data" / "checks.json"
-SCHEMA = "checks/v1"
-CHECKS = ("emotion",)  # learned here
-#: Labelled in datasets/drafts/checks/: the learned checks and the link from self to us, which
-#: the learned scorer reads from its self/us parts (the rubric's ``from_components``).
-LABELLED = ("emotion", "link_self_us")
-#: Regularisation, chosen by cross-validation by writer (docs/scoring.md).
-LEVEL_C = {"with_vector": 0.01, "outputs": 0.1}
+SCHEMA = "checks/v2"
+#: Learned here, each with its regularisation with the draft's vector (chosen by
+#: cross-validation by writer among 0.01 and 0.1, docs/scoring.md).
+CHECKS = {"emotion": 0.01, "values_first_framing": 0.01}
+OUTPUTS_ONLY_C = 0.1  # the scorer's outputs alone (drafts in another encoder)
 SENTENCE_C = 0.03
+#: Labelled in datasets/drafts/checks/: the learned checks, the link from self to us (the
+#: scorer reads it from its self/us parts: the rubric's ``from_components``), and crisis
+#: framing and myth-busting, which stay with the rule engine: nearly every text is a 2, and a
+#: learned level could not find the sentence it is about (docs/scoring.md).
+LABELLED = (
+    "emotion",
+    "link_self_us",
+    "values_first_framing",
+    "no_crisis_fatalism",
+    "no_myth_busting",
+)
 OUTPUT_COLUMNS = (*(f"expected_{c}" for c in FIXED_CRITERIA), "overall", "self", "us", "now")
 
 
@@ -70,6 +79,7 @@ class CheckModel:
     with_vector: Linear  # drafts in the encoder the weights were fitted with (English)
     outputs: Linear  # other languages: the scorer's outputs only
     sentence: Linear
+    quotes: tuple[int, int, int]  # how many sentences labellers quote at each level (median)
 
     def probabilities(self, outputs: np.ndarray, vector: np.ndarray | None) -> np.ndarray:
         model, row = (
@@ -89,11 +99,11 @@ class CheckModel:
         return level, float(p[level])
 
     def evidence(self, vectors: np.ndarray, level: int) -> tuple[int, ...]:
-        """The sentences most likely to carry it: one more than the level (none at 0)."""
-        if level == 0 or not len(vectors):
+        """The sentences most likely to carry it, as many as labellers quote at that level."""
+        if not self.quotes[level] or not len(vectors):
             return ()
         scores = self.sentence.positive(sentence_rows(vectors))
-        return tuple(int(i) for i in np.argsort(-scores, kind="stable")[: level + 1])
+        return tuple(int(i) for i in np.argsort(-scores, kind="stable")[: self.quotes[level]])
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,7 @@ class CheckWeights:
                     "with_vector": m.with_vector.to_dict(),
                     "outputs": m.outputs.to_dict(),
                     "sentence": m.sentence.to_dict(),
+                    "quotes": list(m.quotes),
                 }
                 for name, m in self.models.items()
             },
@@ -122,7 +133,8 @@ class CheckWeights:
             raise ValueError("check weights do not match this version; run coach train-checks")
         models = {
             name: CheckModel(
-                *(Linear.from_dict(m[k]) for k in ("with_vector", "outputs", "sentence"))
+                *(Linear.from_dict(m[k]) for k in ("with_vector", "outputs", "sentence")),
+                quotes=tuple(int(n) for n in m["quotes"]),
             )
             for name, m in data["models"].items()
         }
@@ -153,51 +165,53 @@ def _label_rows(folder: Path, name: str) -> dict[str, dict]:
     return {r["id"]: r for r in (json.loads(line) for line in lines if line.strip())}
 
 
+def _rounds(folder: Path) -> list[Path]:
+    """Each labelling round's folder (its own guide and labellers), in name order."""
+    return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
 def load_check_labels(folder: Path) -> dict[str, CheckLabel]:
-    """``first/second/third.jsonl`` in ``folder``: two labels per text, a third for disputes."""
-    first, second, third = (_label_rows(folder, n) for n in ("first", "second", "third"))
-    labels = {}
-    for key in sorted(set(first) & set(second)):
-        a, b, c = first[key], second[key], third.get(key, {})
-        level = {name: int(settle_value(a[name], b[name], c.get(name))) for name in LABELLED}
-        evidence = {
-            name: tuple(
-                dict.fromkeys(
-                    q
-                    for r in (a, b, c)
-                    if r.get(name, 0) >= 1
-                    for q in r.get(f"{name}_evidence", [])
-                )
-            )
-            for name in CHECKS
-        }
-        labels[key] = CheckLabel(level, evidence)
-    return labels
+    """Every round in ``folder`` (``first/second/third.jsonl``: two labels per text, a third for
+    disputes), merged by text. A field's evidence is what the labellers who gave the settled
+    level quoted."""
+    level: dict[str, dict[str, int]] = {}
+    evidence: dict[str, dict[str, tuple[str, ...]]] = {}
+    for round_folder in _rounds(folder):
+        first, second, third = (_label_rows(round_folder, n) for n in ("first", "second", "third"))
+        for key in sorted(set(first) & set(second)):
+            records = (first[key], second[key], third.get(key, {}))
+            for name in LABELLED:
+                if name not in records[0] or name not in records[1]:
+                    continue
+                settled = int(settle_value(*(r.get(name) for r in records)))
+                agreeing = [r for r in records if r.get(name) == settled] or list(records)
+                quotes = (q for r in agreeing for q in r.get(f"{name}_evidence", []))
+                level.setdefault(key, {})[name] = settled
+                evidence.setdefault(key, {})[name] = tuple(dict.fromkeys(quotes))
+    return {key: CheckLabel(level[key], evidence[key]) for key in sorted(level)}
 
 
 def labeller_agreement(folder: Path) -> dict[str, float]:
     """QWK between the first and second labeller per field: the ceiling for any model."""
     from coach.scoring.evaluate import quadratic_weighted_kappa
 
-    first, second = _label_rows(folder, "first"), _label_rows(folder, "second")
-    both = sorted(set(first) & set(second))
-    return {
-        name: round(
-            quadratic_weighted_kappa(
-                [first[k][name] for k in both], [second[k][name] for k in both]
-            ),
-            3,
-        )
-        for name in LABELLED
-    }
+    pairs: dict[str, tuple[list[int], list[int]]] = {}
+    for round_folder in _rounds(folder):
+        first, second = _label_rows(round_folder, "first"), _label_rows(round_folder, "second")
+        for key in sorted(set(first) & set(second)):
+            for name in LABELLED:
+                if name in first[key] and name in second[key]:
+                    a, b = pairs.setdefault(name, ([], []))
+                    a.append(first[key][name])
+                    b.append(second[key][name])
+    return {name: round(quadratic_weighted_kappa(a, b), 3) for name, (a, b) in pairs.items()}
 
 
 def labels_hash(folder: Path) -> str:
     digest = hashlib.sha256()
-    for name in ("first", "second", "third"):
-        path = folder / f"{name}.jsonl"
-        if path.is_file():
-            digest.update(path.read_bytes())
+    for path in sorted(folder.rglob("*.jsonl")):
+        digest.update(path.relative_to(folder).as_posix().encode("utf-8"))
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -213,23 +227,32 @@ class CheckExample:
     quoted: frozenset[int]
 
 
-def fit_check(examples: Sequence[CheckExample]) -> CheckModel:
+MOST_QUOTES = 3  # a writer reads a few sentences, not a paragraph
+
+
+def fit_check(examples: Sequence[CheckExample], c: float) -> CheckModel:
+    """A check's level models (C for the one with the draft's vector) and its quotes."""
     from coach.scoring.training import fit_linear
 
     levels = [e.level for e in examples]
     outputs = np.stack([e.outputs for e in examples])
     with_vector = np.hstack([outputs, np.stack([e.vector for e in examples])])
-    moved = [e for e in examples if e.level >= 1 and len(e.sentence_vectors)]
-    rows = np.vstack([sentence_rows(e.sentence_vectors) for e in moved])
-    quoted = [int(i in e.quoted) for e in moved for i in range(len(e.sentence_vectors))]
+    quoting = [e for e in examples if e.quoted and len(e.sentence_vectors)]
+    rows = np.vstack([sentence_rows(e.sentence_vectors) for e in quoting])
+    quoted = [int(i in e.quoted) for e in quoting for i in range(len(e.sentence_vectors))]
+    counts = [[len(e.quoted) for e in examples if e.level == k] for k in range(3)]
+    quotes = tuple(min(int(np.median(n)), MOST_QUOTES) if n else 0 for n in counts)
     return CheckModel(
-        with_vector=fit_linear(with_vector, levels, LEVEL_C["with_vector"]),
-        outputs=fit_linear(outputs, levels, LEVEL_C["outputs"]),
+        with_vector=fit_linear(with_vector, levels, c),
+        outputs=fit_linear(outputs, levels, OUTPUTS_ONLY_C),
         sentence=fit_linear(rows, quoted, SENTENCE_C),
+        quotes=quotes,  # type: ignore[arg-type]
     )
 
 
-def cross_validate_check(examples: Sequence[CheckExample], folds: int = 10) -> dict[str, Any]:
+def cross_validate_check(
+    examples: Sequence[CheckExample], c: float, folds: int = 10
+) -> dict[str, Any]:
     """Levels and quoted sentences for each text from a model fitted without its writer."""
     from coach.scoring.evaluate import quadratic_weighted_kappa
     from coach.scoring.training import groups_folds
@@ -237,12 +260,12 @@ def cross_validate_check(examples: Sequence[CheckExample], folds: int = 10) -> d
     with_vector, outputs_only = [0] * len(examples), [0] * len(examples)
     tp = fp = fn = 0
     for train, test in groups_folds([e.writer for e in examples], folds):
-        model = fit_check([examples[i] for i in train])
+        model = fit_check([examples[i] for i in train], c)
         for i in test:
             e = examples[i]
             with_vector[i], _ = model.level(e.outputs, e.vector)
             outputs_only[i], _ = model.level(e.outputs, None)
-            if e.level >= 1 and e.quoted:  # quoted as the app would: at the predicted level
+            if e.quoted:  # quoted as the app would: at the predicted level
                 chosen = set(model.evidence(e.sentence_vectors, with_vector[i]))
                 tp, fp, fn = (
                     tp + len(chosen & e.quoted),
@@ -254,6 +277,7 @@ def cross_validate_check(examples: Sequence[CheckExample], folds: int = 10) -> d
         "texts": len(examples),
         "qwk": round(quadratic_weighted_kappa(human, with_vector), 3),
         "qwk_outputs_only": round(quadratic_weighted_kappa(human, outputs_only), 3),
+        "exact": round(float(np.mean(np.asarray(human) == np.asarray(with_vector))), 3),
         "evidence_precision": round(tp / max(tp + fp, 1), 3),
         "evidence_recall": round(tp / max(tp + fn, 1), 3),
         "evidence_f1": round(2 * tp / max(2 * tp + fp + fn, 1), 3),

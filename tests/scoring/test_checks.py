@@ -1,4 +1,4 @@
-"""The learned emotion check: its labels, its shipped weights and what a Report says with it.
+"""The learned checks (emotion, the opening): labels, shipped weights, what a Report says.
 
 The weights are the shipped ones (fitted on datasets/drafts/checks with real sentence vectors);
 the drafts are scored by the real learned scorer, so nothing here is a mock.
@@ -40,8 +40,9 @@ def _write(folder, name, rows):
 
 def test_two_labellers_who_agree_settle_it_and_a_third_settles_a_dispute(tmp_path):
     base = {"emotion_evidence": ["It moved me."], "link_evidence": []}
+    round_one = tmp_path / "emotion-link"
     _write(
-        tmp_path,
+        round_one,
         "first",
         [
             {"id": "a", "emotion": 2, "link_self_us": 1, **base},
@@ -55,7 +56,7 @@ def test_two_labellers_who_agree_settle_it_and_a_third_settles_a_dispute(tmp_pat
         ],
     )
     _write(
-        tmp_path,
+        round_one,
         "second",
         [
             {"id": "a", "emotion": 2, "link_self_us": 2, **base},
@@ -68,17 +69,22 @@ def test_two_labellers_who_agree_settle_it_and_a_third_settles_a_dispute(tmp_pat
             },
         ],
     )
-    _write(tmp_path, "third", [{"id": "b", "emotion": 1, "emotion_evidence": ["We won."]}])
+    _write(round_one, "third", [{"id": "b", "emotion": 1, "emotion_evidence": ["We won."]}])
+    _write(tmp_path / "framing", "first", [{"id": "a", "no_myth_busting": 2}])
+    _write(tmp_path / "framing", "second", [{"id": "a", "no_myth_busting": 2}])
     labels = load_check_labels(tmp_path)
-    assert labels["a"].level == {"emotion": 2, "link_self_us": 1}  # no third: the lower
+    assert labels["a"].level == {"emotion": 2, "link_self_us": 1, "no_myth_busting": 2}
     assert labels["b"].level["emotion"] == 1  # the median of 0, 2 and the third's 1
-    assert labels["b"].evidence["emotion"] == ("We won.",)  # only from who scored it above 0
+    assert labels["b"].evidence["emotion"] == (
+        "We won.",
+    )  # what the settled level's labeller quoted
 
 
 def test_the_shipped_check_weights_name_the_labels_they_were_fitted_on():
-    assert len(load_check_labels(CHECKS)) == 300
+    labels = load_check_labels(CHECKS)
+    assert len(labels) == 300 and all(len(label.level) == 5 for label in labels.values())
     assert check_weights().training_data == labels_hash(CHECKS)
-    assert set(check_weights().models) == {"emotion"}
+    assert set(check_weights().models) == {"emotion", "values_first_framing"}
 
 
 def test_the_weights_read_back_to_the_same_levels():
@@ -111,9 +117,25 @@ def test_a_story_of_a_flood_and_what_neighbours_did_carries_emotion_in_its_own_s
     report = score(FLOOD)
     emotion = report.criterion("emotion")
     assert emotion.score == 2
-    assert len(emotion.evidence) == 3  # one more sentence than the level
+    assert len(emotion.evidence) == check_weights().models["emotion"].quotes[2]
     assert all(FLOOD[e.start : e.end] == e.text for e in emotion.evidence)
     assert emotion.reason == "Enabling emotions carry the draft."
+
+
+def test_a_story_that_opens_on_a_night_and_a_person_opens_with_a_story(score):
+    opening = score(FLOOD).criterion("values_first_framing")
+    assert opening.score == 2
+    assert FLOOD.split(". ")[0] in [e.text.rstrip(".") for e in opening.evidence]
+
+
+def test_a_report_that_opens_on_its_figures_does_not_open_with_a_story(score):
+    text = (
+        "In 2024 the county spent 4.2 million dollars on road repairs, 12 percent more than in "
+        "2023. Of 340 reported potholes, 291 were filled within 30 days. The remaining 49 "
+        "are scheduled for the spring programme. Residents can report a pothole on the county "
+        "website or by calling 555 0134 during office hours."
+    )
+    assert score(text).criterion("values_first_framing").score < 2
 
 
 def test_a_spanish_draft_gets_a_level_from_the_scorers_outputs_but_no_quote(score):

@@ -22,7 +22,7 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Four English drafts each by two writers, with their briefs, all three label files, the
     trainers' plans and the emotion/link labels (drafts chosen among those that have them)."""
     root = tmp_path_factory.mktemp("corpus")
-    checks = (CORPUS / "checks" / "first.jsonl").read_text(encoding="utf-8").splitlines()
+    checks = (CORPUS / "checks" / "emotion-link" / "first.jsonl").read_text().splitlines()
     chosen = {json.loads(line)["id"] for line in checks}
     briefs = {}
     for writer in ("w1", "w2"):
@@ -36,8 +36,8 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 handle.write(json.dumps(row) + "\n")
                 shutil.copy(CORPUS / "texts" / writer / f"{row['id']}.txt", root / "texts" / writer)
     ids = {r["id"] for rows in briefs.values() for r in rows}
-    for folder in ("labels", "checks"):
-        (root / folder).mkdir(exist_ok=True)
+    for folder in ("labels", "checks/emotion-link", "checks/framing"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
         for name in ("first", "second", "third"):
             lines = (CORPUS / folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
             kept = [line for line in lines if json.loads(line)["id"] in ids]
@@ -136,7 +136,8 @@ def test_train_checks_fits_the_emotion_check_and_measures_it_against_the_old_rul
     )
     assert fitted.returncode == 0, fitted.stderr
     weights = json.loads(out.read_text(encoding="utf-8"))
-    assert weights["schema"] == "checks/v1" and set(weights["models"]) == {"emotion"}
+    assert weights["schema"] == "checks/v2"
+    assert set(weights["models"]) == {"emotion", "values_first_framing"}
     measured = run_coach(
         "train-checks",
         "--corpus",
@@ -152,7 +153,14 @@ def test_train_checks_fits_the_emotion_check_and_measures_it_against_the_old_rul
     result = json.loads(measured.stdout)
     assert result["emotion"]["texts"] == 8 and result["link_self_us"]["texts"] == 8
     assert -1 <= result["emotion"]["qwk"] <= 1 and -1 <= result["emotion"]["qwk_phrase_rules"] <= 1
-    assert set(result["labellers"]) == {"emotion", "link_self_us"}
+    assert "qwk" not in result["no_crisis_fatalism"]  # measured, not learned
+    assert set(result["labellers"]) == {
+        "emotion",
+        "link_self_us",
+        "values_first_framing",
+        "no_crisis_fatalism",
+        "no_myth_busting",
+    }
 
 
 def test_train_checks_needs_check_labels(run_coach, small_corpus, tmp_path):
