@@ -47,7 +47,7 @@ def run_train_settings(args: argparse.Namespace) -> int:
         training_rows,
     )
     from coach.scoring.dataset import load_corpus
-    from coach.scoring.training import groups_folds
+    from coach.scoring.fitting import groups_folds
     from coach.text.draft import make_draft
     from coach.text.embeddings import Embedder, draft_vector
 

@@ -30,7 +30,7 @@ from coach.coaching.planner import (
 from coach.errors import InputError
 from coach.report import Report
 from coach.scoring.dataset import LabelledDraft
-from coach.scoring.training import fit_linear, groups_folds
+from coach.scoring.fitting import fit_linear, groups_folds
 from coach.text.draft import make_draft
 
 #: The labels' story types, as the app names them (a writer chooses one in the app).

@@ -77,7 +77,7 @@ def training_rows(
 
 
 def fit_setting_model(rows: np.ndarray, settings: list[str], c: float = SETTING_C) -> Linear:
-    from coach.scoring.training import fit_linear
+    from coach.scoring.fitting import fit_linear
 
     return fit_linear(rows, settings, c)
 

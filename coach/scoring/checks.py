@@ -232,7 +232,7 @@ MOST_QUOTES = 3  # a writer reads a few sentences, not a paragraph
 
 def fit_check(examples: Sequence[CheckExample], c: float) -> CheckModel:
     """A check's level models (C for the one with the draft's vector) and its quotes."""
-    from coach.scoring.training import fit_linear
+    from coach.scoring.fitting import fit_linear
 
     levels = [e.level for e in examples]
     outputs = np.stack([e.outputs for e in examples])
@@ -255,7 +255,7 @@ def cross_validate_check(
 ) -> dict[str, Any]:
     """Levels and quoted sentences for each text from a model fitted without its writer."""
     from coach.scoring.evaluate import quadratic_weighted_kappa
-    from coach.scoring.training import groups_folds
+    from coach.scoring.fitting import groups_folds
 
     with_vector, outputs_only = [0] * len(examples), [0] * len(examples)
     tp = fp = fn = 0

@@ -21,6 +21,7 @@ from coach.scoring.dataset import COMPONENTS, LabelledDraft, corpus_hash, eviden
 from coach.scoring.engine import Scorer
 from coach.scoring.evaluate import quadratic_weighted_kappa, spearman
 from coach.scoring.features import DraftFeatures, extract
+from coach.scoring.fitting import fit_linear, groups_folds
 from coach.scoring.model import (
     CAPS,
     EVIDENCE_COLUMNS,
@@ -126,50 +127,6 @@ def corpus_features(
     return result
 
 
-# --- fitting ------------------------------------------------------------------------------------
-
-
-def fit_linear(
-    rows: np.ndarray,
-    targets: Sequence,
-    c: float,
-    balanced: bool = False,
-    sample_weight: np.ndarray | None = None,
-) -> Linear:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
-    targets = np.asarray(targets)
-    scaler = StandardScaler().fit(rows)
-    classes = sorted(set(targets.tolist()))
-    if len(classes) == 1:  # everyone agrees (a small fold): always that class
-        return Linear(
-            scaler.mean_,
-            scaler.scale_,
-            np.zeros((1, rows.shape[1])),
-            np.zeros(1),
-            (_plain(classes[0]),),
-        )
-    model = LogisticRegression(
-        C=c, max_iter=5000, class_weight="balanced" if balanced else None
-    ).fit(scaler.transform(rows), targets, sample_weight=sample_weight)
-    return Linear(
-        scaler.mean_,
-        scaler.scale_,
-        model.coef_,
-        model.intercept_,
-        tuple(_plain(x) for x in model.classes_),
-    )
-
-
-def _plain(value):
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return str(value) if isinstance(value, np.str_) else value
-
-
 def gold_evidence(feature: DraftFeatures, item: LabelledDraft) -> dict[str, set[int]]:
     """The sentences the labellers quoted, per criterion the settled label scores 1 or 2."""
     return {
@@ -211,24 +168,6 @@ def _target_values(drafts: list[LabelledDraft], target: str) -> list:
     if target == "overall":
         return [d.overall for d in drafts]
     return [d.story_type for d in drafts]
-
-
-def groups_folds(
-    groups: Sequence[str], max_folds: int | None = None
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Folds that never split a writer: one per writer, or, with ``max_folds``, writers dealt
-    round-robin from the most prolific down (so the big writers each lead a fold)."""
-    groups = np.asarray(groups)
-    sizes = {}
-    for name in groups.tolist():
-        sizes[name] = sizes.get(name, 0) + 1
-    names = sorted(sizes, key=lambda n: (-sizes[n], n))
-    if len(names) < 2:
-        return []
-    folds = len(names) if max_folds is None else min(max_folds, len(names))
-    fold_of = {name: i % folds for i, name in enumerate(names)}
-    assigned = np.asarray([fold_of[g] for g in groups.tolist()])
-    return [(np.flatnonzero(assigned != k), np.flatnonzero(assigned == k)) for k in range(folds)]
 
 
 EVIDENCE_C = 1.0  # the evidence ranker has 19 columns and many rows: little to regularise
