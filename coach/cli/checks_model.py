@@ -62,10 +62,9 @@ def run_train_checks(args: argparse.Namespace) -> int:
     labels = load_check_labels(folder)
     if not labels:
         raise InputError(f"{folder}: no check labels (ROUND/first.jsonl and second.jsonl)")
-    drafts = [d for d in load_corpus(args.corpus) if d.id in labels]
-    reports = cached_reports(
-        load_corpus(args.corpus), args.cache_dir or Settings().data_dir / "cache"
-    )
+    corpus = load_corpus(args.corpus)
+    drafts = [d for d in corpus if d.id in labels]
+    reports = cached_reports(corpus, args.cache_dir or Settings().data_dir / "cache")
     embed = Embedder().embed
     say(f"{len(drafts)} labelled texts: embedding their sentences")
     sentences = {d.id: [s.text for s in make_draft(d.text).sentences] for d in drafts}
