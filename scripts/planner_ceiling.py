@@ -69,8 +69,8 @@ def main() -> None:
             f"({result['said_ready']} called), {result['n']} plans"
         )
     missed = Counter()
-    for example, (_, fixes) in zip(examples, chosen, strict=True):
-        first = fixes[0] if fixes else "none"
+    for example, choice in zip(examples, chosen, strict=True):
+        first = choice.fixes[0] if choice.fixes else "none"
         if first != example.first_fix:
             level = example.labels.get
             missed[

@@ -442,6 +442,8 @@ def render_plan(plan, show_in: str | None = None) -> None:
     if not plan.steps:
         return
     st.markdown("**Your next fixes**")
+    if plan.close_call_note:
+        st.caption(esc(plan.close_call_note))
     for number, step in enumerate(plan.steps, 1):
         with st.container(border=True):
             st.markdown(f"**{number}. {esc(step.diagnosis)}**")

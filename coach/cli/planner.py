@@ -122,7 +122,18 @@ def print_planner_agreement(result: dict) -> None:
         f"ready drafts recognised            {planner['ready_recognised']}"
         f" ({planner['said_ready']} called ready)"
     )
+    print_close_calls(planner)
     print(
         f"\ntwo trainers on the same draft ({trainers['pairs']} drafts): same first fix "
         f"{trainers['first_fix_same']:.3f}, same ready {trainers['ready_same']:.3f}"
+    )
+
+
+def print_close_calls(result: dict) -> None:
+    """How far the plan's "close call" can be trusted: the first fix where it says none, and
+    the first fix or its runner-up where it says one."""
+    print(
+        f"close calls                        {result['close_calls']} of {result['n']}: first fix "
+        f"right in {result['first_fix_when_close']:.0%}, the runner-up in "
+        f"{result['runner_up_when_close']:.0%} (elsewhere {result['first_fix_when_clear']:.0%})"
     )

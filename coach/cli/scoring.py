@@ -109,6 +109,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def run_eval_coaching(args: argparse.Namespace) -> int:
+    from coach.cli.planner import print_close_calls
     from coach.coaching.coached import coach_text
     from coach.coaching.evaluate import evaluate_plans, load_plans
     from coach.scoring.pipeline import score_text
@@ -142,6 +143,7 @@ def run_eval_coaching(args: argparse.Namespace) -> int:
     if report["most_repeated_sentence"]:
         print(f"  it is: {report['most_repeated_sentence']}")
     print(f"plans quoting one sentence in two steps {report['plans_quoting_a_sentence_twice']}")
+    print_close_calls(report)
     return 0
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from coach.coaching.plan import ISSUE_CRITERION, CoachingPlan
+from coach.coaching.plan_training import close_call_agreement
+from coach.coaching.planner import Choice
 from coach.errors import InputError
 
 #: The labels' story types, as the app names them (the writer chooses one in the app).
@@ -53,7 +55,7 @@ def evaluate_plans(
     exact = lenient = aimed = strong = 0
     ready_total = ready_found = said_ready = quoted_twice = 0
     sentences: list[set[str]] = []
-    per_draft = []
+    per_draft, calls = [], []
     for row in rows:
         plan = plan_of(row["text"], STORY_TYPES.get(row.get("story_type", "")))
         reference = row["plan"]
@@ -74,6 +76,8 @@ def evaluate_plans(
         quoted_twice += len(set(quoted)) < len(quoted)
         sentences.append({_template(s) for s in plan.sentences()})
         per_draft.append({"id": row["id"], "first_fix": first, "reference": wanted})
+        fixes = tuple(step.id for step in plan.steps)
+        calls.append((wanted, Choice(plan.ready, fixes, plan.close_call)))
     n = len(rows)
     counts = Counter(s for found in sentences for s in found)
     worst_sentence, worst = counts.most_common(1)[0] if counts else ("", 0)
@@ -88,6 +92,7 @@ def evaluate_plans(
         "most_repeated_sentence": worst_sentence,
         "sentences_over_20_percent": sum(1 for c in counts.values() if c > 0.2 * n),
         "plans_quoting_a_sentence_twice": quoted_twice,
+        **close_call_agreement(calls),
         "drafts": per_draft,
     }
 

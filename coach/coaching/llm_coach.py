@@ -256,6 +256,8 @@ def format_plan(plan: Mapping[str, Any] | None) -> list[str]:
         for evidence in (step.get("evidence") or ())[:1]:
             if quote := str(evidence.get("text") or "").strip():
                 lines.append(f'   About: "{_clip(quote, 240)}"')
+    if alternative := (plan.get("close_call") or {}).get("alternative"):
+        lines.append(f"(A close call: a trainer might start with {alternative}; step 1 leads.)")
     return lines
 
 

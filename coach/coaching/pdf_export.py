@@ -243,6 +243,8 @@ def _plan(pdf: _Document, plan, feedback) -> None:
         return
     if plan.ready:
         pdf.text_block(printable(plan.rehearse), size=10, height=4.9)
+    if plan.close_call_note:
+        pdf.text_block(printable(plan.close_call_note), size=9.5, colour=_GREY, height=4.5)
     for number, step in enumerate(plan.steps, 1):
         pdf.ln(1.5)
         if pdf.will_page_break(15):  # the step's number and its first lines stay together

@@ -26,6 +26,8 @@ def format_plan(plan, feedback) -> str:
     lines = ["", f"Your plan ({plan.story_type}):"]
     if plan.ready:
         lines.append(f"  {plan.rehearse}")
+    if plan.close_call_note:
+        lines.append(f"  {plan.close_call_note}")
     for number, step in enumerate(plan.steps, 1):
         lines.append(f"  {number}. {step.diagnosis}")
         lines.append(f"     {step.move}")

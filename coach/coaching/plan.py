@@ -96,6 +96,9 @@ class CoachingPlan:
     ready: bool = False
     rehearse: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The runner-up when the first fix is a close call (its id, and the line that says so).
+    close_call: str = ""
+    close_call_note: str = ""
 
     @property
     def first_fix(self) -> str:
@@ -108,6 +111,11 @@ class CoachingPlan:
             "ready": self.ready,
             "rehearse": self.rehearse,
             "steps": [s.to_dict() for s in self.steps],
+            "close_call": (
+                {"alternative": self.close_call, "note": self.close_call_note}
+                if self.close_call
+                else None
+            ),
         }
 
     def sentences(self) -> list[str]:
@@ -137,18 +145,39 @@ def build_plan(
         return CoachingPlan(kind)
     draft = make_draft(text)
     signals = draft_signals(report, rubric, draft, kind)
-    ready, fixes = choose(model or planner_model(), signals)
-    if ready:
+    choice = choose(model or planner_model(), signals)
+    if choice.ready:
         return _ready_plan(kind, draft, report, data)
     citations = {item.criterion_id: item.guidance for item in (feedback.items if feedback else ())}
-    steps = _steps(fixes, report, rubric, signals, Anchors(draft), data, citations)
+    steps = _steps(choice.fixes, report, rubric, signals, Anchors(draft), data, citations)
     about = [step.criterion for step in steps if step.criterion]
     shown = illustrations or choose_illustrations([x.text for x in draft.sentences], about, None)
     steps = [
         replace(step, illustration=shown.get(step.criterion)) if step.criterion else step
         for step in steps
     ]
-    return CoachingPlan(kind, tuple(steps))
+    if not choice.close_call:
+        return CoachingPlan(kind, tuple(steps))
+    note = _close_call_note(choice.close_call, steps, rubric, data)
+    if not note:
+        return CoachingPlan(kind, tuple(steps))
+    return CoachingPlan(kind, tuple(steps), close_call=choice.close_call, close_call_note=note)
+
+
+def _close_call_note(runner_up: str, steps: list[PlanStep], rubric: Rubric, data) -> str:
+    """ "A close call: urgency (step 2) could come before call to action…"; "" when the
+    runner-up did not survive as a step."""
+    number = next((n for n, s in enumerate(steps, 1) if s.id == runner_up), None)
+    if number is None or not steps:
+        return ""
+    names = [_fix_name(steps[0].id, rubric, data), _fix_name(runner_up, rubric, data)]
+    return data["close_call_note"].format(first=names[0], name=names[1], step=number)
+
+
+def _fix_name(fix: str, rubric: Rubric, data) -> str:
+    if fix in data["issues"]:
+        return data["issues"][fix]["name"]
+    return rubric.criterion(fix).name.lower()
 
 
 def _ready_plan(kind: str, draft: Draft, report: Report, data: dict[str, Any]) -> CoachingPlan:

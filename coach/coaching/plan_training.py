@@ -19,6 +19,7 @@ import numpy as np
 
 from coach.coaching.planner import (
     CANDIDATES,
+    Choice,
     DraftSignals,
     PlannerModel,
     candidate_rows,
@@ -150,9 +151,7 @@ def _thresholds(examples: Sequence[PlanExample], c: float) -> tuple[float, float
 # --- the plan a model makes, and cross-validation by writer ----------------------------------
 
 
-def cross_validate_planner(
-    examples: Sequence[PlanExample], c: float = PLANNER_C
-) -> list[tuple[bool, tuple[str, ...]]]:
+def cross_validate_planner(examples: Sequence[PlanExample], c: float = PLANNER_C) -> list[Choice]:
     chosen: list = [None] * len(examples)
     for train, test in groups_folds([e.writer for e in examples], FOLDS):
         model = fit_planner([examples[i] for i in train], c)
@@ -161,24 +160,20 @@ def cross_validate_planner(
     return chosen
 
 
-def plan_agreement(
-    examples: Sequence[PlanExample], chosen: Sequence[tuple[bool, tuple[str, ...]]]
-) -> dict:
+def plan_agreement(examples: Sequence[PlanExample], chosen: Sequence[Choice]) -> dict:
     """The same measures as ``coach eval-coaching``, on the trainers' plans."""
     n = len(examples)
-    exact = sum(
-        (fixes[0] if fixes else "none") == e.first_fix
-        for e, (_, fixes) in zip(examples, chosen, strict=True)
-    )
+    pairs = list(zip(examples, chosen, strict=True))
+    exact = sum(_first(choice) == e.first_fix for e, choice in pairs)
     aimed = strong = 0
-    for example, (_, fixes) in zip(examples, chosen, strict=True):
-        for fix in fixes:
+    for example, choice in pairs:
+        for fix in choice.fixes:
             if fix in example.labels:
                 aimed += 1
                 strong += example.labels[fix] == 2
     ready_total = sum(e.ready for e in examples)
-    ready_found = sum(e.ready and r for e, (r, _) in zip(examples, chosen, strict=True))
-    said_ready = sum(r for r, _ in chosen)
+    ready_found = sum(e.ready and choice.ready for e, choice in pairs)
+    said_ready = sum(choice.ready for choice in chosen)
     proposable = sum(e.first_fix in CANDIDATES or e.first_fix == "none" for e in examples)
     return {
         "n": n,
@@ -187,7 +182,30 @@ def plan_agreement(
         "steps_aimed_at_strong": round(strong / max(aimed, 1), 3),
         "ready_recognised": f"{ready_found}/{ready_total}",
         "said_ready": said_ready,
+        **close_call_agreement([(e.first_fix, choice) for e, choice in pairs]),
     }
+
+
+def close_call_agreement(pairs: Sequence[tuple[str, Choice]]) -> dict:
+    """(trainer's first fix, the planner's choice) pairs: how often the first fix is right
+    where the planner says it is a close call and where it does not, and how often the
+    trainer chose the runner-up it named."""
+    close = [(wanted, c) for wanted, c in pairs if c.close_call]
+    clear = [(wanted, c) for wanted, c in pairs if not c.close_call]
+    return {
+        "close_calls": len(close),
+        "first_fix_when_clear": round(_share(clear, lambda w, c: _first(c) == w), 3),
+        "first_fix_when_close": round(_share(close, lambda w, c: _first(c) == w), 3),
+        "runner_up_when_close": round(_share(close, lambda w, c: c.close_call == w), 3),
+    }
+
+
+def _first(choice: Choice) -> str:
+    return choice.fixes[0] if choice.fixes else "none"
+
+
+def _share(pairs, hit) -> float:
+    return sum(hit(w, c) for w, c in pairs) / max(len(pairs), 1)
 
 
 def trainer_agreement(rows: Sequence[dict]) -> dict:

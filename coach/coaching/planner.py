@@ -353,20 +353,45 @@ def planner_model(path: Path = PLANNER_FILE) -> PlannerModel:
     return PlannerModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def choose(model: PlannerModel, signals: DraftSignals) -> tuple[bool, tuple[str, ...]]:
-    """(ready, the fixes in order): the first-ranked fix, then up to two more the model thinks
-    a trainer would also name; ready when the model says so or nothing is left to fix. A
-    draft that repeats itself is never ready, and the repeats come first."""
+@dataclass(frozen=True)
+class Choice:
+    """What the planner decides for one draft."""
+
+    ready: bool
+    fixes: tuple[str, ...] = ()
+    # A runner-up nearly as likely to be the trainer's first fix as the one chosen: the plan
+    # says so rather than pretend to a certainty it does not have (docs/coaching.md).
+    close_call: str = ""
+
+
+def choose(model: PlannerModel, signals: DraftSignals) -> Choice:
+    """The first-ranked fix, then up to two more the model thinks a trainer would also name;
+    ready when the model says so or nothing is left to fix. A draft that repeats itself is
+    never ready, and the repeats come first."""
     ranked = model.rank(signals)
     if signals.repeats_itself:
         rest = [r.candidate for r in ranked[: MAX_FIXES - 1]]
-        return False, ("repetition", *rest)
+        return Choice(False, ("repetition", *rest))
     gap = signals.story_type in plan_data()["never_ready_with_a_gap"] and any(
         signals.scores[c] == 0 for c in signals.scores if signals.available(c)
     )
     if not ranked or (not gap and model.ready_probability(signals) >= model.ready_threshold):
-        return True, ()
-    return False, (ranked[0].candidate, *further_fixes(ranked, model.planned_threshold))
+        return Choice(True)
+    fixes = (ranked[0].candidate, *further_fixes(ranked, model.planned_threshold))
+    return Choice(False, fixes, close_call(ranked, fixes))
+
+
+def close_call(ranked: list[Ranked], fixes: tuple[str, ...]) -> str:
+    """The runner-up, when it is itself a later step and at least ``close_call`` (plan.yaml)
+    times as likely to be the trainer's first fix as the first one; otherwise "". Never when
+    the first fix is a whole-draft problem: a rewrite in "I", or into a story, comes before
+    any sentence (a trainer-reviewer's point, docs/coaching.md)."""
+    if len(ranked) < 2 or ranked[0].candidate in ISSUES:
+        return ""
+    top, second = ranked[0], ranked[1]
+    if second.candidate not in fixes[1:]:
+        return ""
+    return second.candidate if second.first >= plan_data()["close_call"] * top.first else ""
 
 
 def further_fixes(ranked: list[Ranked], threshold: float) -> list[str]:

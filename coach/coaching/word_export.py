@@ -44,6 +44,8 @@ def feedback_docx(report, plan, feedback, text: str, title: str = "") -> bytes:
     document.add_heading("Your plan", level=2)
     if plan is not None and plan.ready:
         document.add_paragraph(_t(plan.rehearse))
+    if plan is not None and plan.close_call_note:
+        document.add_paragraph().add_run(_t(plan.close_call_note)).italic = True
     for step in plan.steps if plan is not None else ():
         item = document.add_paragraph(style="List Number")
         item.add_run(_t(step.diagnosis)).bold = True

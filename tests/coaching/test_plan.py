@@ -253,3 +253,30 @@ def test_repeated_sentences_set_aside_case_digits_and_punctuation():
 
     padded = [f"Paragraph {i}: we met in the hall again." for i in range(1, 4)]
     assert repeated_sentences([*padded, "Vote yes!", "Vote yes!"]) == tuple(padded[1:])
+
+
+def test_a_first_fix_trainers_split_over_is_called_a_close_call_with_its_runner_up(scorer):
+    from dataclasses import replace
+
+    from coach.coaching.plain_text import format_plan
+    from coach.coaching.plan_training import PlanExample, fit_planner
+    from coach.coaching.planner import draft_signals
+    from coach.scoring.pipeline import score_text
+    from coach.text.draft import make_draft
+
+    report = score_text(NOW_MESSAGE, scorer, story_type="now")
+    seen = draft_signals(report, scorer.rubric, make_draft(NOW_MESSAGE), "now")
+    # Trainers who, reading drafts like this one, fix the ask and the problem, starting with
+    # either half the time: the planner cannot tell them apart, and the plan should say so.
+    both = ("call_to_action", "challenge")
+    split = [
+        PlanExample(
+            f"d{n}", f"w{n % 4}", "P", replace(seen, overall=2 + n / 50), fixes[0], fixes, False, {}
+        )
+        for n, fixes in enumerate([both, both[::-1]] * 20)
+    ]
+    feedback = build_feedback(report, scorer.rubric)
+    plan = build_plan(report, scorer.rubric, NOW_MESSAGE, feedback, model=fit_planner(split))
+    assert {plan.first_fix, plan.close_call} == set(both)
+    assert plan.to_dict()["close_call"]["alternative"] == plan.close_call
+    assert "A close call: " in format_plan(plan, feedback).split("1. ")[0]  # before the steps

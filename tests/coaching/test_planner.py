@@ -12,11 +12,13 @@ from coach.coaching.plan_training import (
     trainer_agreement,
 )
 from coach.coaching.planner import (
+    Choice,
     DraftSignals,
     PlannerModel,
     Ranked,
     candidate_rows,
     choose,
+    close_call,
     further_fixes,
 )
 from coach.scoring.rubric import FIXED_CRITERIA
@@ -86,11 +88,11 @@ def trainers_who_fix_the_ask_in_a_narrative_and_the_challenge_in_a_self_story():
 
 def test_the_planner_learns_which_fix_trainers_name_first_for_each_story_type():
     model = fit_planner(trainers_who_fix_the_ask_in_a_narrative_and_the_challenge_in_a_self_story())
-    ready, fixes = choose(model, signals("narrative", call_to_action=1, challenge=1, hope=1))
-    assert not ready and fixes[0] == "call_to_action"
-    ready, fixes = choose(model, signals("self", challenge=1, specificity=1, call_to_action=0))
-    assert not ready and fixes[0] == "challenge"
-    assert choose(model, signals("self")) == (True, ())
+    narrative = choose(model, signals("narrative", call_to_action=1, challenge=1, hope=1))
+    assert not narrative.ready and narrative.fixes[0] == "call_to_action"
+    self_story = choose(model, signals("self", challenge=1, specificity=1, call_to_action=0))
+    assert not self_story.ready and self_story.fixes[0] == "challenge"
+    assert choose(model, signals("self")) == Choice(ready=True)
     saved = PlannerModel.from_dict(model.to_dict())  # weights kept to six digits
     draft = signals("self", challenge=1)
     for a, b in zip(saved.rank(draft), model.rank(draft), strict=True):
@@ -106,7 +108,7 @@ def test_cross_validation_never_plans_a_draft_with_a_model_that_saw_its_writer()
         examples.append(example("a", "challenge", replace(draft, overall=2.0 + n / 100), n))
         examples.append(example("b", "call_to_action", replace(draft, overall=4.0), 50 + n))
     in_sample = fit_planner(examples)
-    assert choose(in_sample, examples[0].signals)[1][0] == "challenge"
+    assert choose(in_sample, examples[0].signals).fixes[0] == "challenge"
     result = plan_agreement(examples, cross_validate_planner(examples))
     assert result["first_fix_exact"] == 0.0
 
@@ -132,3 +134,29 @@ def test_further_fixes_are_those_trainers_would_also_name_not_the_runner_up_firs
     assert further_fixes(ranked, threshold=0.2) == ["call_to_action", "specificity"]
     assert further_fixes(ranked, threshold=0.75) == ["call_to_action"]
     assert further_fixes(ranked[:1], threshold=0.2) == []
+
+
+def test_a_later_step_half_as_likely_to_come_first_is_a_close_call():
+    ask = Ranked("call_to_action", first=0.40, planned=0.9)
+    challenge = Ranked("challenge", first=0.30, planned=0.5)
+    assert close_call([ask, challenge], ("call_to_action", "challenge")) == "challenge"
+    assert close_call([ask, replace(challenge, first=0.1)], ("call_to_action", "challenge")) == ""
+    assert close_call([ask, challenge], ("call_to_action",)) == ""  # no step to weigh it by
+    assert close_call([ask], ("call_to_action",)) == ""
+    # telling a story of self as "I" comes before any sentence of it
+    third = Ranked("third_person", first=0.40, planned=0.9)
+    assert close_call([third, challenge], ("third_person", "challenge")) == ""
+
+
+def test_close_calls_are_counted_apart_from_clear_choices():
+    examples = [example("a", "challenge", signals(challenge=1), n) for n in range(4)]
+    chosen = [
+        Choice(False, ("challenge",)),  # clear and right
+        Choice(False, ("specificity",)),  # clear and wrong
+        Choice(False, ("specificity", "challenge"), close_call="challenge"),  # the runner-up
+        Choice(False, ("challenge",), close_call="hope"),  # close and right
+    ]
+    result = plan_agreement(examples, chosen)
+    assert result["close_calls"] == 2
+    assert result["first_fix_when_clear"] == 0.5
+    assert result["first_fix_when_close"] == 0.5 and result["runner_up_when_close"] == 0.5
