@@ -143,6 +143,8 @@ def run_eval_coaching(args: argparse.Namespace) -> int:
     if report["most_repeated_sentence"]:
         print(f"  it is: {report['most_repeated_sentence']}")
     print(f"plans quoting one sentence in two steps {report['plans_quoting_a_sentence_twice']}")
+    quoting = report["steps_quoting_a_labelled_sentence"]
+    print(f"steps quoting a sentence the labeller quoted {quoting:.0%}")
     print_close_calls(report)
     return 0
 

@@ -21,6 +21,8 @@ from coach.coaching.plan import ISSUE_CRITERION, CoachingPlan
 from coach.coaching.plan_training import close_call_agreement
 from coach.coaching.planner import Choice
 from coach.errors import InputError
+from coach.scoring.dataset import evidence_indices
+from coach.text.draft import make_draft
 
 #: The labels' story types, as the app names them (the writer chooses one in the app).
 STORY_TYPES = {
@@ -56,6 +58,7 @@ def evaluate_plans(
     ready_total = ready_found = said_ready = quoted_twice = 0
     sentences: list[set[str]] = []
     per_draft, calls = [], []
+    quoted_steps = quoted_as_labelled = 0
     for row in rows:
         plan = plan_of(row["text"], STORY_TYPES.get(row.get("story_type", "")))
         reference = row["plan"]
@@ -74,6 +77,8 @@ def evaluate_plans(
         said_ready += plan.ready
         quoted = [step.evidence[0].text for step in plan.steps if step.evidence]
         quoted_twice += len(set(quoted)) < len(quoted)
+        n_steps, n_hits = _quotes_as_labelled(plan, row)
+        quoted_steps, quoted_as_labelled = quoted_steps + n_steps, quoted_as_labelled + n_hits
         sentences.append({_template(s) for s in plan.sentences()})
         per_draft.append({"id": row["id"], "first_fix": first, "reference": wanted})
         fixes = tuple(step.id for step in plan.steps)
@@ -92,9 +97,26 @@ def evaluate_plans(
         "most_repeated_sentence": worst_sentence,
         "sentences_over_20_percent": sum(1 for c in counts.values() if c > 0.2 * n),
         "plans_quoting_a_sentence_twice": quoted_twice,
+        "steps_quoting_a_labelled_sentence": round(quoted_as_labelled / max(quoted_steps, 1), 3),
         **close_call_agreement(calls),
         "drafts": per_draft,
     }
+
+
+def _quotes_as_labelled(plan: CoachingPlan, row: dict[str, Any]) -> tuple[int, int]:
+    """(criterion steps that quote a sentence where the labeller quoted some, how many of
+    them quote one the labeller quoted too)."""
+    labelled = row.get("evidence") or {}
+    sentences = [s.text for s in make_draft(row["text"]).sentences]
+    steps = hits = 0
+    for step in plan.steps:
+        quotes = tuple(labelled.get(step.id) or ())
+        if step.kind != "criterion" or not step.evidence or not quotes:
+            continue
+        gold = evidence_indices(sentences, quotes)
+        mine = evidence_indices(sentences, (step.evidence[0].text,))
+        steps, hits = steps + 1, hits + bool(gold & mine)
+    return steps, hits
 
 
 def _same_fix(plan: CoachingPlan, wanted: str) -> bool:

@@ -231,7 +231,7 @@ def _learned_criterion(
     criterion = next(c for c in rubric.criteria if c.id == rule.id)
     if rule.id in checks:
         reading = checks[rule.id]
-        evidence = tuple(_quote(draft, i) for i in sorted(reading.evidence))
+        evidence = tuple(_quote(draft, i) for i in reading.evidence)  # strongest first
         return replace(
             rule,
             score=reading.level,
@@ -293,7 +293,9 @@ def _criterion(
             f"{reason} (unsure: level {runner_up} is also likely, "
             f"{round(100 * probabilities[runner_up])}%)"
         )
-    evidence = tuple(_quote(draft, i) for i in sorted(prediction.evidence[rule.id]))
+    # Strongest first: the plan and the LLM brief quote the first sentence, and the likeliest
+    # is a labeller's quote far more often than the earliest (docs/scoring.md, session 16).
+    evidence = tuple(_quote(draft, i) for i in prediction.evidence[rule.id])
     return replace(rule, score=level, confidence=confidence, reason=reason, evidence=evidence)
 
 

@@ -280,3 +280,45 @@ def test_a_first_fix_trainers_split_over_is_called_a_close_call_with_its_runner_
     assert {plan.first_fix, plan.close_call} == set(both)
     assert plan.to_dict()["close_call"]["alternative"] == plan.close_call
     assert "A close call: " in format_plan(plan, feedback).split("1. ")[0]  # before the steps
+
+
+def test_evaluation_counts_steps_that_quote_a_sentence_the_labeller_quoted():
+    from coach.coaching.plan import PlanStep
+    from coach.report import Evidence
+
+    text = "The bus stopped coming in March. Nobody told us why. Come to the depot on Friday."
+    row = {
+        "id": "a",
+        "text": text,
+        "story_type": "now",
+        "labels": {"challenge": 1, "call_to_action": 1},
+        "evidence": {"challenge": ["The bus stopped coming in March."], "call_to_action": []},
+        "plan": {"first_fix": "challenge", "ready": False},
+    }
+
+    def quoting(sentence: str):
+        start = text.index(sentence)
+        return (Evidence(start, start + len(sentence), sentence, "model"),)
+
+    def plan_of(text, story_type):
+        return CoachingPlan(
+            "now",
+            (
+                PlanStep(
+                    "challenge", "criterion", "generic", quoting("Nobody told us why."), "d", "m"
+                ),
+                # the labeller quoted nothing for the ask: not counted either way
+                PlanStep(
+                    "call_to_action",
+                    "criterion",
+                    "vague",
+                    quoting("Come to the depot on Friday."),
+                    "d",
+                    "m",
+                ),
+            ),
+        )
+
+    assert evaluate_plans([row], plan_of)["steps_quoting_a_labelled_sentence"] == 0.0
+    row["evidence"]["challenge"].append("Nobody told us why.")
+    assert evaluate_plans([row], plan_of)["steps_quoting_a_labelled_sentence"] == 1.0
