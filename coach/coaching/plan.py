@@ -28,6 +28,7 @@ from coach.coaching.planner import (
     PlannerModel,
     choose,
     draft_signals,
+    is_hedged,
     is_slogan,
     plan_data,
     planner_model,
@@ -307,7 +308,7 @@ def _problem(result: CriterionScore, quoted: str, rubric: Rubric, data: dict[str
     problem = names.get(result.score, "weak")
     lexicons = rubric.compiled_lexicons
     if quoted and result.score == 1:
-        if "hedges" in lexicons and lexicons["hedges"].search(quoted):
+        if is_hedged(quoted, lexicons):
             return "hedged" if result.id in ("challenge", "call_to_action") else problem
         if result.id in ("hope", "call_to_action") and is_slogan(quoted, lexicons):
             return "slogan"

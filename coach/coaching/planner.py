@@ -129,7 +129,6 @@ def draft_signals(report: Report, rubric: Rubric, draft: Draft, story_type: str)
     tail = sentences[-max(3, len(sentences) // 4) :]
     close = sentences[-1] if sentences else ""
     lexicons = rubric.compiled_lexicons
-    hedges = lexicons.get("hedges")
     overall = report.extra.get("scorer", {}).get("overall_1_to_5", 1 + 4 * report.overall / 100)
     return DraftSignals(
         story_type=story_type,
@@ -147,7 +146,7 @@ def draft_signals(report: Report, rubric: Rubric, draft: Draft, story_type: str)
         asks=tuple(s for s in tail if starts_imperative(s, verbs)),
         close=close,
         slogan_close=is_slogan(close, lexicons),
-        hedged=tuple(s for s in sentences if hedges is not None and hedges.search(s)),
+        hedged=tuple(s for s in sentences if is_hedged(s, lexicons)),
         words=draft.word_count,
         repeated=repeated_sentences(sentences),
         sentence_count=n,
@@ -167,6 +166,21 @@ def repeated_sentences(sentences: list[str]) -> tuple[str, ...]:
             again.append(sentence)
         seen.add(key)
     return tuple(again)
+
+
+def is_hedged(sentence: str, lexicons: dict) -> bool:
+    """A hedge from the rubric's list, read as one: "what sort of day" names a kind of day, "I
+    sort of knew" hedges; after a determiner (``plan.yaml``) "sort of" and "kind of" are nouns."""
+    hedges = lexicons.get("hedges")
+    if hedges is None:
+        return False
+    after = set(plan_data()["not_hedges_after"])
+    for match in hedges.finditer(sentence):
+        before = sentence[: match.start()].split()
+        noun = match.group(0).lower().split()[0] in ("sort", "kind")
+        if not (noun and before and before[-1].lower().strip("'’\"“(") in after):
+            return True
+    return False
 
 
 def is_slogan(sentence: str, lexicons: dict) -> bool:

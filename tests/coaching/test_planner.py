@@ -160,3 +160,15 @@ def test_close_calls_are_counted_apart_from_clear_choices():
     assert result["close_calls"] == 2
     assert result["first_fix_when_clear"] == 0.5
     assert result["first_fix_when_close"] == 0.5 and result["runner_up_when_close"] == 0.5
+
+
+def test_sort_of_after_a_determiner_names_a_kind_and_is_no_hedge():
+    from coach.coaching.planner import is_hedged
+    from coach.scoring.rubric import load_rubric
+
+    lexicons = load_rubric(None).compiled_lexicons
+    assert is_hedged("I sort of knew it would happen.", lexicons)
+    assert is_hedged("Maybe Thursday works.", lexicons)
+    assert not is_hedged("I hear the key and can tell what sort of day it's been.", lexicons)
+    assert not is_hedged("We sent the same kind of letter again.", lexicons)
+    assert is_hedged("It was the same kind of letter, I think.", lexicons)  # another hedge

@@ -43,6 +43,25 @@ def test_a_plan_step_brings_its_sentences_into_view_and_marks_them(page, app_url
     shot(page, "write-score-marked-step")
 
 
+def test_a_close_call_between_two_fixes_is_said_before_the_steps(page, app_url, shot):
+    from coach.coaching.coached import coach_text
+    from coach.scoring.pipeline import score_text
+    from coach.services import build_services
+    from coach.settings import PROJECT_ROOT, Settings
+
+    # A held-out workshop draft whose first two fixes the planner cannot tell apart.
+    text = (PROJECT_ROOT / "datasets/coaching/texts/c1/c1_019.txt").read_text(encoding="utf-8")
+    scorer = build_services(Settings()).scorer
+    plan = coach_text(score_text(text, scorer, story_type="narrative"), scorer, text).plan
+    assert plan.close_call_note.startswith("A close call: ")
+    write_and_score(page, app_url, "Close call", text)
+    note = page.get_by_text(plan.close_call_note)
+    expect()(note).to_be_visible()
+    first_step = page.get_by_text(re.compile(r"^1\. "))
+    assert note.bounding_box()["y"] < first_step.first.bounding_box()["y"]  # before the steps
+    shot(page, "write-score-close-call")
+
+
 def test_a_click_on_a_sentence_says_what_it_earned(page, app_url):
     write_and_score(page, app_url, "Click a sentence", DRAFT)
     page.locator(".nc-draft-view mark", has_text="Come with me").first.click()
