@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.coaching.plan import ISSUE_CRITERION, CoachingPlan
-from coach.coaching.plan_training import close_call_agreement
-from coach.coaching.planner import Choice
+from coach.coaching.planner import Choice, close_call_agreement
 from coach.errors import InputError
 from coach.scoring.dataset import evidence_indices
 from coach.text.draft import make_draft

@@ -157,19 +157,16 @@ def build_plan(
         replace(step, illustration=shown.get(step.criterion)) if step.criterion else step
         for step in steps
     ]
-    if not choice.close_call:
-        return CoachingPlan(kind, tuple(steps))
-    note = _close_call_note(choice.close_call, steps, rubric, data)
-    if not note:
-        return CoachingPlan(kind, tuple(steps))
-    return CoachingPlan(kind, tuple(steps), close_call=choice.close_call, close_call_note=note)
+    note = _close_call_note(choice.close_call, steps, rubric, data) if choice.close_call else ""
+    runner_up = choice.close_call if note else ""
+    return CoachingPlan(kind, tuple(steps), close_call=runner_up, close_call_note=note)
 
 
 def _close_call_note(runner_up: str, steps: list[PlanStep], rubric: Rubric, data) -> str:
     """ "A close call: urgency (step 2) could come before call to action…"; "" when the
     runner-up did not survive as a step."""
     number = next((n for n, s in enumerate(steps, 1) if s.id == runner_up), None)
-    if number is None or not steps:
+    if number is None:
         return ""
     names = [_fix_name(steps[0].id, rubric, data), _fix_name(runner_up, rubric, data)]
     return data["close_call_note"].format(first=names[0], name=names[1], step=number)

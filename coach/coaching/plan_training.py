@@ -24,6 +24,7 @@ from coach.coaching.planner import (
     PlannerModel,
     candidate_rows,
     choose,
+    close_call_agreement,
     draft_signals,
     further_fixes,
     ready_row,
@@ -164,7 +165,7 @@ def plan_agreement(examples: Sequence[PlanExample], chosen: Sequence[Choice]) ->
     """The same measures as ``coach eval-coaching``, on the trainers' plans."""
     n = len(examples)
     pairs = list(zip(examples, chosen, strict=True))
-    exact = sum(_first(choice) == e.first_fix for e, choice in pairs)
+    exact = sum(choice.first == e.first_fix for e, choice in pairs)
     aimed = strong = 0
     for example, choice in pairs:
         for fix in choice.fixes:
@@ -184,28 +185,6 @@ def plan_agreement(examples: Sequence[PlanExample], chosen: Sequence[Choice]) ->
         "said_ready": said_ready,
         **close_call_agreement([(e.first_fix, choice) for e, choice in pairs]),
     }
-
-
-def close_call_agreement(pairs: Sequence[tuple[str, Choice]]) -> dict:
-    """(trainer's first fix, the planner's choice) pairs: how often the first fix is right
-    where the planner says it is a close call and where it does not, and how often the
-    trainer chose the runner-up it named."""
-    close = [(wanted, c) for wanted, c in pairs if c.close_call]
-    clear = [(wanted, c) for wanted, c in pairs if not c.close_call]
-    return {
-        "close_calls": len(close),
-        "first_fix_when_clear": round(_share(clear, lambda w, c: _first(c) == w), 3),
-        "first_fix_when_close": round(_share(close, lambda w, c: _first(c) == w), 3),
-        "runner_up_when_close": round(_share(close, lambda w, c: c.close_call == w), 3),
-    }
-
-
-def _first(choice: Choice) -> str:
-    return choice.fixes[0] if choice.fixes else "none"
-
-
-def _share(pairs, hit) -> float:
-    return sum(hit(w, c) for w, c in pairs) / max(len(pairs), 1)
 
 
 def trainer_agreement(rows: Sequence[dict]) -> dict:

@@ -20,6 +20,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -168,13 +169,18 @@ def repeated_sentences(sentences: list[str]) -> tuple[str, ...]:
     return tuple(again)
 
 
+@lru_cache(maxsize=1)
+def _not_hedges_after() -> frozenset[str]:
+    return frozenset(plan_data()["not_hedges_after"])
+
+
 def is_hedged(sentence: str, lexicons: dict) -> bool:
     """A hedge from the rubric's list, read as one: "what sort of day" names a kind of day, "I
     sort of knew" hedges; after a determiner (``plan.yaml``) "sort of" and "kind of" are nouns."""
     hedges = lexicons.get("hedges")
     if hedges is None:
         return False
-    after = set(plan_data()["not_hedges_after"])
+    after = _not_hedges_after()
     for match in hedges.finditer(sentence):
         before = sentence[: match.start()].split()
         noun = match.group(0).lower().split()[0] in ("sort", "kind")
@@ -377,6 +383,11 @@ class Choice:
     # says so rather than pretend to a certainty it does not have (docs/coaching.md).
     close_call: str = ""
 
+    @property
+    def first(self) -> str:
+        """The first fix, or "none" for a draft that is ready (as the trainers' plans say)."""
+        return self.fixes[0] if self.fixes else "none"
+
 
 def choose(model: PlannerModel, signals: DraftSignals) -> Choice:
     """The first-ranked fix, then up to two more the model thinks a trainer would also name;
@@ -406,6 +417,24 @@ def close_call(ranked: list[Ranked], fixes: tuple[str, ...]) -> str:
     if second.candidate not in fixes[1:]:
         return ""
     return second.candidate if second.first >= plan_data()["close_call"] * top.first else ""
+
+
+def close_call_agreement(pairs: Sequence[tuple[str, Choice]]) -> dict:
+    """(trainer's first fix, the planner's choice) pairs: how often the first fix is right
+    where the planner says it is a close call and where it does not, and how often the
+    trainer chose the runner-up it named."""
+    close = [(wanted, c) for wanted, c in pairs if c.close_call]
+    clear = [(wanted, c) for wanted, c in pairs if not c.close_call]
+    return {
+        "close_calls": len(close),
+        "first_fix_when_clear": round(_share(clear, lambda w, c: c.first == w), 3),
+        "first_fix_when_close": round(_share(close, lambda w, c: c.first == w), 3),
+        "runner_up_when_close": round(_share(close, lambda w, c: c.close_call == w), 3),
+    }
+
+
+def _share(pairs, hit) -> float:
+    return sum(hit(w, c) for w, c in pairs) / max(len(pairs), 1)
 
 
 def further_fixes(ranked: list[Ranked], threshold: float) -> list[str]:
