@@ -128,7 +128,7 @@ def _priority(result: CriterionScore, role: str) -> float:
 def _illustration(criterion, example: Illustration | None) -> str:
     if example is None:
         return criterion.illustration
-    return f"“{example.weak}” → “{example.strong}” ({example.setting}): {example.pattern}"
+    return f"{example.before_after} ({example.setting}): {example.pattern}"
 
 
 def build_feedback(

@@ -153,13 +153,22 @@ def build_plan(
     steps = _steps(choice.fixes, report, rubric, signals, Anchors(draft), data, citations)
     about = [step.criterion for step in steps if step.criterion]
     shown = illustrations or choose_illustrations([x.text for x in draft.sentences], about, None)
+    missing = {c.id for c in report.criteria if c.score == 0}
     steps = [
-        replace(step, illustration=shown.get(step.criterion)) if step.criterion else step
+        replace(step, illustration=_illustration(shown.get(step.criterion), step, missing))
+        if step.criterion
+        else step
         for step in steps
     ]
     note = _close_call_note(choice.close_call, steps, rubric, data) if choice.close_call else ""
     runner_up = choice.close_call if note else ""
     return CoachingPlan(kind, tuple(steps), close_call=runner_up, close_call_note=note)
+
+
+def _illustration(example: Illustration | None, step: PlanStep, missing: set[str]):
+    if example is None or step.criterion not in missing:
+        return example
+    return example.for_missing()
 
 
 def _close_call_note(runner_up: str, steps: list[PlanStep], rubric: Rubric, data) -> str:
@@ -277,9 +286,15 @@ def _criterion_step(
         diagnosis = f"{criterion.name}: {data.get('absent', {}).get(result.id, level)}"
         question = ""
     else:
-        diagnosis = f"{criterion.name} is {problem}: {_quote(quoted) if quoted else 'in the draft'}"
+        said = data["problem_words"].get(problem, problem)
+        diagnosis = f"{criterion.name} is {said}: {_quote(quoted) if quoted else 'in the draft'}"
         question = ""
-    gaps = _gaps(result.id, quoted) if quoted and not own else ""  # own: the move says them
+    # own: the move says them
+    gaps = (
+        _gaps(result.id, quoted, [e.text for e in result.evidence[1:]])
+        if quoted and not own
+        else ""
+    )
     if gaps:
         move = f"{move.rstrip('.')} — {gaps}"
     return PlanStep(
@@ -355,7 +370,11 @@ _PARTS = {
         r"library|church|school|street|square|depot)\b",
     ),
     "a name": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+\b"),
-    "a number": re.compile(r"\b\d+\b"),
+    "a number": re.compile(
+        r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
+        r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|dozens?)\b",
+        re.I,
+    ),
     "a way to act (a link, a number, a form)": re.compile(
         r"https?://|www\.|\b\d{3}[\s-]?\d{3,4}|\b(sign|form|petition|register|link|email|"
         r"e-mail|call)\b",
@@ -372,15 +391,26 @@ _WANTED = {
 }
 
 
-def _gaps(criterion: str, sentence: str) -> str:
-    """What the quoted sentence already has and lacks, for the criteria where it is clear."""
+#: An ask or a why-now is often told over two sentences; a scene or a challenge is made
+#: concrete in the sentence the step quotes.
+_SPANS_SENTENCES = ("call_to_action", "urgency")
+
+
+def _gaps(criterion: str, sentence: str, others: list[str] = ()) -> str:
+    """What the quoted sentence already has and lacks, for the criteria where it is clear.
+    For an ask or a why-now the criterion's other evidence counts too: the day and place are
+    often in the sentence before, and "add a day" would send the writer to fix what is there."""
     wanted = _WANTED.get(criterion)
     if not wanted:
         return ""
     has = [part for part in wanted if _PARTS[part].search(sentence)]
-    lacks = [part for part in wanted if part not in has]
+    others = others if criterion in _SPANS_SENTENCES else ()
+    near = [p for p in wanted if p not in has and any(_PARTS[p].search(o) for o in others)]
+    lacks = [part for part in wanted if part not in has and part not in near]
     if not lacks:
         return ""
+    if near:
+        return f"your draft already gives {_and(has + near)}; add {_and(lacks)}."
     return f"it has {_and(has)}; add {_and(lacks)}." if has else f"add {_and(lacks)}."
 
 
@@ -441,8 +471,30 @@ def _window(sentence: str, start: int, end: int, words: int = 7) -> str:
             last += 1
         if first > 0 and last - first + 1 < words:
             first -= 1
+    words_at = [sentence[a:b].lower().strip(",;:.!?\"“”'") for a, b in spans]
+    # A fragment reads as a phrase when it does not start or end on a little word ("…with
+    # her one Saturday to an…") and stops at a clause's comma (a trainer-reviewer's point).
+    for i in range(max(inside[-1], first + 3), last):
+        if sentence[spans[i][1] - 1] in ",;:":
+            last = i
+            break
+    for i in range(min(inside[0], last - 3) - 1, first - 1, -1):
+        if sentence[spans[i][1] - 1] in ",;:":
+            first = i + 1
+            break
+    while last < len(spans) - 1 and words_at[last] in _LITTLE_WORDS:
+        last += 1
+    while first < inside[0] and words_at[first] in _LITTLE_WORDS - _OWNERS:
+        first += 1
     fragment = sentence[spans[first][0] : spans[last][1]].strip(" ,;:.!?\"“”'")
     return ("…" if first > 0 else "") + fragment + ("…" if last < len(spans) - 1 else "")
+
+
+_OWNERS = frozenset("her his my our their your its".split())
+_LITTLE_WORDS = frozenset(
+    "a an the to of for with and or but her his my our their your its in at on by from as is "
+    "was were are be that this these those who which when".split()
+)
 
 
 def fill(template: str, **values: Any) -> str:

@@ -289,14 +289,21 @@ def _criterion(
         reason, confidence = f"{reason} ({capped[rule.id]})", 0.9
     elif confidence < UNSURE_BELOW:
         runner_up = max((i for i in range(3) if i != level), key=lambda i: probabilities[i])
-        reason = (
-            f"{reason} (unsure: level {runner_up} is also likely, "
-            f"{round(100 * probabilities[runner_up])}%)"
-        )
+        reason = f"{reason} ({_unsure(level, runner_up, probabilities)})"
     # Strongest first: the plan and the LLM brief quote the first sentence, and the likeliest
     # is a labeller's quote far more often than the earliest (docs/scoring.md, session 16).
     evidence = tuple(_quote(draft, i) for i in prediction.evidence[rule.id])
     return replace(rule, score=level, confidence=confidence, reason=reason, evidence=evidence)
+
+
+def _unsure(level: int, runner_up: int, probabilities) -> str:
+    """The level shown is cut from the expected level (fitted for agreement with labellers), so
+    the runner-up can be the likelier single level; then "also likely" would mislead."""
+    share = round(100 * probabilities[runner_up])
+    if probabilities[runner_up] > probabilities[level]:
+        low, high = sorted((level, runner_up))
+        return f"unsure: {low} or {high}, {share}% for {runner_up}"
+    return f"unsure: level {runner_up} is also likely, {share}%"
 
 
 def _quote(draft: Draft, index: int) -> Evidence:

@@ -203,7 +203,7 @@ def test_each_step_anchors_on_the_drafts_own_line_nearest_the_sentence_it_quotes
     anchors = Anchors(draft)
     soon = LEG_CLUB.index("We need more clubs")
     first = anchors.near(soon)  # the nearest concrete line, not the quoted sentence itself
-    assert first == "your “Mr Aldous said the club was the…”"
+    assert first == "your “Mr Aldous said the club was the first…”"  # not "…the…"
     second = anchors.near(soon)  # the next step leans on another line
     assert second.startswith("your “") and "Tuesday 4 March" in second
     assert anchors.near(soon) == ""  # no third line, no repeated subject: the clause goes
@@ -322,3 +322,43 @@ def test_evaluation_counts_steps_that_quote_a_sentence_the_labeller_quoted():
     assert evaluate_plans([row], plan_of)["steps_quoting_a_labelled_sentence"] == 0.0
     row["evidence"]["challenge"].append("Nobody told us why.")
     assert evaluate_plans([row], plan_of)["steps_quoting_a_labelled_sentence"] == 1.0
+
+
+def test_what_an_ask_lacks_counts_the_day_and_place_in_the_sentence_before_it():
+    from coach.coaching.plan import _gaps
+
+    ask = "Sign up at ourunion.org/volunteer, or come and find me at the break."
+    alone = _gaps("call_to_action", ask)
+    assert alone.startswith("it has ") and "add a day or time" in alone
+    before = "The next training day is Saturday 12 April at the Mercer Lane Centre."
+    assert _gaps("call_to_action", ask, [before]) == ""  # nothing to add: it is all there
+    parcels = "We packed four hundred parcels for Mrs Reid."  # a number in words is a number
+    assert _gaps("challenge", parcels) == "it has a name and a number; add a place."
+
+
+def test_a_criterion_the_draft_lacks_gets_an_example_not_a_line_to_replace(scorer):
+    plan = plan_for(scorer, NOW_MESSAGE, "now")
+    missing = {c.id for c in score_of(scorer, NOW_MESSAGE, "now").criteria if c.score == 0}
+    shown = [s for s in plan.steps if s.criterion in missing and s.illustration]
+    assert shown, "the slogan draft lacks something the plan illustrates"
+    for step in shown:
+        assert step.illustration.weak == "" and step.illustration.heading == "An example"
+        assert step.illustration.before_after == f"“{step.illustration.strong}”"
+
+
+def test_a_fragment_the_move_leans_on_does_not_stop_on_a_little_word():
+    from coach.coaching.plan import _window
+
+    sentence = (
+        "Then my friend asked me to come with her one Saturday to an old hotel outside Ennis."
+    )
+    fragment = _window(sentence, sentence.index("Saturday"), sentence.index("Saturday") + 8)
+    assert "Saturday" in fragment
+    assert fragment.split()[0].strip("…") not in ("with", "to", "an")
+    assert fragment.rstrip("…").split()[-1] not in ("to", "an", "the")
+
+
+def score_of(scorer, text: str, story_type: str | None = None):
+    from coach.scoring.pipeline import score_text
+
+    return score_text(text, scorer, story_type=story_type)

@@ -283,6 +283,14 @@ def test_an_unsure_level_says_so(score):
     assert all("unsure" in c.reason for _, c in unsure)
 
 
+def test_an_unsure_level_never_calls_a_likelier_level_merely_also_likely():
+    """The level is cut from the expected level, so the runner-up can be the likelier one."""
+    from coach.scoring.learned import _unsure
+
+    assert _unsure(2, 1, (0.02, 0.33, 0.65)) == "unsure: level 1 is also likely, 33%"
+    assert _unsure(2, 1, (0.05, 0.65, 0.30)) == "unsure: 1 or 2, 65% for 1"
+
+
 def test_a_recipe_scores_low(score):
     text = (REPO_ROOT / "tests" / "samples" / "recipe.txt").read_text(encoding="utf-8")
     report = score(text)
