@@ -473,8 +473,8 @@ def _show_criterion(picker: str, criterion: str) -> None:
 def render_illustration(example) -> None:
     """A pattern from a similar setting: weak, then strong, then the move in general words."""
     st.caption(
-        f"{example.heading}, from {esc(example.setting)} (not text to copy): "
-        f"{esc(example.before_after)}" + (f" — {esc(example.pattern)}" if example.pattern else "")
+        f"The pattern, from {esc(example.setting)} (an example, not text to copy): "
+        f"“{esc(example.weak)}” → “{esc(example.strong)}” — {esc(example.pattern)}"
     )
 
 

@@ -56,11 +56,11 @@ def question_line(question: str) -> str:
 
 
 def pattern_lead(example) -> str:
-    return clean(f"{example.heading} ({example.setting}; not text to copy): ")
+    return clean(f"The pattern ({example.setting}; an example, not text to copy): ")
 
 
 def pattern_text(example) -> str:
-    return clean(f"{example.before_after} {example.pattern}".strip())
+    return clean(f"“{example.weak}” → “{example.strong}” {example.pattern}")
 
 
 def citation_line(citation) -> str:

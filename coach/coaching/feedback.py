@@ -128,7 +128,7 @@ def _priority(result: CriterionScore, role: str) -> float:
 def _illustration(criterion, example: Illustration | None) -> str:
     if example is None:
         return criterion.illustration
-    return f"{example.before_after} ({example.setting}): {example.pattern}"
+    return f"“{example.weak}” → “{example.strong}” ({example.setting}): {example.pattern}"
 
 
 def build_feedback(
@@ -191,10 +191,14 @@ def build_feedback(
     order = {c.id: i for i, c in enumerate(rubric.criteria)}
     items.sort(key=lambda item: (-item.priority, order[item.criterion_id]))
     next_steps = tuple(f"{item.name}: {item.question}" for item in items[:MAX_NEXT_STEPS])
+    # A full mark the scorer is unsure of is not called a strength ("Strong on outcome" beside
+    # "unsure: 1 or 2, 65% for 1" misled a trainer-reviewer).
     strengths = tuple(
         c.name
         for c in report.criteria
-        if c.score == c.max and rubric.criterion(c.id).role == "core"
+        if c.score == c.max
+        and c.confidence >= UNSURE_BELOW
+        and rubric.criterion(c.id).role == "core"
     )
     focus = [item.name for item in items[:MAX_NEXT_STEPS]]
     return Feedback(tuple(items), next_steps, trainer_summary(report, focus, strengths), strengths)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,20 +40,6 @@ class Illustration:
     @property
     def text(self) -> str:
         return f"{self.weak} {self.strong}"
-
-    @property
-    def before_after(self) -> str:
-        """“weak” → “strong”; only “strong” for a draft that has no weak version to replace."""
-        return f"“{self.weak}” → “{self.strong}”" if self.weak else f"“{self.strong}”"
-
-    @property
-    def heading(self) -> str:
-        return "The pattern" if self.weak else "An example"
-
-    def for_missing(self) -> Illustration:
-        """For a criterion the draft lacks: a "before" and "replace the gesture" would point
-        at a line the writer never wrote (a trainer-reviewer's finding, docs/coaching.md)."""
-        return replace(self, weak="", pattern="")
 
     def to_dict(self) -> dict[str, Any]:
         return {

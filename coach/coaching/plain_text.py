@@ -35,10 +35,9 @@ def format_plan(plan, feedback) -> str:
             lines.append(f"     Ask yourself: {step.question}")
         if step.illustration:
             example = step.illustration
-            lines.append(f"     {example.heading} ({example.setting}; not text to copy):")
-            lines.append(f"       {example.before_after}")
-            if example.pattern:
-                lines.append(f"       {example.pattern}")
+            lines.append(f"     The pattern ({example.setting}; an example, not text to copy):")
+            lines.append(f"       “{example.weak}” → “{example.strong}”")
+            lines.append(f"       {example.pattern}")
         for citation in step.citations[:1]:
             where = ", ".join(part for part in (citation.source, citation.locator) if part)
             lines.append(f"     See: {where}")

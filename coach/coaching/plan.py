@@ -153,22 +153,13 @@ def build_plan(
     steps = _steps(choice.fixes, report, rubric, signals, Anchors(draft), data, citations)
     about = [step.criterion for step in steps if step.criterion]
     shown = illustrations or choose_illustrations([x.text for x in draft.sentences], about, None)
-    missing = {c.id for c in report.criteria if c.score == 0}
     steps = [
-        replace(step, illustration=_illustration(shown.get(step.criterion), step, missing))
-        if step.criterion
-        else step
+        replace(step, illustration=shown.get(step.criterion)) if step.criterion else step
         for step in steps
     ]
     note = _close_call_note(choice.close_call, steps, rubric, data) if choice.close_call else ""
     runner_up = choice.close_call if note else ""
     return CoachingPlan(kind, tuple(steps), close_call=runner_up, close_call_note=note)
-
-
-def _illustration(example: Illustration | None, step: PlanStep, missing: set[str]):
-    if example is None or step.criterion not in missing:
-        return example
-    return example.for_missing()
 
 
 def _close_call_note(runner_up: str, steps: list[PlanStep], rubric: Rubric, data) -> str:
@@ -471,26 +462,14 @@ def _window(sentence: str, start: int, end: int, words: int = 7) -> str:
             last += 1
         if first > 0 and last - first + 1 < words:
             first -= 1
+    # Not ending on a little word ("…the club was the…"): the fragment reads as a phrase.
     words_at = [sentence[a:b].lower().strip(",;:.!?\"“”'") for a, b in spans]
-    # A fragment reads as a phrase when it does not start or end on a little word ("…with
-    # her one Saturday to an…") and stops at a clause's comma (a trainer-reviewer's point).
-    for i in range(max(inside[-1], first + 3), last):
-        if sentence[spans[i][1] - 1] in ",;:":
-            last = i
-            break
-    for i in range(min(inside[0], last - 3) - 1, first - 1, -1):
-        if sentence[spans[i][1] - 1] in ",;:":
-            first = i + 1
-            break
     while last < len(spans) - 1 and words_at[last] in _LITTLE_WORDS:
         last += 1
-    while first < inside[0] and words_at[first] in _LITTLE_WORDS - _OWNERS:
-        first += 1
     fragment = sentence[spans[first][0] : spans[last][1]].strip(" ,;:.!?\"“”'")
     return ("…" if first > 0 else "") + fragment + ("…" if last < len(spans) - 1 else "")
 
 
-_OWNERS = frozenset("her his my our their your its".split())
 _LITTLE_WORDS = frozenset(
     "a an the to of for with and or but her his my our their your its in at on by from as is "
     "was were are be that this these those who which when".split()

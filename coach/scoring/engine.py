@@ -164,8 +164,11 @@ class Scorer:
         draft = ctx.draft
         evidence_hits: list[_SentenceHit] = []
         if criterion.metric is not None:
-            score_value, reason = self._metric(criterion, ctx)
+            score_value, measured = self._metric(criterion, ctx)
             score, confidence = int(score_value), 0.9
+            # The level says against what ("a two-to-three-minute slot"), the number what was
+            # measured: "1/2, about 3 min 21 s" alone left a trainer-reviewer asking which slot.
+            reason = f"{criterion.levels[score].rstrip('.')}: {measured}"
         else:
             raw, positive, hits = self._score_signals(criterion, ctx)
             if hits_out is not None:

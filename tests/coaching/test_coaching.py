@@ -187,6 +187,20 @@ def test_a_criterion_the_scorer_is_unsure_of_gets_a_question_not_a_verdict(score
     assert by_id["outcome"].priority > by_id["hope"].priority
 
 
+def test_a_full_mark_the_scorer_is_unsure_of_is_not_called_a_strength(scorer) -> None:
+    from dataclasses import replace
+
+    report = score_text(WEAK_MESSAGE, scorer)
+    unsure = replace(report.criterion("hope"), score=2, confidence=0.4)
+    sure = replace(report.criterion("outcome"), score=2, confidence=0.9)
+    criteria = tuple(
+        unsure if c.id == "hope" else sure if c.id == "outcome" else c for c in report.criteria
+    )
+    feedback = build_feedback(replace(report, criteria=criteria), scorer.rubric)
+    assert "Outcome" in feedback.strengths and "Hope" not in feedback.strengths
+    assert "hope" not in feedback.trainer_summary.split("Strong on")[1].split(".")[0]
+
+
 def test_a_draft_in_a_language_we_do_not_score_gets_no_coaching(scorer) -> None:
     german = (
         "Vor zwei Jahren arbeitete ich nachts im Krankenhaus. Eines Nachts fand ich einen alten "
