@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -280,8 +280,7 @@ def _criterion_step(
         said = data["problem_words"].get(problem, problem)
         diagnosis = f"{criterion.name} is {said}: {_quote(quoted) if quoted else 'in the draft'}"
         question = ""
-    # own: the move says them
-    gaps = (
+    gaps = (  # a first-person move ("own") already says what to add
         _gaps(result.id, quoted, [e.text for e in result.evidence[1:]])
         if quoted and not own
         else ""
@@ -362,7 +361,8 @@ _PARTS = {
     ),
     "a name": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+\b"),
     "a number": re.compile(
-        r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
+        r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(thir|four|fif|six|"
+        r"seven|eigh|nine)teen|twenty|"
         r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|dozens?)\b",
         re.I,
     ),
@@ -387,7 +387,7 @@ _WANTED = {
 _SPANS_SENTENCES = ("call_to_action", "urgency")
 
 
-def _gaps(criterion: str, sentence: str, others: list[str] = ()) -> str:
+def _gaps(criterion: str, sentence: str, others: Sequence[str] = ()) -> str:
     """What the quoted sentence already has and lacks, for the criteria where it is clear.
     For an ask or a why-now the criterion's other evidence counts too: the day and place are
     often in the sentence before, and "add a day" would send the writer to fix what is there."""

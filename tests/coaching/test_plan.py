@@ -334,6 +334,7 @@ def test_what_an_ask_lacks_counts_the_day_and_place_in_the_sentence_before_it():
     assert _gaps("call_to_action", ask, [before]) == ""  # nothing to add: it is all there
     parcels = "We packed four hundred parcels for Mrs Reid."  # a number in words is a number
     assert _gaps("challenge", parcels) == "it has a name and a number; add a place."
+    assert "it has a number" not in _gaps("challenge", "We met in the canteen.")
 
 
 def test_a_fragment_the_move_leans_on_does_not_stop_on_a_little_word():
